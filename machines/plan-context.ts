@@ -1,0 +1,54 @@
+/**
+ * The context every plan machine carries. The runtime supplies `alarm`, `groups` and `params`
+ * as input when the alarm is raised (frozen: later directory changes do not alter a running
+ * alarm); the registry's actions maintain `notifications`, `current` and `round`.
+ */
+import type { AlarmFacts } from '../src/domain/alarm.ts';
+
+export type PlanNotificationStatus = 'pending' | 'accepted' | 'rejected' | 'withdrawn' | 'failed';
+
+export interface PlanNotification {
+  /** `<group>.<round>.<user>`: unique within the alarm, stable across replays. */
+  readonly id: string;
+  readonly user: string;
+  readonly group: string;
+  readonly round: number;
+  readonly status: PlanNotificationStatus;
+  readonly respondedAt?: number;
+}
+
+export interface PlanInput {
+  readonly alarm: AlarmFacts;
+  /** Notification groups frozen at raise time: group name → user ids. */
+  readonly groups: Readonly<Record<string, readonly string[]>>;
+  /** Plan parameters from the alarm type (e.g. levelTimeoutMs, rounds). */
+  readonly params: Readonly<Record<string, number | string | boolean>>;
+}
+
+export interface PlanContext extends PlanInput {
+  readonly round: number;
+  readonly notifications: readonly PlanNotification[];
+  /** Ids of the notifications sent by the latest `notify` (the current level). */
+  readonly current: readonly string[];
+  readonly [key: string]: unknown;
+}
+
+/** Effects a plan returns to the runtime (as XState actions, never executed inside the machine). */
+export interface NotifyEffect {
+  readonly type: 'tocsin.notify';
+  readonly params: {
+    readonly group: string;
+    readonly round: number;
+    readonly text: string;
+    readonly notifications: readonly { readonly id: string; readonly user: string }[];
+  };
+}
+export interface WithdrawEffect {
+  readonly type: 'tocsin.withdraw';
+  readonly params: { readonly notifications: readonly { readonly id: string; readonly user: string }[] };
+}
+export interface LogEffect {
+  readonly type: 'tocsin.log';
+  readonly params: { readonly message: string };
+}
+export type PlanEffect = NotifyEffect | WithdrawEffect | LogEffect;

@@ -1,0 +1,193 @@
+/**
+ * The AlarmStore port: everything the runtime persists. One implementation over Kysely,
+ * with two drivers (PostgreSQL via `pg`, PGlite embedded); both pass the conformance suite in
+ * test/integration/store-conformance.ts.
+ *
+ * The one write the runtime makes per event is `commit()`: the protocol entry, the new
+ * snapshot and seq, timer rows, notification rows and outbox rows in ONE transaction, guarded
+ * by a compare-and-set on the alarm's seq. Nothing else writes alarm state.
+ */
+import type {
+  Actor,
+  AlarmFacts,
+  AlarmStatus,
+  NotificationStatus,
+  PlanRef,
+  ResponseKind,
+  TimerStatus,
+} from '../domain/alarm.ts';
+
+export interface AlarmRecord {
+  readonly facts: AlarmFacts;
+  readonly plan: PlanRef;
+  readonly status: AlarmStatus;
+  /** The state value, JSON-encoded (e.g. `"levelA"`). */
+  readonly state: string;
+  /** XState persisted snapshot (JSON). */
+  readonly snapshot: unknown;
+  readonly seq: number;
+  readonly lastHash: string;
+  readonly updatedAt: number;
+  readonly endedAt: number | undefined;
+}
+
+export type ProtocolKind = 'raised' | 'event' | 'timer';
+
+export interface ProtocolEntry {
+  readonly alarmId: string;
+  readonly seq: number;
+  readonly at: number;
+  readonly kind: ProtocolKind;
+  /** The machine event (or the alarm facts for `raised`). */
+  readonly event: unknown;
+  readonly fromState: string | null;
+  readonly toState: string;
+  /** Guards evaluated on the way, with their results, in order. */
+  readonly guards: readonly { readonly guard: string; readonly result: boolean }[];
+  /** Effects decided by this step (notify, withdraw, timer set/cancel, ...). */
+  readonly effects: readonly unknown[];
+  readonly actor: Actor;
+  /** Human reason: "escalated: all 2 rejected", "timer fired 12 ms late". */
+  readonly note: string;
+  /** For fired timers: how late the step ran, in ms. */
+  readonly lateMs: number | null;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+export interface TimerRecord {
+  readonly id: string;
+  readonly alarmId: string;
+  /** XState's send id (`xstate.after.<delay>.<state>`); cancels address this. */
+  readonly sendId: string;
+  /** The event to deliver when the timer fires. */
+  readonly event: unknown;
+  readonly dueAt: number;
+  readonly status: TimerStatus;
+  readonly createdSeq: number;
+  readonly firedAt: number | null;
+  readonly lateMs: number | null;
+}
+
+export interface NotificationRecord {
+  readonly alarmId: string;
+  /** Id inside the alarm (from the plan), e.g. `A.0.alice`. */
+  readonly notificationId: string;
+  readonly recipient: string;
+  readonly channel: string;
+  readonly group: string;
+  readonly round: number;
+  readonly status: NotificationStatus;
+  readonly idempotencyKey: string;
+  readonly createdAt: number;
+  readonly sentAt: number | null;
+  readonly deliveredAt: number | null;
+  readonly readAt: number | null;
+  readonly respondedAt: number | null;
+  readonly response: ResponseKind | null;
+  readonly error: string | null;
+}
+
+/** A status change of a notification decided by the plan (created, accepted, withdrawn ...). */
+export interface NotificationUpsert {
+  readonly notificationId: string;
+  readonly recipient: string;
+  readonly channel: string;
+  readonly group: string;
+  readonly round: number;
+  readonly status: NotificationStatus;
+  readonly idempotencyKey: string;
+  readonly respondedAt?: number | null;
+  readonly response?: ResponseKind | null;
+}
+
+export type OutboxKind = 'notify' | 'withdraw';
+export type OutboxStatus = 'pending' | 'done' | 'failed';
+
+export interface OutboxRecord {
+  /** `o-<alarmId>-<seq>-<n>`; also the idempotency key of the effect. */
+  readonly id: string;
+  readonly alarmId: string;
+  readonly seq: number;
+  readonly kind: OutboxKind;
+  readonly payload: unknown;
+  readonly status: OutboxStatus;
+  readonly attempts: number;
+  readonly createdAt: number;
+}
+
+export interface StepCommit {
+  readonly alarmId: string;
+  /** The seq the alarm must still have (0 when creating it). */
+  readonly expectedSeq: number;
+  /** Present only for the first step: inserts the alarm row. */
+  readonly create?: { readonly facts: AlarmFacts; readonly plan: PlanRef };
+  readonly status: AlarmStatus;
+  readonly state: string;
+  readonly snapshot: unknown;
+  readonly entry: ProtocolEntry;
+  /** A fired timer consumed by this step: it must still be pending, else the commit is stale. */
+  readonly consumeTimer?: { readonly id: string; readonly firedAt: number; readonly lateMs: number };
+  /** Send ids whose pending timers this step cancels. */
+  readonly cancelSendIds: readonly string[];
+  readonly addTimers: readonly TimerRecord[];
+  readonly notifications: readonly NotificationUpsert[];
+  readonly outbox: readonly Omit<OutboxRecord, 'status' | 'attempts'>[];
+}
+
+export type CommitResult =
+  | { readonly ok: true; readonly cancelledTimerIds: readonly string[] }
+  | { readonly ok: false; readonly reason: 'conflict' | 'stale-timer' | 'exists' };
+
+export interface AlarmStore {
+  readonly kind: 'postgres' | 'pglite';
+  /** Runs pending migrations; idempotent and safe to call from several processes at once. */
+  migrate(): Promise<void>;
+  /** Throws when the database cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  /** Stores an immutable plan version; storing the same definition again is a no-op, a different one throws. */
+  putPlan(ref: PlanRef, definition: unknown, at: number): Promise<void>;
+  getPlan(ref: PlanRef): Promise<unknown>;
+
+  /**
+   * Writes one step atomically. Returns `conflict` when the alarm's seq is no longer
+   * `expectedSeq` (another process won; reload and retry), `stale-timer` when the consumed
+   * timer is not pending any more, `exists` when creating an id that exists. Nothing is
+   * written unless ok. Throws only on database errors (then nothing is written either).
+   */
+  commit(step: StepCommit): Promise<CommitResult>;
+
+  getAlarm(id: string): Promise<AlarmRecord | undefined>;
+  listAlarms(opts: { status?: AlarmStatus; limit: number }): Promise<AlarmRecord[]>;
+  getTimer(id: string): Promise<TimerRecord | undefined>;
+  listTimers(alarmId: string): Promise<TimerRecord[]>;
+  /** Pending timers, earliest due first; `dueBefore` restricts to overdue ones. */
+  pendingTimers(opts: { limit: number; dueBefore?: number; afterId?: string }): Promise<TimerRecord[]>;
+  listNotifications(alarmId: string): Promise<NotificationRecord[]>;
+  listProtocol(alarmId: string): Promise<ProtocolEntry[]>;
+
+  /**
+   * Claims up to `limit` pending outbox rows whose lease has expired (or the given ids),
+   * leasing them until `now + leaseMs` and counting an attempt. Two callers never hold the
+   * same row's lease at once.
+   */
+  claimOutbox(opts: { now: number; leaseMs: number; limit: number; ids?: readonly string[] }): Promise<OutboxRecord[]>;
+  /** Ends an outbox row (done or failed for good). Idempotent. */
+  completeOutbox(id: string, result: { status: 'done' | 'failed'; at: number; error?: string }): Promise<void>;
+
+  /**
+   * Records an effect outcome on a notification (sent, delivered, read, failed). Never moves
+   * a notification backwards: a `sent` after `accepted` or `withdrawn` changes nothing.
+   * Returns true when the row changed.
+   */
+  markNotification(
+    alarmId: string,
+    notificationId: string,
+    change: { status: 'sent' | 'delivered' | 'read' | 'failed'; at: number; error?: string },
+  ): Promise<boolean>;
+
+  /** Counts active alarms by state value, for metrics. */
+  countActiveByState(): Promise<Record<string, number>>;
+}

@@ -1,0 +1,103 @@
+/** Kysely table types for the schema in migrations/ (hand-written; no codegen). */
+import type { ColumnType } from 'kysely';
+
+type Json = ColumnType<unknown, string, string>;
+type Time = ColumnType<Date, Date, Date>;
+type NullableTime = ColumnType<Date | null, Date | null | undefined, Date | null>;
+
+export interface PlansTable {
+  id: string;
+  version: number;
+  definition: Json;
+  created_at: Time;
+}
+
+export interface AlarmsTable {
+  id: string;
+  type: string;
+  priority: number;
+  text: string;
+  location: string | null;
+  source: Json;
+  environment: string;
+  plan_id: string;
+  plan_version: number;
+  status: string;
+  state: string;
+  snapshot: Json;
+  seq: number;
+  last_hash: string;
+  raised_at: Time;
+  updated_at: Time;
+  ended_at: NullableTime;
+}
+
+export interface ProtocolTable {
+  alarm_id: string;
+  seq: number;
+  at: Time;
+  kind: string;
+  event: Json;
+  from_state: string | null;
+  to_state: string;
+  guards: Json;
+  effects: Json;
+  actor: Json;
+  note: string;
+  late_ms: number | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface TimersTable {
+  id: string;
+  alarm_id: string;
+  send_id: string;
+  event: Json;
+  due_at: Time;
+  status: string;
+  created_seq: number;
+  fired_at: NullableTime;
+  late_ms: number | null;
+}
+
+export interface NotificationsTable {
+  alarm_id: string;
+  notification_id: string;
+  recipient: string;
+  channel: string;
+  grp: string;
+  round: number;
+  status: string;
+  idempotency_key: string;
+  created_at: Time;
+  sent_at: NullableTime;
+  delivered_at: NullableTime;
+  read_at: NullableTime;
+  responded_at: NullableTime;
+  response: string | null;
+  error: string | null;
+}
+
+export interface OutboxTable {
+  id: string;
+  alarm_id: string;
+  seq: number;
+  kind: string;
+  payload: Json;
+  status: string;
+  attempts: ColumnType<number, number | undefined, number>;
+  lease_until: NullableTime;
+  created_at: Time;
+  done_at: NullableTime;
+  error: string | null;
+}
+
+export interface DB {
+  plans: PlansTable;
+  alarms: AlarmsTable;
+  protocol: ProtocolTable;
+  timers: TimersTable;
+  notifications: NotificationsTable;
+  outbox: OutboxTable;
+}

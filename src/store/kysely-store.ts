@@ -1,0 +1,453 @@
+/**
+ * The AlarmStore over Kysely: one set of SQL for PostgreSQL and PGlite. The drivers differ
+ * (see pg-store.ts and pglite-store.ts); the statements, types and semantics do not.
+ */
+import { Migrator, sql, type Kysely, type Selectable } from 'kysely';
+import type { AlarmStatus, NotificationStatus, ResponseKind, TimerStatus } from '../domain/alarm.ts';
+import type {
+  AlarmRecord,
+  AlarmStore,
+  CommitResult,
+  NotificationRecord,
+  OutboxKind,
+  OutboxRecord,
+  OutboxStatus,
+  ProtocolEntry,
+  ProtocolKind,
+  StepCommit,
+  TimerRecord,
+} from '../ports/alarm-store.ts';
+import type { AlarmsTable, DB, NotificationsTable, OutboxTable, ProtocolTable, TimersTable } from './db-schema.ts';
+import { migrationProvider } from './migrations/index.ts';
+
+/** Thrown inside a transaction to roll it back with a commit result. */
+class Abort {
+  constructor(readonly result: CommitResult) {}
+}
+
+const json = (v: unknown): string => JSON.stringify(v);
+const ms = (d: Date): number => d.getTime();
+const msOrNull = (d: Date | null): number | null => (d === null ? null : d.getTime());
+const date = (t: number): Date => new Date(t);
+
+/** A notification only moves forward: pending < sent < delivered < read < failed < an ending. */
+const rank = (col: string) =>
+  sql.raw(
+    `(case ${col} when 'pending' then 0 when 'sent' then 1 when 'delivered' then 2 when 'read' then 3 when 'failed' then 4 else 5 end)`,
+  );
+
+export class KyselyAlarmStore implements AlarmStore {
+  constructor(
+    readonly kind: 'postgres' | 'pglite',
+    private readonly db: Kysely<DB>,
+    private readonly onClose: () => Promise<void>,
+  ) {}
+
+  async migrate(): Promise<void> {
+    const migrator = new Migrator({ db: this.db, provider: migrationProvider });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) {
+      const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+      throw new Error(`migration ${failed} failed`, { cause: error });
+    }
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+    await this.onClose();
+  }
+
+  async putPlan(ref: { id: string; version: number }, definition: unknown, at: number): Promise<void> {
+    const inserted = await this.db
+      .insertInto('plans')
+      .values({ id: ref.id, version: ref.version, definition: json(definition), created_at: date(at) })
+      .onConflict((oc) => oc.columns(['id', 'version']).doNothing())
+      .executeTakeFirst();
+    if (inserted.numInsertedOrUpdatedRows === 1n) return;
+    const existing = await this.getPlan(ref);
+    if (json(existing) !== json(definition)) {
+      throw new Error(`plan ${ref.id}@${ref.version} exists with a different definition; publish a new version`);
+    }
+  }
+
+  async getPlan(ref: { id: string; version: number }): Promise<unknown> {
+    const row = await this.db
+      .selectFrom('plans')
+      .select('definition')
+      .where('id', '=', ref.id)
+      .where('version', '=', ref.version)
+      .executeTakeFirst();
+    return row?.definition;
+  }
+
+  async commit(step: StepCommit): Promise<CommitResult> {
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        if (step.consumeTimer) {
+          const t = step.consumeTimer;
+          const r = await trx
+            .updateTable('timers')
+            .set({ status: 'fired', fired_at: date(t.firedAt), late_ms: t.lateMs })
+            .where('id', '=', t.id)
+            .where('alarm_id', '=', step.alarmId)
+            .where('status', '=', 'pending')
+            .executeTakeFirst();
+          if (r.numUpdatedRows !== 1n) throw new Abort({ ok: false, reason: 'stale-timer' });
+        }
+        const ended = step.status === 'ended' ? date(step.entry.at) : null;
+        if (step.create) {
+          const f = step.create.facts;
+          const r = await trx
+            .insertInto('alarms')
+            .values({
+              id: f.id,
+              type: f.type,
+              priority: f.priority,
+              text: f.text,
+              location: f.location ?? null,
+              source: json(f.source),
+              environment: f.environment,
+              plan_id: step.create.plan.id,
+              plan_version: step.create.plan.version,
+              status: step.status,
+              state: step.state,
+              snapshot: json(step.snapshot),
+              seq: step.entry.seq,
+              last_hash: step.entry.hash,
+              raised_at: date(f.raisedAt),
+              updated_at: date(step.entry.at),
+              ended_at: ended,
+            })
+            .onConflict((oc) => oc.column('id').doNothing())
+            .executeTakeFirst();
+          if (r.numInsertedOrUpdatedRows !== 1n) throw new Abort({ ok: false, reason: 'exists' });
+        } else {
+          const r = await trx
+            .updateTable('alarms')
+            .set({
+              status: step.status,
+              state: step.state,
+              snapshot: json(step.snapshot),
+              seq: step.entry.seq,
+              last_hash: step.entry.hash,
+              updated_at: date(step.entry.at),
+              ended_at: ended,
+            })
+            .where('id', '=', step.alarmId)
+            .where('seq', '=', step.expectedSeq)
+            .where('status', '=', 'active')
+            .executeTakeFirst();
+          if (r.numUpdatedRows !== 1n) throw new Abort({ ok: false, reason: 'conflict' });
+        }
+        const e = step.entry;
+        await trx
+          .insertInto('protocol')
+          .values({
+            alarm_id: e.alarmId,
+            seq: e.seq,
+            at: date(e.at),
+            kind: e.kind,
+            event: json(e.event),
+            from_state: e.fromState,
+            to_state: e.toState,
+            guards: json(e.guards),
+            effects: json(e.effects),
+            actor: json(e.actor),
+            note: e.note,
+            late_ms: e.lateMs,
+            prev_hash: e.prevHash,
+            hash: e.hash,
+          })
+          .execute();
+        let cancelledTimerIds: string[] = [];
+        if (step.cancelSendIds.length > 0) {
+          const rows = await trx
+            .updateTable('timers')
+            .set({ status: 'cancelled' })
+            .where('alarm_id', '=', step.alarmId)
+            .where('send_id', 'in', step.cancelSendIds)
+            .where('status', '=', 'pending')
+            .returning('id')
+            .execute();
+          cancelledTimerIds = rows.map((r) => r.id);
+        }
+        if (step.addTimers.length > 0) {
+          await trx
+            .insertInto('timers')
+            .values(
+              step.addTimers.map((t) => ({
+                id: t.id,
+                alarm_id: t.alarmId,
+                send_id: t.sendId,
+                event: json(t.event),
+                due_at: date(t.dueAt),
+                status: t.status,
+                created_seq: t.createdSeq,
+                fired_at: null,
+                late_ms: null,
+              })),
+            )
+            .execute();
+        }
+        for (const n of step.notifications) {
+          await trx
+            .insertInto('notifications')
+            .values({
+              alarm_id: step.alarmId,
+              notification_id: n.notificationId,
+              recipient: n.recipient,
+              channel: n.channel,
+              grp: n.group,
+              round: n.round,
+              status: n.status,
+              idempotency_key: n.idempotencyKey,
+              created_at: date(e.at),
+              responded_at: n.respondedAt == null ? null : date(n.respondedAt),
+              response: n.response ?? null,
+            })
+            .onConflict((oc) =>
+              oc
+                .columns(['alarm_id', 'notification_id'])
+                .doUpdateSet((eb) => ({
+                  status: eb.ref('excluded.status'),
+                  responded_at: eb.fn.coalesce('excluded.responded_at', 'notifications.responded_at'),
+                  response: eb.fn.coalesce('excluded.response', 'notifications.response'),
+                }))
+                .where(sql`${rank('excluded.status')} > ${rank('notifications.status')}`),
+            )
+            .execute();
+        }
+        if (step.outbox.length > 0) {
+          await trx
+            .insertInto('outbox')
+            .values(
+              step.outbox.map((o) => ({
+                id: o.id,
+                alarm_id: o.alarmId,
+                seq: o.seq,
+                kind: o.kind,
+                payload: json(o.payload),
+                status: 'pending',
+                created_at: date(o.createdAt),
+              })),
+            )
+            .execute();
+        }
+        return { ok: true, cancelledTimerIds } as const;
+      });
+    } catch (err) {
+      if (err instanceof Abort) return err.result;
+      throw err;
+    }
+  }
+
+  async getAlarm(id: string): Promise<AlarmRecord | undefined> {
+    const row = await this.db.selectFrom('alarms').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toAlarm(row);
+  }
+
+  async listAlarms(opts: { status?: AlarmStatus; limit: number }): Promise<AlarmRecord[]> {
+    let q = this.db.selectFrom('alarms').selectAll().orderBy('raised_at', 'desc').orderBy('id').limit(opts.limit);
+    if (opts.status) q = q.where('status', '=', opts.status);
+    return (await q.execute()).map(toAlarm);
+  }
+
+  async getTimer(id: string): Promise<TimerRecord | undefined> {
+    const row = await this.db.selectFrom('timers').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toTimer(row);
+  }
+
+  async listTimers(alarmId: string): Promise<TimerRecord[]> {
+    const rows = await this.db
+      .selectFrom('timers')
+      .selectAll()
+      .where('alarm_id', '=', alarmId)
+      .orderBy('created_seq')
+      .orderBy('id')
+      .execute();
+    return rows.map(toTimer);
+  }
+
+  async pendingTimers(opts: { limit: number; dueBefore?: number; afterId?: string }): Promise<TimerRecord[]> {
+    let q = this.db.selectFrom('timers').selectAll().where('status', '=', 'pending');
+    if (opts.dueBefore !== undefined) q = q.where('due_at', '<=', date(opts.dueBefore));
+    if (opts.afterId !== undefined) q = q.where('id', '>', opts.afterId);
+    const rows = await q
+      .orderBy(opts.afterId === undefined ? 'due_at' : 'id')
+      .orderBy('id')
+      .limit(opts.limit)
+      .execute();
+    return rows.map(toTimer);
+  }
+
+  async listNotifications(alarmId: string): Promise<NotificationRecord[]> {
+    const rows = await this.db
+      .selectFrom('notifications')
+      .selectAll()
+      .where('alarm_id', '=', alarmId)
+      .orderBy('created_at')
+      .orderBy('notification_id')
+      .execute();
+    return rows.map(toNotification);
+  }
+
+  async listProtocol(alarmId: string): Promise<ProtocolEntry[]> {
+    const rows = await this.db.selectFrom('protocol').selectAll().where('alarm_id', '=', alarmId).orderBy('seq').execute();
+    return rows.map(toProtocol);
+  }
+
+  async claimOutbox(opts: { now: number; leaseMs: number; limit: number; ids?: readonly string[] }): Promise<OutboxRecord[]> {
+    if (opts.ids?.length === 0) return [];
+    const rows = await this.db
+      .updateTable('outbox')
+      .set((eb) => ({ lease_until: date(opts.now + opts.leaseMs), attempts: eb('attempts', '+', 1) }))
+      .where('id', 'in', (eb) => {
+        let sub = eb
+          .selectFrom('outbox')
+          .select('id')
+          .where('status', '=', 'pending')
+          .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', date(opts.now))]));
+        if (opts.ids) sub = sub.where('id', 'in', [...opts.ids]);
+        return sub.orderBy('created_at').orderBy('id').limit(opts.limit).forUpdate().skipLocked();
+      })
+      .returningAll()
+      .execute();
+    return rows.map(toOutbox).sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+  }
+
+  async completeOutbox(id: string, result: { status: 'done' | 'failed'; at: number; error?: string }): Promise<void> {
+    await this.db
+      .updateTable('outbox')
+      .set({ status: result.status, done_at: date(result.at), error: result.error ?? null, lease_until: null })
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
+      .execute();
+  }
+
+  async markNotification(
+    alarmId: string,
+    notificationId: string,
+    change: { status: 'sent' | 'delivered' | 'read' | 'failed'; at: number; error?: string },
+  ): Promise<boolean> {
+    const at = date(change.at);
+    const stamp =
+      change.status === 'sent'
+        ? { sent_at: at }
+        : change.status === 'delivered'
+          ? { delivered_at: at }
+          : change.status === 'read'
+            ? { read_at: at }
+            : { error: change.error ?? 'failed' };
+    const r = await this.db
+      .updateTable('notifications')
+      .set({ status: change.status, ...stamp })
+      .where('alarm_id', '=', alarmId)
+      .where('notification_id', '=', notificationId)
+      .where(sql<boolean>`${rank(`'${change.status}'`)} > ${rank('status')}`)
+      .executeTakeFirst();
+    return r.numUpdatedRows === 1n;
+  }
+
+  async countActiveByState(): Promise<Record<string, number>> {
+    const rows = await this.db
+      .selectFrom('alarms')
+      .select(['state', sql<number>`count(*)::integer`.as('n')])
+      .where('status', '=', 'active')
+      .groupBy('state')
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+  }
+}
+
+function toAlarm(r: Selectable<AlarmsTable>): AlarmRecord {
+  return {
+    facts: {
+      id: r.id,
+      type: r.type,
+      priority: r.priority,
+      text: r.text,
+      location: r.location ?? undefined,
+      source: r.source as AlarmRecord['facts']['source'],
+      environment: r.environment,
+      raisedAt: ms(r.raised_at),
+    },
+    plan: { id: r.plan_id, version: r.plan_version },
+    status: r.status as AlarmStatus,
+    state: r.state,
+    snapshot: r.snapshot,
+    seq: r.seq,
+    lastHash: r.last_hash,
+    updatedAt: ms(r.updated_at),
+    endedAt: r.ended_at === null ? undefined : ms(r.ended_at),
+  };
+}
+
+function toTimer(r: Selectable<TimersTable>): TimerRecord {
+  return {
+    id: r.id,
+    alarmId: r.alarm_id,
+    sendId: r.send_id,
+    event: r.event,
+    dueAt: ms(r.due_at),
+    status: r.status as TimerStatus,
+    createdSeq: r.created_seq,
+    firedAt: msOrNull(r.fired_at),
+    lateMs: r.late_ms,
+  };
+}
+
+function toNotification(r: Selectable<NotificationsTable>): NotificationRecord {
+  return {
+    alarmId: r.alarm_id,
+    notificationId: r.notification_id,
+    recipient: r.recipient,
+    channel: r.channel,
+    group: r.grp,
+    round: r.round,
+    status: r.status as NotificationStatus,
+    idempotencyKey: r.idempotency_key,
+    createdAt: ms(r.created_at),
+    sentAt: msOrNull(r.sent_at),
+    deliveredAt: msOrNull(r.delivered_at),
+    readAt: msOrNull(r.read_at),
+    respondedAt: msOrNull(r.responded_at),
+    response: r.response as ResponseKind | null,
+    error: r.error,
+  };
+}
+
+function toProtocol(r: Selectable<ProtocolTable>): ProtocolEntry {
+  return {
+    alarmId: r.alarm_id,
+    seq: r.seq,
+    at: ms(r.at),
+    kind: r.kind as ProtocolKind,
+    event: r.event,
+    fromState: r.from_state,
+    toState: r.to_state,
+    guards: r.guards as ProtocolEntry['guards'],
+    effects: r.effects as ProtocolEntry['effects'],
+    actor: r.actor as ProtocolEntry['actor'],
+    note: r.note,
+    lateMs: r.late_ms,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}
+
+function toOutbox(r: Selectable<OutboxTable>): OutboxRecord {
+  return {
+    id: r.id,
+    alarmId: r.alarm_id,
+    seq: r.seq,
+    kind: r.kind as OutboxKind,
+    payload: r.payload,
+    status: r.status as OutboxStatus,
+    attempts: r.attempts,
+    createdAt: ms(r.created_at),
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * The AlarmStore on PostgreSQL (cluster mode), through `pg`. int8 is parsed to a JS number
+ * (and refused beyond 2^53) so results have the same types as on PGlite.
+ */
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { DB } from './db-schema.ts';
+import { KyselyAlarmStore } from './kysely-store.ts';
+import { safeInt8 } from './int8.ts';
+
+export interface PostgresStoreOptions {
+  readonly url: string;
+  /** Pool size; default 10. */
+  readonly max?: number;
+  /** Schema to use (created if missing); default `public`. Tests use one schema each. */
+  readonly schema?: string;
+}
+
+/** Opens a pool (lazily: no connection until the first query). Does not migrate. */
+export function createPostgresStore(opts: PostgresStoreOptions): KyselyAlarmStore {
+  const types = {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+      oid === 20 ? safeInt8 : pg.types.getTypeParser(oid, format as 'text'),
+  };
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.max ?? 10,
+    connectionTimeoutMillis: 5_000,
+    types: types as pg.CustomTypesConfig,
+    ...(opts.schema ? { options: `-c search_path=${quoteIdent(opts.schema)}` } : {}),
+  });
+  // An idle client losing its connection must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  const db = new Kysely<DB>({
+    dialect: new PostgresDialect({
+      pool,
+      ...(opts.schema
+        ? {
+            onCreateConnection: async (conn) => {
+              const { CompiledQuery } = await import('kysely');
+              await conn.executeQuery(CompiledQuery.raw(`create schema if not exists ${quoteIdent(opts.schema!)}`));
+            },
+          }
+        : {}),
+    }),
+  });
+  return new KyselyAlarmStore('postgres', db, async () => {});
+}
+
+function quoteIdent(name: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`invalid schema name ${JSON.stringify(name)}`);
+  return `"${name}"`;
+}
