@@ -41,6 +41,8 @@ export class KyselyAlarmStore implements AlarmStore {
     readonly kind: 'postgres' | 'pglite',
     private readonly db: Kysely<DB>,
     private readonly onClose: () => Promise<void>,
+    /** Called after each successful commit, before it is acknowledged (PGlite's WAL fsync). */
+    private readonly durable?: () => Promise<void>,
   ) {}
 
   async migrate(): Promise<void> {
@@ -86,7 +88,7 @@ export class KyselyAlarmStore implements AlarmStore {
 
   async commit(step: StepCommit): Promise<CommitResult> {
     try {
-      return await this.db.transaction().execute(async (trx) => {
+      const result = await this.db.transaction().execute(async (trx): Promise<CommitResult> => {
         if (step.consumeTimer) {
           const t = step.consumeTimer;
           const r = await trx
@@ -217,7 +219,7 @@ export class KyselyAlarmStore implements AlarmStore {
                   responded_at: eb.fn.coalesce('excluded.responded_at', 'notifications.responded_at'),
                   response: eb.fn.coalesce('excluded.response', 'notifications.response'),
                 }))
-                .where(sql`${rank('excluded.status')} > ${rank('notifications.status')}`),
+                .where(sql<boolean>`${rank("excluded.status")} > ${rank("notifications.status")}`),
             )
             .execute();
         }
@@ -239,6 +241,8 @@ export class KyselyAlarmStore implements AlarmStore {
         }
         return { ok: true, cancelledTimerIds } as const;
       });
+      if (this.durable) await this.durable();
+      return result;
     } catch (err) {
       if (err instanceof Abort) return err.result;
       throw err;

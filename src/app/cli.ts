@@ -1,0 +1,110 @@
+/**
+ * The `tocsin` command line: `start`, `migrate`, `help`. Every command answers `--help`.
+ * Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+
+const ENV_HELP = `Environment:
+  TOCSIN_DATA_DIR               embedded data directory (PGlite, journal)      default ./data
+  TOCSIN_HTTP_HOST              HTTP bind address (loopback only for now)      default 127.0.0.1
+  TOCSIN_HTTP_PORT              HTTP port                                      default 8080
+  TOCSIN_DATABASE_URL           postgres://… → PostgreSQL instead of PGlite
+  TOCSIN_REDIS_URL              redis://… → BullMQ timers (needs DATABASE_URL)
+  TOCSIN_CONFIG                 JSON file: groups, alarm types, autoRespond
+  TOCSIN_RECONCILE_INTERVAL_MS  reconciler period                              default 5000
+  TOCSIN_EMBEDDED_FSYNC         on|off: fsync PGlite's WAL per commit          default on
+  TOCSIN_LOG_LEVEL              fatal|error|warn|info|debug|trace|silent       default info`;
+
+const HELP: Record<string, string> = {
+  main: `tocsin — an open, on-premise alarm server
+
+Usage: tocsin <command> [--help]
+
+Commands:
+  start     run the server (embedded by default; cluster with TOCSIN_DATABASE_URL + TOCSIN_REDIS_URL)
+  migrate   bring the database schema up to date and exit
+  help      show this help, or the help of a command: tocsin help start
+
+${ENV_HELP}`,
+  start: `Usage: tocsin start
+
+Runs Tocsin until SIGINT or SIGTERM. Embedded mode (default): PGlite in TOCSIN_DATA_DIR and an
+in-process scheduler. Cluster mode: PostgreSQL (TOCSIN_DATABASE_URL) and BullMQ on Redis
+(TOCSIN_REDIS_URL). Migrations run at start. Pending escalations are recovered at start.
+
+Endpoints: GET /healthz, /readyz, /metrics; /api/v1/alarms… (see /api/v1/openapi.json).
+
+${ENV_HELP}`,
+  migrate: `Usage: tocsin migrate
+
+Applies pending database migrations to the configured database (PGlite in TOCSIN_DATA_DIR, or
+TOCSIN_DATABASE_URL) and exits. Safe to run while other nodes run: migrations take a lock.
+
+${ENV_HELP}`,
+};
+
+/** Runs the CLI; resolves with the process exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h') return print(HELP.main!, 0);
+  if (command === 'help') return print(HELP[rest[0] ?? 'main'] ?? HELP.main!, rest[0] && !HELP[rest[0]] ? 2 : 0);
+  if (command === '--version') return print('tocsin 0.1.0', 0);
+  if (!(command in HELP) || command === 'main') {
+    process.stderr.write(`tocsin: unknown command '${command}'\n\n${HELP.main}\n`);
+    return 2;
+  }
+  let help = false;
+  try {
+    help = parseArgs({ args: [...rest], options: { help: { type: 'boolean', short: 'h' } }, strict: true }).values.help ?? false;
+  } catch (err) {
+    process.stderr.write(`tocsin ${command}: ${(err as Error).message}\n\n${HELP[command]}\n`);
+    return 2;
+  }
+  if (help) return print(HELP[command]!, 0);
+
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`tocsin: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  return command === 'migrate' ? migrate(config) : start(config);
+}
+
+function print(text: string, code: number): number {
+  (code === 0 ? process.stdout : process.stderr).write(`${text}\n`);
+  return code;
+}
+
+async function migrate(config: Config): Promise<number> {
+  const { migrateOnly } = await import('./migrate.ts');
+  await migrateOnly(config);
+  process.stdout.write(`tocsin: ${config.databaseUrl ? 'PostgreSQL' : `PGlite in ${config.dataDir}`} is up to date\n`);
+  return 0;
+}
+
+async function start(config: Config): Promise<number> {
+  const { startTocsin } = await import('./tocsin.ts');
+  const tocsin = await startTocsin(config);
+  const addr = await tocsin.listen();
+  process.stdout.write(`tocsin: ${config.mode} mode, listening on http://${addr.host.includes(':') ? `[${addr.host}]` : addr.host}:${addr.port}\n`);
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      process.stdout.write(`tocsin: ${signal}, stopping\n`);
+      tocsin.stop().then(
+        () => resolve(0),
+        () => resolve(1),
+      );
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}

@@ -1,0 +1,156 @@
+/**
+ * The one composition root: builds every concrete object from the configuration and wires
+ * them together. Embedded mode: PGlite + in-process scheduler. Cluster mode: PostgreSQL +
+ * BullMQ on Redis (or PostgreSQL + in-process scheduler when no Redis is configured).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import pino from 'pino';
+import type Koa from 'koa';
+import type { AlarmTypeConfig, Directory } from '../ports/directory.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Notifier } from '../ports/notifier.ts';
+import type { Scheduler } from '../ports/scheduler.ts';
+import { createApp } from '../http/app.ts';
+import { AlarmRuntime } from '../runtime/alarm-runtime.ts';
+import { EffectRunner } from '../runtime/effect-runner.ts';
+import type { Logger } from '../runtime/observer.ts';
+import { PlanCatalog } from '../runtime/plan-catalog.ts';
+import { Reconciler } from '../runtime/reconciler.ts';
+import { LoopbackNotifier } from '../notify/loopback-notifier.ts';
+import { BullMqScheduler } from '../scheduler/bullmq-scheduler.ts';
+import { InProcessScheduler } from '../scheduler/in-process-scheduler.ts';
+import { SystemClock } from '../scheduler/system-clock.ts';
+import type { KyselyAlarmStore } from '../store/kysely-store.ts';
+import { createPgliteStore } from '../store/pglite-store.ts';
+import { createPostgresStore } from '../store/pg-store.ts';
+import { builtinPlans } from '../../machines/builtin-plans.ts';
+import type { Config } from './config.ts';
+import { lockDataDir } from './data-dir-lock.ts';
+import { createMetrics } from './metrics.ts';
+
+export interface TocsinOverrides {
+  readonly clock?: Clock;
+  readonly notifier?: Notifier;
+  readonly logger?: Logger;
+  readonly store?: KyselyAlarmStore;
+  readonly scheduler?: Scheduler;
+}
+
+export interface Tocsin {
+  readonly config: Config;
+  readonly app: Koa;
+  readonly runtime: AlarmRuntime;
+  readonly store: KyselyAlarmStore;
+  readonly scheduler: Scheduler;
+  readonly reconciler: Reconciler;
+  readonly notifier: Notifier;
+  readonly clock: Clock;
+  /** Opens the HTTP port; resolves with the bound address. */
+  listen(): Promise<{ host: string; port: number }>;
+  /** Stops accepting, finishes running steps, closes connections and releases the data dir. */
+  stop(): Promise<void>;
+}
+
+/** Builds and starts Tocsin (migrations, built-in plans, scheduler, first reconcile). */
+export async function startTocsin(config: Config, o: TocsinOverrides = {}): Promise<Tocsin> {
+  const logger: Logger = o.logger ?? pino({ level: config.logLevel, base: { service: 'tocsin' } });
+  const clock = o.clock ?? new SystemClock();
+  let releaseLock: (() => void) | undefined;
+  let store = o.store;
+  if (!store) {
+    if (config.databaseUrl) {
+      store = createPostgresStore({ url: config.databaseUrl, ...(config.dbSchema ? { schema: config.dbSchema } : {}) });
+    } else {
+      releaseLock = lockDataDir(config.dataDir);
+      store = await createPgliteStore({ dataDir: join(config.dataDir, 'pglite'), fsync: config.embeddedFsync });
+    }
+  }
+  try {
+    await store.migrate();
+    for (const p of builtinPlans) await store.putPlan(p.ref, p.definition, clock.now());
+  } catch (err) {
+    await store.close().catch(() => {});
+    releaseLock?.();
+    throw err;
+  }
+  const scheduler =
+    o.scheduler ??
+    (config.redisUrl
+      ? new BullMqScheduler({ redisUrl: config.redisUrl, prefix: config.queuePrefix, clock, logger })
+      : new InProcessScheduler({ clock, logger }));
+
+  let runtimeRef: AlarmRuntime | undefined;
+  const journal = config.loopbackJournal ?? (config.databaseUrl ? undefined : join(config.dataDir, 'loopback-journal.jsonl'));
+  if (journal) mkdirSync(join(journal, '..'), { recursive: true });
+  const notifier =
+    o.notifier ??
+    new LoopbackNotifier({
+      clock,
+      journalPath: journal,
+      autoRespond: config.file.autoRespond,
+      respond: async (alarmId, who, response) => {
+        await runtimeRef?.respond(alarmId, response, who, { kind: 'device', id: `loopback:${who}` });
+      },
+    });
+  const metrics = createMetrics(store, scheduler);
+  const effects = new EffectRunner({ store, notifier, clock, observer: metrics.observer, logger, leaseMs: 30_000, maxAttempts: 10 });
+  const runtime = new AlarmRuntime({
+    store,
+    scheduler,
+    clock,
+    directory: directoryFrom(config),
+    plans: new PlanCatalog(store),
+    effects,
+    observer: metrics.observer,
+    logger,
+    channel: notifier.channel,
+  });
+  runtimeRef = runtime;
+  const reconciler = new Reconciler({ store, scheduler, runtime, effects, clock, logger, intervalMs: config.reconcileIntervalMs });
+  await scheduler.start((t) => runtime.fireTimer(t, 'scheduler').then(() => undefined));
+  const report = await reconciler.start();
+  logger.info({ mode: config.mode, store: store.kind, scheduler: scheduler.kind, ...report }, 'tocsin started');
+
+  const app = createApp({ runtime, store, scheduler, logger, metrics: () => metrics.scrape() });
+  let server: Server | undefined;
+  const s = store;
+  return {
+    config,
+    app,
+    runtime,
+    store: s,
+    scheduler,
+    reconciler,
+    notifier,
+    clock,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        const srv = app.listen(config.http.port, config.http.host);
+        srv.once('error', reject);
+        srv.once('listening', () => {
+          server = srv;
+          const addr = srv.address();
+          resolve(typeof addr === 'object' && addr ? { host: addr.address, port: addr.port } : { host: config.http.host, port: config.http.port });
+        });
+      }),
+    async stop() {
+      if (server) await new Promise<void>((r) => server!.close(() => r()));
+      await reconciler.stop();
+      await runtime.drain();
+      await scheduler.stop();
+      await s.close();
+      releaseLock?.();
+    },
+  };
+}
+
+function directoryFrom(config: Config): Directory {
+  const types = new Map<string, AlarmTypeConfig>(config.file.alarmTypes.map((t) => [t.id, t]));
+  return {
+    alarmType: (id) => types.get(id),
+    alarmTypes: () => [...types.values()],
+    groups: () => config.file.groups,
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * /api/v1/alarms: raise, read, respond, cancel, protocol. Bodies are validated with zod;
+ * a bad one gets a 4xx problem answer listing every offending field, and nothing is written.
+ */
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { z } from 'zod';
+import { TocsinError } from '../domain/errors.ts';
+import type { AlarmStore } from '../ports/alarm-store.ts';
+import type { AlarmRuntime } from '../runtime/alarm-runtime.ts';
+import { verifyChain } from '../runtime/protocol-hash.ts';
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'ids are 1–64 of A–Z a–z 0–9 _ -');
+
+const raiseBody = z
+  .object({
+    type: z.string().min(1).max(64),
+    text: text(1000),
+    location: text(200).optional(),
+    source: z.object({ adapter: text(64), device: text(128).optional() }).strict().optional(),
+    id: id.optional(),
+  })
+  .strict();
+
+const responseBody = z.object({ response: z.enum(['accept', 'reject']), by: id }).strict();
+const cancelBody = z.object({ by: id, reason: text(500).optional() }).strict();
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const r = schema.safeParse(body);
+  if (r.success) return r.data;
+  throw new TocsinError('validation', 'the request body is invalid', {
+    details: r.error.issues.map((i) => ({ pointer: `/${i.path.join('/')}`, reason: i.message })),
+  });
+}
+
+function requireJson(ctx: Context): unknown {
+  if (!ctx.is('application/json')) throw new TocsinError('unsupported-media-type', 'send application/json');
+  return (ctx.request as unknown as { body?: unknown }).body;
+}
+
+export interface AlarmRouteDeps {
+  readonly runtime: AlarmRuntime;
+  readonly store: AlarmStore;
+}
+
+export function alarmRoutes({ runtime, store }: AlarmRouteDeps): Router {
+  const r = new Router({ prefix: '/api/v1/alarms' });
+
+  r.post('/', async (ctx) => {
+    const body = parse(raiseBody, requireJson(ctx));
+    const { id: alarmId, created } = await runtime.raise(
+      { ...body, source: body.source ?? { adapter: 'http' } },
+      { kind: 'user', id: 'http' },
+    );
+    ctx.status = created ? 201 : 200;
+    ctx.set('Location', `/api/v1/alarms/${alarmId}`);
+    ctx.body = { id: alarmId, created };
+  });
+
+  r.get('/', async (ctx) => {
+    const status = ctx.query.status === 'active' || ctx.query.status === 'ended' ? ctx.query.status : undefined;
+    const alarms = await store.listAlarms({ limit: 200, ...(status ? { status } : {}) });
+    ctx.body = { alarms: alarms.map((a) => ({ id: a.facts.id, type: a.facts.type, status: a.status, state: a.state, text: a.facts.text, raisedAt: new Date(a.facts.raisedAt).toISOString() })) };
+  });
+
+  r.get('/:id', async (ctx) => {
+    const alarmId = parse(id, ctx.params.id);
+    const alarm = await store.getAlarm(alarmId);
+    if (!alarm) throw new TocsinError('not-found', `alarm ${alarmId} does not exist`);
+    const [notifications, timers] = await Promise.all([store.listNotifications(alarmId), store.listTimers(alarmId)]);
+    const iso = (t: number | null | undefined) => (t == null ? null : new Date(t).toISOString());
+    ctx.body = {
+      id: alarmId,
+      type: alarm.facts.type,
+      priority: alarm.facts.priority,
+      text: alarm.facts.text,
+      location: alarm.facts.location ?? null,
+      source: alarm.facts.source,
+      environment: alarm.facts.environment,
+      status: alarm.status,
+      state: alarm.state,
+      plan: alarm.plan,
+      seq: alarm.seq,
+      raisedAt: iso(alarm.facts.raisedAt),
+      updatedAt: iso(alarm.updatedAt),
+      endedAt: iso(alarm.endedAt),
+      recipients: notifications.map((n) => ({
+        notificationId: n.notificationId,
+        recipient: n.recipient,
+        group: n.group,
+        round: n.round,
+        channel: n.channel,
+        status: n.status,
+        sentAt: iso(n.sentAt),
+        deliveredAt: iso(n.deliveredAt),
+        respondedAt: iso(n.respondedAt),
+        response: n.response,
+      })),
+      pendingTimers: timers
+        .filter((t) => t.status === 'pending')
+        .map((t) => ({ id: t.id, event: (t.event as { type: string }).type, dueAt: iso(t.dueAt) })),
+    };
+  });
+
+  r.post('/:id/responses', async (ctx) => {
+    const alarmId = parse(id, ctx.params.id);
+    const body = parse(responseBody, requireJson(ctx));
+    await runtime.respond(alarmId, body.response, body.by, { kind: 'user', id: body.by });
+    ctx.status = 202;
+    ctx.body = { accepted: true };
+  });
+
+  r.post('/:id/cancel', async (ctx) => {
+    const alarmId = parse(id, ctx.params.id);
+    const body = parse(cancelBody, requireJson(ctx));
+    await runtime.cancel(alarmId, body.by, body.reason, { kind: 'user', id: body.by });
+    ctx.status = 202;
+    ctx.body = { cancelled: true };
+  });
+
+  r.get('/:id/protocol', async (ctx) => {
+    const alarmId = parse(id, ctx.params.id);
+    const entries = await store.listProtocol(alarmId);
+    if (entries.length === 0) throw new TocsinError('not-found', `alarm ${alarmId} does not exist`);
+    const chain = verifyChain(entries);
+    ctx.body = {
+      alarmId,
+      chain,
+      entries: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
+    };
+  });
+
+  return r;
+}

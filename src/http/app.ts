@@ -1,0 +1,86 @@
+/**
+ * The Koa app as a function of its dependencies: createApp(deps) returns the app; tests use
+ * `app.callback()` without opening a port. Bodies are JSON only, at most 64 KiB.
+ */
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { AlarmStore } from '../ports/alarm-store.ts';
+import type { Scheduler } from '../ports/scheduler.ts';
+import type { AlarmRuntime } from '../runtime/alarm-runtime.ts';
+import type { Logger } from '../runtime/observer.ts';
+import { alarmRoutes } from './alarm-routes.ts';
+import { openApiDocument } from './openapi.ts';
+import { problemMiddleware, sendProblem } from './problem.ts';
+
+export interface HttpDeps {
+  readonly runtime: AlarmRuntime;
+  readonly store: AlarmStore;
+  readonly scheduler: Scheduler;
+  readonly logger: Logger;
+  /** Prometheus exposition text and its content type. */
+  readonly metrics: () => Promise<{ contentType: string; body: string }>;
+}
+
+export const MAX_BODY = '64kb';
+
+export function createApp(deps: HttpDeps): Koa {
+  const app = new Koa();
+  app.use(problemMiddleware(deps.logger));
+  app.use(async (ctx, next) => {
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.set('Cache-Control', 'no-store');
+    await next();
+  });
+  app.use(
+    bodyParser({
+      enableTypes: ['json'],
+      jsonLimit: MAX_BODY,
+      encoding: 'utf-8',
+      // A JSON body must be an object or array; a bare string or number is malformed here.
+      jsonStrict: true,
+    }),
+  );
+
+  const ops = new Router();
+  ops.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  ops.get('/readyz', async (ctx) => {
+    const check = async (name: string, f: () => Promise<void>) => {
+      try {
+        await f();
+        return { name, ok: true };
+      } catch (err) {
+        return { name, ok: false, error: (err as Error).message };
+      }
+    };
+    const checks = await Promise.all([
+      check(`database (${deps.store.kind})`, () => deps.store.ping()),
+      check(`scheduler (${deps.scheduler.kind})`, () => deps.scheduler.ping()),
+    ]);
+    if (checks.every((c) => c.ok)) {
+      ctx.body = { status: 'ready', checks };
+    } else {
+      sendProblem(ctx, {
+        type: 'urn:tocsin:problem:unavailable',
+        title: 'Service Unavailable',
+        status: 503,
+        detail: checks.filter((c) => !c.ok).map((c) => `${c.name} unreachable`).join('; '),
+      });
+    }
+  });
+  ops.get('/metrics', async (ctx) => {
+    const m = await deps.metrics();
+    ctx.type = m.contentType;
+    ctx.body = m.body;
+  });
+  ops.get('/api/v1/openapi.json', (ctx) => {
+    ctx.body = openApiDocument;
+  });
+
+  const alarms = alarmRoutes(deps);
+  app.use(ops.routes()).use(ops.allowedMethods());
+  app.use(alarms.routes()).use(alarms.allowedMethods());
+  return app;
+}

@@ -1,0 +1,96 @@
+/**
+ * One middleware maps every error to RFC 9457 problem JSON. Only 4xx messages are shown;
+ * 5xx answers carry a generic title and the request id, never a stack trace or SQL.
+ */
+import type { Context, Next } from 'koa';
+import { isUnavailableError, TocsinError, type ProblemDetail } from '../domain/errors.ts';
+import type { Logger } from '../runtime/observer.ts';
+
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail?: string;
+  readonly instance?: string;
+  readonly errors?: readonly ProblemDetail[];
+}
+
+const typeUri = (code: string) => `urn:tocsin:problem:${code}`;
+
+export function sendProblem(ctx: Context, p: Problem): void {
+  ctx.status = p.status;
+  ctx.type = 'application/problem+json';
+  ctx.body = p;
+}
+
+/** Converts anything thrown below into a problem answer. */
+export function problemMiddleware(logger: Logger) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        sendProblem(ctx, { type: typeUri('not-found'), title: 'Not Found', status: 404, detail: `no route for ${ctx.method} ${ctx.path}` });
+      } else if (ctx.status === 405 && (ctx.body === undefined || typeof ctx.body === 'string')) {
+        sendProblem(ctx, { type: typeUri('method-not-allowed'), title: 'Method Not Allowed', status: 405 });
+      }
+    } catch (err) {
+      const p = toProblem(err, ctx.path);
+      if (p.status >= 500) logger.error({ err, path: ctx.path, method: ctx.method }, 'request failed');
+      if (p.status === 503) ctx.set('Retry-After', '5');
+      sendProblem(ctx, p);
+    }
+  };
+}
+
+function toProblem(err: unknown, instance: string): Problem {
+  if (err instanceof TocsinError) {
+    if (err.status >= 500 && err.code !== 'unavailable') return internal(instance);
+    return {
+      type: typeUri(err.code),
+      title: titleOf(err.status),
+      status: err.status,
+      detail: err.status === 503 ? 'a required service is unavailable; nothing was written, try again' : err.message,
+      instance,
+      ...(err.details ? { errors: err.details } : {}),
+    };
+  }
+  if (isUnavailableError(err)) {
+    return {
+      type: typeUri('unavailable'),
+      title: 'Service Unavailable',
+      status: 503,
+      detail: 'a required service is unavailable; nothing was written, try again',
+      instance,
+    };
+  }
+  // Errors from body parsing and Koa carry an HTTP status and an exposable message.
+  const e = err as { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown; type?: unknown };
+  const status = typeof e?.status === 'number' ? e.status : typeof e?.statusCode === 'number' ? e.statusCode : 500;
+  if (status >= 400 && status < 500) {
+    const code = status === 413 ? 'payload-too-large' : status === 415 ? 'unsupported-media-type' : 'bad-request';
+    const detail = status === 413 ? 'request body too large' : e.expose && typeof e.message === 'string' ? e.message : 'malformed request';
+    return { type: typeUri(code), title: titleOf(status), status, detail, instance };
+  }
+  return internal(instance);
+}
+
+const internal = (instance: string): Problem => ({
+  type: typeUri('internal'),
+  title: 'Internal Server Error',
+  status: 500,
+  detail: 'the server failed; the error is logged',
+  instance,
+});
+
+function titleOf(status: number): string {
+  const titles: Record<number, string> = {
+    400: 'Bad Request',
+    404: 'Not Found',
+    409: 'Conflict',
+    413: 'Content Too Large',
+    415: 'Unsupported Media Type',
+    422: 'Unprocessable Content',
+    503: 'Service Unavailable',
+  };
+  return titles[status] ?? 'Error';
+}

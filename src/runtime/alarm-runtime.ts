@@ -1,0 +1,227 @@
+/**
+ * The alarm runtime: every alarm an actor. An event for an alarm goes through its mailbox:
+ * load snapshot → pure `transition()` under the pinned plan → ONE commit (protocol entry,
+ * snapshot + seq, timers, notifications, outbox) → then effects (scheduler, notifier).
+ * Across processes the commit's seq compare-and-set serialises steps; a loser reloads and
+ * retries, so no event is lost and none is applied twice.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AnyStateMachine } from 'xstate';
+import type { Actor, AlarmFacts, AlarmSource, ResponseKind } from '../domain/alarm.ts';
+import { TocsinError } from '../domain/errors.ts';
+import type { AlarmRecord, AlarmStore, ProtocolKind, StepCommit } from '../ports/alarm-store.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Directory } from '../ports/directory.ts';
+import type { Scheduler, ScheduledTimer } from '../ports/scheduler.ts';
+import type { PlanInput, PlanNotification } from '../../machines/plan-context.ts';
+import { planStart, planStep, type StepResult } from '../../machines/plan-step.ts';
+import type { EffectRunner } from './effect-runner.ts';
+import { Mailboxes } from './mailbox.ts';
+import type { Logger, RuntimeObserver } from './observer.ts';
+import type { PlanCatalog } from './plan-catalog.ts';
+import { GENESIS } from './protocol-hash.ts';
+import { buildStep } from './step-builder.ts';
+
+export interface RaiseRequest {
+  readonly type: string;
+  readonly text: string;
+  readonly location?: string | undefined;
+  readonly source: AlarmSource;
+  /** Optional caller-chosen id: raising the same id twice raises one alarm (idempotent ingress). */
+  readonly id?: string | undefined;
+}
+
+export interface RuntimeDeps {
+  readonly store: AlarmStore;
+  readonly scheduler: Scheduler;
+  readonly clock: Clock;
+  readonly directory: Directory;
+  readonly plans: PlanCatalog;
+  readonly effects: EffectRunner;
+  readonly observer: RuntimeObserver;
+  readonly logger: Logger;
+  /** Channel name recorded on notification rows. */
+  readonly channel: string;
+}
+
+type Outcome = { readonly ok: true; readonly commit: StepCommit } | { readonly ok: false; readonly reason: 'stale' | 'ended' };
+
+const MAX_CONFLICT_RETRIES = 20;
+
+export class AlarmRuntime {
+  private readonly mailboxes = new Mailboxes();
+
+  constructor(private readonly d: RuntimeDeps) {}
+
+  /** Raises an alarm and runs its first step. Returns the id; idempotent when `id` is given. */
+  async raise(req: RaiseRequest, actor: Actor): Promise<{ id: string; created: boolean }> {
+    const type = this.d.directory.alarmType(req.type);
+    if (!type) throw new TocsinError('unknown-alarm-type', `unknown alarm type '${req.type}'`);
+    const id = req.id ?? randomUUID();
+    return this.mailboxes.run(id, async () => {
+      const now = this.d.clock.now();
+      const facts: AlarmFacts = {
+        id,
+        type: type.id,
+        priority: type.priority,
+        text: req.text,
+        location: req.location,
+        source: req.source,
+        environment: type.environment,
+        raisedAt: now,
+      };
+      const machine = await this.d.plans.machine(type.plan);
+      const input: PlanInput = { alarm: facts, groups: this.d.directory.groups(), params: type.params };
+      const result = planStart(machine, input);
+      const commit = buildStep(
+        {
+          alarmId: id,
+          facts,
+          seq: 1,
+          prevHash: GENESIS,
+          prevState: null,
+          prevNotifications: [],
+          now,
+          kind: 'raised',
+          event: { ...req, type: 'RAISE', id, alarmType: type.id, input },
+          actor,
+          channel: this.d.channel,
+          create: { facts, plan: type.plan },
+          trigger: `raised by ${actor.kind} ${actor.id}`,
+        },
+        result,
+      );
+      const res = await this.d.store.commit(commit);
+      if (!res.ok) {
+        if (res.reason === 'exists') return { id, created: false };
+        throw new TocsinError('conflict', `alarm ${id} could not be created (${res.reason})`);
+      }
+      this.d.observer.stepCommitted('raised');
+      await this.afterCommit(commit, res.cancelledTimerIds);
+      return { id, created: true };
+    });
+  }
+
+  /** Records an accept or reject by `by`. Throws not-found, or alarm-ended for an ended alarm. */
+  async respond(alarmId: string, response: ResponseKind, by: string, actor: Actor): Promise<void> {
+    const event = { type: 'RESPONSE', response, by, at: this.d.clock.now() };
+    const outcome = await this.process(alarmId, 'event', event, actor, `${by} ${response === 'accept' ? 'accepted' : 'rejected'}`);
+    if (!outcome.ok) throw new TocsinError('alarm-ended', `alarm ${alarmId} has ended`);
+  }
+
+  /** Cancels an alarm; its plan withdraws open notifications. Throws not-found or alarm-ended. */
+  async cancel(alarmId: string, by: string, reason: string | undefined, actor: Actor): Promise<void> {
+    const event = { type: 'CANCEL', by, at: this.d.clock.now(), ...(reason ? { reason } : {}) };
+    const outcome = await this.process(alarmId, 'event', event, actor, `cancelled by ${by}`);
+    if (!outcome.ok) throw new TocsinError('alarm-ended', `alarm ${alarmId} has ended`);
+  }
+
+  /**
+   * Delivers a fired durable timer. Fenced: only a timer whose row is still pending has an
+   * effect; a stale, cancelled or duplicate fire returns false and changes nothing.
+   */
+  async fireTimer(timer: ScheduledTimer, via: 'scheduler' | 'reconciler'): Promise<boolean> {
+    const outcome = await this.process(timer.alarmId, 'timer', timer.id, { kind: 'system', id: via }, '', via).catch(
+      (err: unknown) => {
+        if (err instanceof TocsinError && err.code === 'not-found') return { ok: false as const, reason: 'stale' as const };
+        throw err;
+      },
+    );
+    return outcome.ok;
+  }
+
+  /** Resolves when every queued step in this process has finished. */
+  drain(): Promise<void> {
+    return this.mailboxes.drain();
+  }
+
+  private process(
+    alarmId: string,
+    kind: ProtocolKind,
+    eventOrTimerId: unknown,
+    actor: Actor,
+    trigger: string,
+    via: 'scheduler' | 'reconciler' = 'scheduler',
+  ): Promise<Outcome> {
+    return this.mailboxes.run(alarmId, async () => {
+      for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
+        const alarm = await this.d.store.getAlarm(alarmId);
+        if (!alarm) throw new TocsinError('not-found', `alarm ${alarmId} does not exist`);
+        if (alarm.status === 'ended') return { ok: false, reason: kind === 'timer' ? 'stale' : 'ended' };
+        const now = this.d.clock.now();
+        let event = eventOrTimerId;
+        let consumeTimer: StepCommit['consumeTimer'];
+        let why = trigger;
+        if (kind === 'timer') {
+          const timer = await this.d.store.getTimer(String(eventOrTimerId));
+          if (!timer || timer.status !== 'pending' || timer.alarmId !== alarmId) return { ok: false, reason: 'stale' };
+          const lateMs = Math.max(0, now - timer.dueAt);
+          event = timer.event;
+          consumeTimer = { id: timer.id, firedAt: now, lateMs };
+          why = `timer ${timer.sendId.replace(/^xstate\.after\./, '')} fired ${lateMs} ms late (via ${via})`;
+        }
+        const machine = await this.d.plans.machine(alarm.plan);
+        const result = this.decide(machine, alarm, event as { type: string });
+        const commit = buildStep(
+          {
+            alarmId,
+            facts: alarm.facts,
+            seq: alarm.seq + 1,
+            prevHash: alarm.lastHash,
+            prevState: alarm.state,
+            prevNotifications: notificationsOf(alarm.snapshot),
+            now,
+            kind,
+            event,
+            actor,
+            channel: this.d.channel,
+            ...(consumeTimer ? { consumeTimer } : {}),
+            trigger: why,
+          },
+          result,
+        );
+        const res = await this.d.store.commit(commit);
+        if (res.ok) {
+          this.d.observer.stepCommitted(kind);
+          if (consumeTimer) this.d.observer.timerLateness(consumeTimer.lateMs, via);
+          await this.afterCommit(commit, res.cancelledTimerIds);
+          return { ok: true, commit };
+        }
+        if (res.reason === 'stale-timer') return { ok: false, reason: 'stale' };
+        this.d.observer.conflictRetried(); // another process committed first: reload and retry
+      }
+      throw new TocsinError('conflict', `alarm ${alarmId}: too much contention, try again`);
+    });
+  }
+
+  private decide(machine: AnyStateMachine, alarm: AlarmRecord, event: { type: string }): StepResult {
+    try {
+      return planStep(machine, alarm.snapshot, event);
+    } catch (err) {
+      this.d.logger.error({ alarmId: alarm.facts.id, err, event }, 'plan failed on event; nothing recorded');
+      throw new TocsinError('internal', `plan ${alarm.plan.id}@${alarm.plan.version} failed`, { cause: err });
+    }
+  }
+
+  /** Effects after a commit. Failures are logged, never thrown: the reconciler repairs them. */
+  private async afterCommit(commit: StepCommit, cancelledTimerIds: readonly string[]): Promise<void> {
+    const { scheduler, logger } = this.d;
+    const alarmId = commit.alarmId;
+    await Promise.all([
+      ...cancelledTimerIds.map((id) =>
+        scheduler.cancel(id).catch((err: unknown) => logger.warn({ alarmId, err, timer: id }, 'timer cancel failed; fencing covers it')),
+      ),
+      ...commit.addTimers.map((t) =>
+        scheduler
+          .schedule({ id: t.id, alarmId, dueAt: t.dueAt })
+          .catch((err: unknown) => logger.warn({ alarmId, err, timer: t.id }, 'timer enqueue failed; the reconciler re-enqueues it')),
+      ),
+    ]);
+    if (commit.outbox.length > 0) await this.d.effects.runPending(commit.outbox.map((o) => o.id));
+  }
+}
+
+function notificationsOf(snapshot: unknown): PlanNotification[] {
+  const ctx = (snapshot as { context?: { notifications?: PlanNotification[] } }).context;
+  return ctx?.notifications ?? [];
+}

@@ -1,0 +1,121 @@
+/**
+ * Executes committed outbox rows through the Notifier: notify and withdraw. At-least-once:
+ * a row stays pending (and is retried by the reconciler once its lease expires) until every
+ * notification in it was handed over or failed for good. Notifications already marked sent
+ * are skipped, and the idempotency key lets the device drop the rare duplicate.
+ */
+import type { AlarmStore, OutboxRecord } from '../ports/alarm-store.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Notifier } from '../ports/notifier.ts';
+import type { Logger, RuntimeObserver } from './observer.ts';
+
+interface NotifyPayload {
+  group: string;
+  round: number;
+  text: string;
+  priority: number;
+  notifications: { id: string; user: string; key: string }[];
+}
+interface WithdrawPayload {
+  notifications: { id: string; user: string; key: string }[];
+}
+
+export interface EffectRunnerOptions {
+  readonly store: AlarmStore;
+  readonly notifier: Notifier;
+  readonly clock: Clock;
+  readonly observer: RuntimeObserver;
+  readonly logger: Logger;
+  /** How long a claim protects a row from other runners. */
+  readonly leaseMs: number;
+  /** Attempts after which a still-failing row is given up (and recorded as failed). */
+  readonly maxAttempts: number;
+}
+
+export class EffectRunner {
+  constructor(private readonly o: EffectRunnerOptions) {}
+
+  /** Claims the given rows (or any expired ones when `ids` is undefined) and runs them. Never throws. */
+  async runPending(ids?: readonly string[], limit = 100): Promise<number> {
+    let rows: OutboxRecord[];
+    try {
+      rows = await this.o.store.claimOutbox({ now: this.o.clock.now(), leaseMs: this.o.leaseMs, limit, ...(ids ? { ids } : {}) });
+    } catch (err) {
+      this.o.logger.warn({ err }, 'outbox claim failed; the reconciler retries');
+      return 0;
+    }
+    await Promise.all(rows.map((row) => this.runRow(row)));
+    return rows.length;
+  }
+
+  private async runRow(row: OutboxRecord): Promise<void> {
+    const log = { alarmId: row.alarmId, outbox: row.id, attempt: row.attempts };
+    try {
+      const failures = row.kind === 'notify' ? await this.notify(row) : await this.withdraw(row);
+      const retryable = failures.filter((f) => f.retryable);
+      if (retryable.length > 0 && row.attempts < this.o.maxAttempts) {
+        this.o.logger.warn({ ...log, failures }, 'effect failed; will retry');
+        return; // stays pending; the lease expires and the reconciler runs it again
+      }
+      const error = failures.map((f) => `${f.user}: ${f.reason}`).join('; ');
+      await this.o.store.completeOutbox(row.id, {
+        status: failures.length > 0 ? 'failed' : 'done',
+        at: this.o.clock.now(),
+        ...(error ? { error } : {}),
+      });
+    } catch (err) {
+      this.o.observer.effectFailed(row.kind, true);
+      this.o.logger.warn({ ...log, err }, 'effect interrupted; will retry');
+    }
+  }
+
+  private async notify(row: OutboxRecord) {
+    const p = row.payload as NotifyPayload;
+    const already = new Map((await this.o.store.listNotifications(row.alarmId)).map((n) => [n.notificationId, n.status]));
+    const failures: { user: string; reason: string; retryable: boolean }[] = [];
+    await Promise.all(
+      p.notifications.map(async (n) => {
+        if (already.get(n.id) !== 'pending') return; // sent, answered or withdrawn meanwhile
+        const result = await this.o.notifier.send({
+          idempotencyKey: n.key,
+          alarmId: row.alarmId,
+          notificationId: n.id,
+          recipient: n.user,
+          text: p.text,
+          priority: p.priority,
+          group: p.group,
+          round: p.round,
+        });
+        const now = this.o.clock.now();
+        if (result.ok) {
+          await this.o.store.markNotification(row.alarmId, n.id, { status: 'sent', at: now });
+          this.o.observer.notifyLatency(now - row.createdAt, this.o.notifier.channel);
+        } else {
+          this.o.observer.effectFailed('notify', result.retryable);
+          failures.push({ user: n.user, reason: result.reason, retryable: result.retryable });
+          if (!result.retryable || row.attempts >= this.o.maxAttempts) {
+            await this.o.store.markNotification(row.alarmId, n.id, { status: 'failed', at: now, error: result.reason });
+          }
+        }
+      }),
+    );
+    return failures;
+  }
+
+  private async withdraw(row: OutboxRecord) {
+    const p = row.payload as WithdrawPayload;
+    const failures: { user: string; reason: string; retryable: boolean }[] = [];
+    await Promise.all(
+      p.notifications.map(async (n) => {
+        const result = await this.o.notifier.withdraw({
+          idempotencyKey: n.key,
+          alarmId: row.alarmId,
+          notificationId: n.id,
+          recipient: n.user,
+        });
+        if (!result.ok) failures.push({ user: n.user, reason: result.reason, retryable: result.retryable });
+      }),
+    );
+    return failures;
+  }
+}

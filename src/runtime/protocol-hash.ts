@@ -1,0 +1,40 @@
+/**
+ * The protocol's hash chain. Each entry's hash is SHA-256 over the previous entry's hash and
+ * the entry's canonical JSON (keys sorted), so any edit, insertion or deletion breaks every
+ * later link. The first entry of an alarm chains from GENESIS.
+ */
+import { createHash } from 'node:crypto';
+import type { ProtocolEntry } from '../ports/alarm-store.ts';
+
+export const GENESIS = '0'.repeat(64);
+
+/** JSON with object keys sorted, recursively; `undefined` members dropped as JSON does. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/** The hash of an entry, from everything in it except `hash` itself. */
+export function hashEntry(entry: Omit<ProtocolEntry, 'hash'>): string {
+  const { prevHash, ...body } = entry;
+  return createHash('sha256').update(prevHash).update('\n').update(canonicalJson(body)).digest('hex');
+}
+
+export type ChainCheck = { readonly ok: true } | { readonly ok: false; readonly seq: number; readonly reason: string };
+
+/** Verifies one alarm's chain: seq 1..n without gaps, links intact, every hash recomputes. */
+export function verifyChain(entries: readonly ProtocolEntry[]): ChainCheck {
+  let prev = GENESIS;
+  for (const [i, e] of entries.entries()) {
+    if (e.seq !== i + 1) return { ok: false, seq: e.seq, reason: `expected seq ${i + 1}` };
+    if (e.prevHash !== prev) return { ok: false, seq: e.seq, reason: 'broken link to the previous entry' };
+    const { hash, ...rest } = e;
+    if (hashEntry(rest) !== hash) return { ok: false, seq: e.seq, reason: 'entry altered (hash mismatch)' };
+    prev = hash;
+  }
+  return { ok: true };
+}

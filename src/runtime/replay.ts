@@ -1,0 +1,67 @@
+/**
+ * Exact replay: fold an alarm's recorded inputs through the same pure decision the runtime
+ * used, under its pinned plan, and compare every recomputed state, effect and hash with the
+ * protocol. A mismatch names the first diverging entry.
+ */
+import type { AnyStateMachine } from 'xstate';
+import type { ProtocolEntry } from '../ports/alarm-store.ts';
+import type { PlanInput, PlanNotification } from '../../machines/plan-context.ts';
+import { planStart, planStep, type PersistedPlanSnapshot } from '../../machines/plan-step.ts';
+import { canonicalJson, verifyChain } from './protocol-hash.ts';
+import { buildStep } from './step-builder.ts';
+
+export type ReplayResult =
+  | { readonly ok: true; readonly steps: number; readonly snapshot: PersistedPlanSnapshot }
+  | { readonly ok: false; readonly seq: number; readonly reason: string };
+
+/** Replays `entries` (seq 1..n of one alarm) under `machine`. Pure; never throws for bad data. */
+export function replay(machine: AnyStateMachine, entries: readonly ProtocolEntry[], channel: string): ReplayResult {
+  const chain = verifyChain(entries);
+  if (!chain.ok) return chain;
+  let snapshot: PersistedPlanSnapshot | undefined;
+  for (const e of entries) {
+    try {
+      let result;
+      if (e.seq === 1) {
+        const raised = e.event as { input?: PlanInput };
+        if (e.kind !== 'raised' || !raised.input) return { ok: false, seq: 1, reason: 'first entry is not a raise' };
+        result = planStart(machine, raised.input);
+      } else {
+        result = planStep(machine, snapshot, e.event as { type: string });
+      }
+      const facts = (entries[0]!.event as { input: PlanInput }).input.alarm;
+      const rebuilt = buildStep(
+        {
+          alarmId: e.alarmId,
+          facts,
+          seq: e.seq,
+          prevHash: e.prevHash,
+          prevState: e.fromState,
+          prevNotifications: ((snapshot?.context.notifications ?? []) as PlanNotification[]),
+          now: e.at,
+          kind: e.kind,
+          event: e.event,
+          actor: e.actor,
+          channel,
+          ...(e.lateMs !== null ? { consumeTimer: { id: '', firedAt: e.at, lateMs: e.lateMs } } : {}),
+          trigger: '',
+        },
+        result,
+      );
+      if (rebuilt.entry.toState !== e.toState) {
+        return { ok: false, seq: e.seq, reason: `state ${rebuilt.entry.toState} ≠ recorded ${e.toState}` };
+      }
+      if (canonicalJson(rebuilt.entry.effects) !== canonicalJson(e.effects)) {
+        return { ok: false, seq: e.seq, reason: 'effects differ from the recorded ones' };
+      }
+      if (canonicalJson(rebuilt.entry.guards) !== canonicalJson(e.guards)) {
+        return { ok: false, seq: e.seq, reason: 'guard results differ from the recorded ones' };
+      }
+      snapshot = result.snapshot;
+    } catch (err) {
+      return { ok: false, seq: e.seq, reason: `plan failed: ${(err as Error).message}` };
+    }
+  }
+  if (!snapshot) return { ok: false, seq: 0, reason: 'no entries' };
+  return { ok: true, steps: entries.length, snapshot };
+}

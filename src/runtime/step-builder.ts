@@ -1,0 +1,177 @@
+/**
+ * Turns one pure plan decision into the one write that records it (a StepCommit): timers
+ * from delayed raises, cancels, notification rows from the context diff, outbox rows for
+ * effects, and the hash-chained protocol entry that says why. Pure: time comes in as `now`.
+ */
+import type { Actor, AlarmFacts, NotificationStatus, PlanRef } from '../domain/alarm.ts';
+import type {
+  NotificationUpsert,
+  OutboxRecord,
+  ProtocolKind,
+  StepCommit,
+  TimerRecord,
+} from '../ports/alarm-store.ts';
+import type { PlanNotification } from '../../machines/plan-context.ts';
+import { stateKey, type StepResult } from '../../machines/plan-step.ts';
+import { hashEntry } from './protocol-hash.ts';
+
+export interface StepInput {
+  readonly alarmId: string;
+  readonly facts: AlarmFacts;
+  readonly seq: number;
+  readonly prevHash: string;
+  readonly prevState: string | null;
+  readonly prevNotifications: readonly PlanNotification[];
+  readonly now: number;
+  readonly kind: ProtocolKind;
+  readonly event: unknown;
+  readonly actor: Actor;
+  readonly channel: string;
+  readonly create?: { readonly facts: AlarmFacts; readonly plan: PlanRef };
+  readonly consumeTimer?: { readonly id: string; readonly firedAt: number; readonly lateMs: number };
+  /** Why this step happened, first words of the note ("u1 rejected", "levelTimeout fired"). */
+  readonly trigger: string;
+}
+
+export const notificationKey = (alarmId: string, notificationId: string): string => `${alarmId}/${notificationId}`;
+
+/** Builds the commit for `result`. Throws nothing; unknown action types are recorded as effects. */
+export function buildStep(input: StepInput, result: StepResult): StepCommit {
+  const { alarmId, seq, now } = input;
+  const addTimers: TimerRecord[] = [];
+  const cancelSendIds: string[] = [];
+  const outbox: Omit<OutboxRecord, 'status' | 'attempts'>[] = [];
+  const effects: unknown[] = [];
+  const said: string[] = [];
+
+  result.actions.forEach((action, n) => {
+    const p = (action.params ?? {}) as Record<string, any>;
+    switch (action.type) {
+      case 'xstate.raise': {
+        if (typeof p.delay !== 'number') break; // an immediate raise is handled inside transition()
+        const timer: TimerRecord = {
+          id: `t-${alarmId}-${seq}-${n}`,
+          alarmId,
+          sendId: String(p.id),
+          event: p.event,
+          dueAt: now + p.delay,
+          status: 'pending',
+          createdSeq: seq,
+          firedAt: null,
+          lateMs: null,
+        };
+        addTimers.push(timer);
+        effects.push({ type: 'timer.set', id: timer.id, sendId: timer.sendId, dueAt: timer.dueAt, delayMs: p.delay });
+        break;
+      }
+      case 'xstate.cancel':
+        cancelSendIds.push(String(p.sendId));
+        effects.push({ type: 'timer.cancel', sendId: String(p.sendId) });
+        break;
+      case 'tocsin.notify': {
+        const notifications = (p.notifications as { id: string; user: string }[]).map((x) => ({
+          ...x,
+          key: notificationKey(alarmId, x.id),
+        }));
+        outbox.push({
+          id: `o-${alarmId}-${seq}-${n}`,
+          alarmId,
+          seq,
+          kind: 'notify',
+          payload: { group: p.group, round: p.round, text: p.text, priority: input.facts.priority, notifications },
+          createdAt: now,
+        });
+        effects.push({ type: 'notify', group: p.group, round: p.round, recipients: notifications.map((x) => x.user) });
+        said.push(
+          notifications.length > 0
+            ? `notified ${p.group}: ${notifications.map((x) => x.user).join(', ')}`
+            : `skipped: nobody in group ${p.group}`,
+        );
+        break;
+      }
+      case 'tocsin.withdraw': {
+        const notifications = (p.notifications as { id: string; user: string }[]).map((x) => ({
+          ...x,
+          key: notificationKey(alarmId, x.id),
+        }));
+        outbox.push({ id: `o-${alarmId}-${seq}-${n}`, alarmId, seq, kind: 'withdraw', payload: { notifications }, createdAt: now });
+        effects.push({ type: 'withdraw', recipients: notifications.map((x) => x.user) });
+        said.push(`withdrew ${notifications.length} open notification(s)`);
+        break;
+      }
+      case 'tocsin.log':
+        effects.push({ type: 'log', message: p.message });
+        said.push(String(p.message));
+        break;
+      default:
+        effects.push({ type: action.type, params: action.params });
+    }
+  });
+
+  const next = (result.snapshot.context.notifications ?? []) as PlanNotification[];
+  const notifications = diffNotifications(alarmId, input.prevNotifications, next, input.channel);
+  const toState = stateKey(result.snapshot);
+  const transition = input.prevState === null ? `→ ${toState}` : input.prevState === toState ? `stays ${toState}` : `${input.prevState} → ${toState}`;
+  const guardText = result.guards.length > 0 ? ` [${result.guards.map((g) => `${g.guard}=${g.result}`).join(', ')}]` : '';
+  const note = [`${input.trigger}${guardText}: ${transition}`, ...said].join('; ');
+  const body = {
+    alarmId,
+    seq,
+    at: now,
+    kind: input.kind,
+    event: input.event,
+    fromState: input.prevState,
+    toState,
+    guards: result.guards,
+    effects,
+    actor: input.actor,
+    note,
+    lateMs: input.consumeTimer?.lateMs ?? null,
+    prevHash: input.prevHash,
+  };
+  const entry = { ...body, hash: hashEntry(body) };
+  return {
+    alarmId,
+    expectedSeq: seq - 1,
+    ...(input.create ? { create: input.create } : {}),
+    status: result.snapshot.status === 'done' ? 'ended' : 'active',
+    state: toState,
+    snapshot: result.snapshot,
+    entry,
+    ...(input.consumeTimer ? { consumeTimer: input.consumeTimer } : {}),
+    cancelSendIds,
+    addTimers,
+    notifications,
+    outbox,
+  };
+}
+
+const planToRow: Record<PlanNotification['status'], NotificationStatus> = {
+  pending: 'pending',
+  accepted: 'accepted',
+  rejected: 'rejected',
+  withdrawn: 'withdrawn',
+  failed: 'failed',
+};
+
+function diffNotifications(
+  alarmId: string,
+  prev: readonly PlanNotification[],
+  next: readonly PlanNotification[],
+  channel: string,
+): NotificationUpsert[] {
+  const before = new Map(prev.map((n) => [n.id, n.status]));
+  return next
+    .filter((n) => before.get(n.id) !== n.status)
+    .map((n) => ({
+      notificationId: n.id,
+      recipient: n.user,
+      channel,
+      group: n.group,
+      round: n.round,
+      status: planToRow[n.status],
+      idempotencyKey: notificationKey(alarmId, n.id),
+      respondedAt: n.respondedAt ?? null,
+      response: n.status === 'accepted' ? 'accept' : n.status === 'rejected' ? 'reject' : null,
+    }));
+}
