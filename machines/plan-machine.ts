@@ -37,8 +37,10 @@ export function checkNames(def: unknown): { pointer: string; reason: string }[] 
     list.forEach((item, i) => {
       const p = Array.isArray(v) ? `${pointer}/${i}` : pointer;
       const name = typeof item === 'string' ? item : (item as { type?: unknown } | null)?.type;
-      if (typeof name !== 'string') problems.push({ pointer: p, reason: `${kind.slice(0, -1)} must be a name or {type, params}` });
-      else if (!registeredNames[kind].has(name)) problems.push({ pointer: p, reason: `unknown ${kind.slice(0, -1)} '${name}'` });
+      if (typeof name !== 'string')
+        problems.push({ pointer: p, reason: `${kind.slice(0, -1)} must be a name or {type, params}` });
+      else if (!registeredNames[kind].has(name))
+        problems.push({ pointer: p, reason: `unknown ${kind.slice(0, -1)} '${name}'` });
     });
   };
   const transitions = (v: unknown, pointer: string) => {
@@ -78,6 +80,7 @@ export function createPlanMachine(def: PlanDefinition): AnyStateMachine {
   if (problems.length > 0) throw new PlanError(`plan ${def.id} uses unknown names`, problems);
   const base = structuredClone(def.context ?? {});
   try {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- plan JSON and XState meet here untyped; checked by checkNames and the validator
     return setup({ actions, guards, delays } as any).createMachine({
       ...(def as object),
       context: ({ input }: { input: PlanInput }): PlanContext => ({
@@ -88,6 +91,7 @@ export function createPlanMachine(def: PlanDefinition): AnyStateMachine {
         current: [],
       }),
       options: { maxIterations: MAX_ITERATIONS },
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- plan JSON and XState meet here untyped; checked by checkNames and the validator
     } as any) as AnyStateMachine;
   } catch (err) {
     throw new PlanError(`plan ${def.id} is not a valid statechart: ${(err as Error).message}`, [

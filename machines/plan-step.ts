@@ -29,6 +29,7 @@ const plain = (a: { type: string; params?: unknown }): PlanAction =>
   a.params === undefined ? { type: a.type } : { type: a.type, params: JSON.parse(JSON.stringify(a.params)) };
 
 function persist(machine: AnyStateMachine, snapshot: unknown): PersistedPlanSnapshot {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- plan JSON and XState meet here untyped; checked by checkNames and the validator
   const persisted = createActor(machine, { snapshot: snapshot as any }).getPersistedSnapshot();
   return JSON.parse(JSON.stringify(persisted)) as PersistedPlanSnapshot;
 }
@@ -43,7 +44,9 @@ export function planStart(machine: AnyStateMachine, input: PlanInput): StepResul
 
 /** One event through the plan. Throws if the plan errors; the caller records nothing then. */
 export function planStep(machine: AnyStateMachine, persisted: unknown, event: { type: string }): StepResult {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- plan JSON and XState meet here untyped; checked by checkNames and the validator
   const restored = machine.resolveState(persisted as any);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- plan JSON and XState meet here untyped; checked by checkNames and the validator
   const { value, guards } = traceGuards(() => transition(machine, restored, event as any));
   const [snap, actions] = value;
   if ((snap as { status: string }).status === 'error') throw (snap as { error: unknown }).error;

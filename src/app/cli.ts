@@ -56,7 +56,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   let help = false;
   try {
-    help = parseArgs({ args: [...rest], options: { help: { type: 'boolean', short: 'h' } }, strict: true }).values.help ?? false;
+    help =
+      parseArgs({ args: [...rest], options: { help: { type: 'boolean', short: 'h' } }, strict: true }).values.help ??
+      false;
   } catch (err) {
     process.stderr.write(`tocsin ${command}: ${(err as Error).message}\n\n${HELP[command]}\n`);
     return 2;
@@ -90,12 +92,21 @@ async function migrate(config: Config): Promise<number> {
 
 async function start(config: Config): Promise<number> {
   const { startTocsin } = await import('./tocsin.ts');
-  const tocsin = await startTocsin(config);
-  const addr = await tocsin.listen();
-  process.stdout.write(`tocsin: ${config.mode} mode, listening on http://${addr.host.includes(':') ? `[${addr.host}]` : addr.host}:${addr.port}\n`);
-  return new Promise<number>((resolve) => {
+  // Signals during start-up (PGlite's first initdb takes seconds) stop it once it is up.
+  let signalled: string | undefined;
+  let onSignal: (signal: string) => void = (signal) => (signalled = signal);
+  process.once('SIGINT', () => onSignal('SIGINT'));
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  let tocsin;
+  try {
+    tocsin = await startTocsin(config);
+  } catch (err) {
+    process.stderr.write(`tocsin: could not start: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const stopped = new Promise<number>((resolve) => {
     let stopping = false;
-    const stop = (signal: string) => {
+    onSignal = (signal) => {
       if (stopping) return;
       stopping = true;
       process.stdout.write(`tocsin: ${signal}, stopping\n`);
@@ -104,7 +115,21 @@ async function start(config: Config): Promise<number> {
         () => resolve(1),
       );
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
   });
+  if (signalled) {
+    onSignal(signalled);
+    return stopped;
+  }
+  try {
+    const addr = await tocsin.listen();
+    const host = addr.host.includes(':') ? `[${addr.host}]` : addr.host;
+    process.stdout.write(`tocsin: ${config.mode} mode, listening on http://${host}:${addr.port}\n`);
+  } catch (err) {
+    process.stderr.write(
+      `tocsin: could not listen on ${config.http.host}:${config.http.port}: ${(err as Error).message}\n`,
+    );
+    await tocsin.stop().catch(() => {});
+    return 1;
+  }
+  return stopped;
 }

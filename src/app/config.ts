@@ -124,7 +124,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
     const f = fileSchema.safeParse(raw);
     if (!f.success) {
-      throw new ConfigError(f.error.issues.map((i) => `TOCSIN_CONFIG ${e.TOCSIN_CONFIG} at /${i.path.join('/')}: ${i.message}`));
+      throw new ConfigError(
+        f.error.issues.map((i) => `TOCSIN_CONFIG ${e.TOCSIN_CONFIG} at /${i.path.join('/')}: ${i.message}`),
+      );
     }
     file = f.data;
   }

@@ -15,11 +15,37 @@ export interface Metrics {
 export function createMetrics(store: AlarmStore, scheduler: Scheduler): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tocsin_process_' });
-  const steps = new Counter({ name: 'tocsin_events_processed_total', help: 'Alarm steps committed, by kind (raised, event, timer).', labelNames: ['kind'], registers: [registry] });
-  const notify = new Histogram({ name: 'tocsin_notify_latency_seconds', help: 'Trigger to notification handed to the channel.', labelNames: ['channel'], buckets: latencyBuckets, registers: [registry] });
-  const lateness = new Histogram({ name: 'tocsin_timer_lateness_seconds', help: 'How late a durable timer step ran after its due time.', labelNames: ['via'], buckets: [0, ...latencyBuckets], registers: [registry] });
-  const conflicts = new Counter({ name: 'tocsin_commit_conflicts_total', help: 'Commits that lost the seq compare-and-set and were retried.', registers: [registry] });
-  const effectFailures = new Counter({ name: 'tocsin_effect_failures_total', help: 'Failed effect attempts.', labelNames: ['kind', 'retryable'], registers: [registry] });
+  const steps = new Counter({
+    name: 'tocsin_events_processed_total',
+    help: 'Alarm steps committed, by kind (raised, event, timer).',
+    labelNames: ['kind'],
+    registers: [registry],
+  });
+  const notify = new Histogram({
+    name: 'tocsin_notify_latency_seconds',
+    help: 'Trigger to notification handed to the channel.',
+    labelNames: ['channel'],
+    buckets: latencyBuckets,
+    registers: [registry],
+  });
+  const lateness = new Histogram({
+    name: 'tocsin_timer_lateness_seconds',
+    help: 'How late a durable timer step ran after its due time.',
+    labelNames: ['via'],
+    buckets: [0, ...latencyBuckets],
+    registers: [registry],
+  });
+  const conflicts = new Counter({
+    name: 'tocsin_commit_conflicts_total',
+    help: 'Commits that lost the seq compare-and-set and were retried.',
+    registers: [registry],
+  });
+  const effectFailures = new Counter({
+    name: 'tocsin_effect_failures_total',
+    help: 'Failed effect attempts.',
+    labelNames: ['kind', 'retryable'],
+    registers: [registry],
+  });
   new Gauge({
     name: 'tocsin_alarms_active',
     help: 'Active alarms by plan state.',

@@ -7,7 +7,11 @@ import { lockDataDir } from './data-dir-lock.ts';
 
 export async function migrateOnly(config: Config): Promise<void> {
   if (config.databaseUrl) {
-    const store = createPostgresStore({ url: config.databaseUrl, max: 1, ...(config.dbSchema ? { schema: config.dbSchema } : {}) });
+    const store = createPostgresStore({
+      url: config.databaseUrl,
+      max: 1,
+      ...(config.dbSchema ? { schema: config.dbSchema } : {}),
+    });
     try {
       await store.migrate();
     } finally {
@@ -15,7 +19,7 @@ export async function migrateOnly(config: Config): Promise<void> {
     }
     return;
   }
-  const release = lockDataDir(config.dataDir);
+  const release = await lockDataDir(config.dataDir);
   try {
     const store = await createPgliteStore({ dataDir: join(config.dataDir, 'pglite') });
     try {

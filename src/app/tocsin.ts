@@ -63,7 +63,7 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
     if (config.databaseUrl) {
       store = createPostgresStore({ url: config.databaseUrl, ...(config.dbSchema ? { schema: config.dbSchema } : {}) });
     } else {
-      releaseLock = lockDataDir(config.dataDir);
+      releaseLock = await lockDataDir(config.dataDir);
       store = await createPgliteStore({ dataDir: join(config.dataDir, 'pglite'), fsync: config.embeddedFsync });
     }
   }
@@ -81,8 +81,9 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
       ? new BullMqScheduler({ redisUrl: config.redisUrl, prefix: config.queuePrefix, clock, logger })
       : new InProcessScheduler({ clock, logger }));
 
-  let runtimeRef: AlarmRuntime | undefined;
-  const journal = config.loopbackJournal ?? (config.databaseUrl ? undefined : join(config.dataDir, 'loopback-journal.jsonl'));
+  const runtimeRef: { current?: AlarmRuntime } = {};
+  const journal =
+    config.loopbackJournal ?? (config.databaseUrl ? undefined : join(config.dataDir, 'loopback-journal.jsonl'));
   if (journal) mkdirSync(join(journal, '..'), { recursive: true });
   const notifier =
     o.notifier ??
@@ -91,11 +92,19 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
       journalPath: journal,
       autoRespond: config.file.autoRespond,
       respond: async (alarmId, who, response) => {
-        await runtimeRef?.respond(alarmId, response, who, { kind: 'device', id: `loopback:${who}` });
+        await runtimeRef.current?.respond(alarmId, response, who, { kind: 'device', id: `loopback:${who}` });
       },
     });
   const metrics = createMetrics(store, scheduler);
-  const effects = new EffectRunner({ store, notifier, clock, observer: metrics.observer, logger, leaseMs: 30_000, maxAttempts: 10 });
+  const effects = new EffectRunner({
+    store,
+    notifier,
+    clock,
+    observer: metrics.observer,
+    logger,
+    leaseMs: 30_000,
+    maxAttempts: 10,
+  });
   const runtime = new AlarmRuntime({
     store,
     scheduler,
@@ -107,8 +116,16 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
     logger,
     channel: notifier.channel,
   });
-  runtimeRef = runtime;
-  const reconciler = new Reconciler({ store, scheduler, runtime, effects, clock, logger, intervalMs: config.reconcileIntervalMs });
+  runtimeRef.current = runtime;
+  const reconciler = new Reconciler({
+    store,
+    scheduler,
+    runtime,
+    effects,
+    clock,
+    logger,
+    intervalMs: config.reconcileIntervalMs,
+  });
   await scheduler.start((t) => runtime.fireTimer(t, 'scheduler').then(() => undefined));
   const report = await reconciler.start();
   logger.info({ mode: config.mode, store: store.kind, scheduler: scheduler.kind, ...report }, 'tocsin started');
@@ -132,7 +149,11 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
         srv.once('listening', () => {
           server = srv;
           const addr = srv.address();
-          resolve(typeof addr === 'object' && addr ? { host: addr.address, port: addr.port } : { host: config.http.host, port: config.http.port });
+          resolve(
+            typeof addr === 'object' && addr
+              ? { host: addr.address, port: addr.port }
+              : { host: config.http.host, port: config.http.port },
+          );
         });
       }),
     async stop() {

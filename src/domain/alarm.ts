@@ -27,14 +27,7 @@ export interface PlanRef {
 }
 
 export type NotificationStatus =
-  | 'pending'
-  | 'sent'
-  | 'delivered'
-  | 'read'
-  | 'accepted'
-  | 'rejected'
-  | 'failed'
-  | 'withdrawn';
+  'pending' | 'sent' | 'delivered' | 'read' | 'accepted' | 'rejected' | 'failed' | 'withdrawn';
 
 export type ResponseKind = 'accept' | 'reject';
 

@@ -41,10 +41,13 @@ export class TocsinError extends Error {
   }
 }
 
-/** One precise complaint about an input: where (a JSON pointer) and why. */
-export interface ProblemDetail {
-  readonly pointer: string;
-  readonly reason: string;
+/** One precise complaint about an input: where (a JSON pointer into the body, or a path/query parameter) and why. */
+export type ProblemDetail =
+  { readonly pointer: string; readonly reason: string } | { readonly parameter: string; readonly reason: string };
+
+/** RFC 6901 JSON Pointer for a path of keys. */
+export function jsonPointer(path: readonly PropertyKey[]): string {
+  return path.map((k) => `/${String(k).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }
 
 /** True for errors that mean "the database or Redis cannot be reached right now". */
@@ -56,5 +59,7 @@ export function isUnavailableError(err: unknown): boolean {
   // PostgreSQL: admin shutdown, crash shutdown, cannot connect now, connection exceptions (08xxx).
   if (['57P01', '57P02', '57P03'].includes(code) || code.startsWith('08')) return true;
   const msg = typeof e?.message === 'string' ? e.message : '';
-  return /Connection terminated|connection timeout|Client has encountered a connection error|Connection is closed/i.test(msg);
+  return /Connection terminated|connection timeout|Client has encountered a connection error|Connection is closed/i.test(
+    msg,
+  );
 }

@@ -5,7 +5,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { TocsinError } from '../domain/errors.ts';
+import { jsonPointer, TocsinError } from '../domain/errors.ts';
 import type { AlarmStore } from '../ports/alarm-store.ts';
 import type { AlarmRuntime } from '../runtime/alarm-runtime.ts';
 import { verifyChain } from '../runtime/protocol-hash.ts';
@@ -18,7 +18,10 @@ const raiseBody = z
     type: z.string().min(1).max(64),
     text: text(1000),
     location: text(200).optional(),
-    source: z.object({ adapter: text(64), device: text(128).optional() }).strict().optional(),
+    source: z
+      .object({ adapter: text(64), device: text(128).optional() })
+      .strict()
+      .optional(),
     id: id.optional(),
   })
   .strict();
@@ -30,7 +33,21 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body);
   if (r.success) return r.data;
   throw new TocsinError('validation', 'the request body is invalid', {
-    details: r.error.issues.map((i) => ({ pointer: `/${i.path.join('/')}`, reason: i.message })),
+    details: r.error.issues.flatMap((i) =>
+      // An unknown key is reported at the key itself, not at the object that holds it.
+      i.code === 'unrecognized_keys'
+        ? i.keys.map((k) => ({ pointer: jsonPointer([...i.path, k]), reason: `unknown property '${k}'` }))
+        : [{ pointer: jsonPointer(i.path), reason: i.message }],
+    ),
+  });
+}
+
+/** Validates the `:id` path parameter. */
+function pathId(ctx: Context): string {
+  const r = id.safeParse(ctx.params.id);
+  if (r.success) return r.data;
+  throw new TocsinError('validation', "the path parameter 'id' is invalid", {
+    details: r.error.issues.map((i) => ({ parameter: 'id', reason: i.message })),
   });
 }
 
@@ -59,13 +76,28 @@ export function alarmRoutes({ runtime, store }: AlarmRouteDeps): Router {
   });
 
   r.get('/', async (ctx) => {
-    const status = ctx.query.status === 'active' || ctx.query.status === 'ended' ? ctx.query.status : undefined;
+    const q = ctx.query.status;
+    if (q !== undefined && q !== 'active' && q !== 'ended') {
+      throw new TocsinError('validation', "the query parameter 'status' is invalid", {
+        details: [{ parameter: 'status', reason: "must be 'active' or 'ended'" }],
+      });
+    }
+    const status = q;
     const alarms = await store.listAlarms({ limit: 200, ...(status ? { status } : {}) });
-    ctx.body = { alarms: alarms.map((a) => ({ id: a.facts.id, type: a.facts.type, status: a.status, state: a.state, text: a.facts.text, raisedAt: new Date(a.facts.raisedAt).toISOString() })) };
+    ctx.body = {
+      alarms: alarms.map((a) => ({
+        id: a.facts.id,
+        type: a.facts.type,
+        status: a.status,
+        state: a.state,
+        text: a.facts.text,
+        raisedAt: new Date(a.facts.raisedAt).toISOString(),
+      })),
+    };
   });
 
   r.get('/:id', async (ctx) => {
-    const alarmId = parse(id, ctx.params.id);
+    const alarmId = pathId(ctx);
     const alarm = await store.getAlarm(alarmId);
     if (!alarm) throw new TocsinError('not-found', `alarm ${alarmId} does not exist`);
     const [notifications, timers] = await Promise.all([store.listNotifications(alarmId), store.listTimers(alarmId)]);
@@ -104,7 +136,7 @@ export function alarmRoutes({ runtime, store }: AlarmRouteDeps): Router {
   });
 
   r.post('/:id/responses', async (ctx) => {
-    const alarmId = parse(id, ctx.params.id);
+    const alarmId = pathId(ctx);
     const body = parse(responseBody, requireJson(ctx));
     await runtime.respond(alarmId, body.response, body.by, { kind: 'user', id: body.by });
     ctx.status = 202;
@@ -112,7 +144,7 @@ export function alarmRoutes({ runtime, store }: AlarmRouteDeps): Router {
   });
 
   r.post('/:id/cancel', async (ctx) => {
-    const alarmId = parse(id, ctx.params.id);
+    const alarmId = pathId(ctx);
     const body = parse(cancelBody, requireJson(ctx));
     await runtime.cancel(alarmId, body.by, body.reason, { kind: 'user', id: body.by });
     ctx.status = 202;
@@ -120,7 +152,7 @@ export function alarmRoutes({ runtime, store }: AlarmRouteDeps): Router {
   });
 
   r.get('/:id/protocol', async (ctx) => {
-    const alarmId = parse(id, ctx.params.id);
+    const alarmId = pathId(ctx);
     const entries = await store.listProtocol(alarmId);
     if (entries.length === 0) throw new TocsinError('not-found', `alarm ${alarmId} does not exist`);
     const chain = verifyChain(entries);

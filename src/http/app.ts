@@ -62,11 +62,15 @@ export function createApp(deps: HttpDeps): Koa {
     if (checks.every((c) => c.ok)) {
       ctx.body = { status: 'ready', checks };
     } else {
+      ctx.set('Retry-After', '5');
       sendProblem(ctx, {
         type: 'urn:tocsin:problem:unavailable',
         title: 'Service Unavailable',
         status: 503,
-        detail: checks.filter((c) => !c.ok).map((c) => `${c.name} unreachable`).join('; '),
+        detail: checks
+          .filter((c) => !c.ok)
+          .map((c) => `${c.name} unreachable`)
+          .join('; '),
       });
     }
   });

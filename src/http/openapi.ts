@@ -1,1 +1,727 @@
-export const openApiDocument = { openapi: '3.1.0', info: { title: 'Tocsin', version: '0.1.0' }, paths: {} };
+/**
+ * The OpenAPI 3.1 description of the HTTP API, served at GET /api/v1/openapi.json. It describes
+ * what src/http/app.ts and src/http/alarm-routes.ts do; test/unit/openapi.test.ts keeps the two
+ * in step (every router path documented and vice versa, request schemas judged like the zod
+ * schemas, live responses valid against the response schemas).
+ */
+
+/** A JSON Schema (2020-12, the OpenAPI 3.1 dialect) or a reference to one. */
+export interface SchemaObject {
+  readonly [keyword: string]: unknown;
+}
+export interface Reference {
+  readonly $ref: string;
+}
+export interface MediaTypeObject {
+  readonly schema: SchemaObject | Reference;
+  readonly example?: unknown;
+}
+export interface HeaderObject {
+  readonly description: string;
+  readonly required?: boolean;
+  readonly schema: SchemaObject | Reference;
+}
+export interface ResponseObject {
+  readonly description: string;
+  readonly headers?: Readonly<Record<string, HeaderObject | Reference>>;
+  readonly content?: Readonly<Record<string, MediaTypeObject>>;
+}
+export interface ParameterObject {
+  readonly name: string;
+  readonly in: 'path' | 'query' | 'header';
+  readonly required?: boolean;
+  readonly description?: string;
+  readonly schema: SchemaObject | Reference;
+}
+export interface RequestBodyObject {
+  readonly required: boolean;
+  readonly description?: string;
+  readonly content: Readonly<Record<string, MediaTypeObject>>;
+}
+export interface OperationObject {
+  readonly operationId: string;
+  readonly summary: string;
+  readonly description?: string;
+  readonly tags: readonly string[];
+  readonly parameters?: readonly (ParameterObject | Reference)[];
+  readonly requestBody?: RequestBodyObject;
+  readonly responses: Readonly<Record<string, ResponseObject | Reference>>;
+}
+export type HttpMethod = 'get' | 'put' | 'post' | 'delete' | 'options' | 'head' | 'patch' | 'trace';
+export type PathItemObject = { readonly [M in HttpMethod]?: OperationObject } & {
+  readonly parameters?: readonly (ParameterObject | Reference)[];
+};
+export interface OpenApiDocument {
+  readonly openapi: '3.1.0';
+  readonly jsonSchemaDialect: string;
+  readonly info: {
+    readonly title: string;
+    readonly version: string;
+    readonly summary: string;
+    readonly description: string;
+    readonly license: { readonly name: string; readonly identifier: string };
+  };
+  readonly servers: readonly { readonly url: string; readonly description: string }[];
+  readonly tags: readonly { readonly name: string; readonly description: string }[];
+  readonly paths: Readonly<Record<string, PathItemObject>>;
+  readonly components: {
+    readonly schemas: Readonly<Record<string, SchemaObject>>;
+    readonly responses: Readonly<Record<string, ResponseObject>>;
+    readonly parameters: Readonly<Record<string, ParameterObject>>;
+    readonly headers: Readonly<Record<string, HeaderObject>>;
+  };
+}
+
+const ref = (kind: 'schemas' | 'responses' | 'parameters' | 'headers', name: string): Reference => ({
+  $ref: `#/components/${kind}/${name}`,
+});
+const schema = (name: string): Reference => ref('schemas', name);
+const response = (name: string): Reference => ref('responses', name);
+const json = (s: SchemaObject | Reference): Readonly<Record<string, MediaTypeObject>> => ({
+  'application/json': { schema: s },
+});
+const problemJson = { 'application/problem+json': { schema: schema('Problem') } };
+
+/** The id pattern of alarm-routes.ts (alarm ids, responder and canceller ids). */
+export const ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
+
+/**
+ * A zod `z.string().trim().min(1).max(max)`: the server trims leading and trailing whitespace
+ * (ECMAScript `\s`, the same set `String.prototype.trim` removes) and then requires 1..max
+ * characters. The pattern states exactly that, so padding around the text is allowed.
+ */
+const trimmedText = (max: number, description: string): SchemaObject => ({
+  type: 'string',
+  pattern: `^\\s*\\S(?:[\\s\\S]{0,${max - 2}}\\S)?\\s*$`,
+  description: `${description} 1–${max} characters after trimming leading and trailing whitespace; the server stores the trimmed text.`,
+});
+
+const isoTime = (description: string): SchemaObject => ({ type: 'string', format: 'date-time', description });
+const isoTimeOrNull = (description: string): SchemaObject => ({
+  type: ['string', 'null'],
+  format: 'date-time',
+  description,
+});
+const hex64 = (description: string): SchemaObject => ({ type: 'string', pattern: '^[0-9a-f]{64}$', description });
+
+const notificationStatuses = ['pending', 'sent', 'delivered', 'read', 'accepted', 'rejected', 'failed', 'withdrawn'];
+
+const schemas: Record<string, SchemaObject> = {
+  Problem: {
+    type: 'object',
+    description:
+      'An RFC 9457 problem. Only 4xx answers carry a specific detail; 5xx answers carry a generic one, never a stack trace.',
+    required: ['type', 'title', 'status'],
+    properties: {
+      type: {
+        type: 'string',
+        format: 'uri',
+        pattern: '^urn:tocsin:problem:[a-z-]+$',
+        description:
+          'Stable, machine-readable problem type: urn:tocsin:problem: followed by bad-request, validation, not-found, ' +
+          'method-not-allowed, unknown-alarm-type, alarm-ended, conflict, payload-too-large, ' +
+          'unsupported-media-type, unavailable or internal.',
+        examples: ['urn:tocsin:problem:validation'],
+      },
+      title: {
+        type: 'string',
+        description: 'The HTTP reason phrase of `status`.',
+        examples: ['Unprocessable Content'],
+      },
+      status: { type: 'integer', minimum: 400, maximum: 599, description: 'The HTTP status code of this answer.' },
+      detail: { type: 'string', description: 'What went wrong with this request.' },
+      instance: { type: 'string', format: 'uri-reference', description: 'The request path.' },
+      errors: {
+        type: 'array',
+        description: 'For validation problems: every offending field, one entry each.',
+        items: schema('ProblemError'),
+      },
+    },
+  },
+  ProblemError: {
+    type: 'object',
+    required: ['reason'],
+    additionalProperties: false,
+    properties: {
+      pointer: {
+        type: 'string',
+        description:
+          'Where the offending value is, as a JSON Pointer (RFC 6901) into the request body, e.g. `/text` or `/source/adapter`.',
+      },
+      parameter: {
+        type: 'string',
+        description: 'The offending path or query parameter, e.g. `id` (instead of `pointer`).',
+      },
+      reason: { type: 'string', description: 'Why the value was refused.' },
+    },
+  },
+  Id: {
+    type: 'string',
+    pattern: ID_PATTERN,
+    description: '1–64 of A–Z a–z 0–9 _ -',
+    examples: ['boiler-room-7'],
+  },
+  AlarmStatus: { type: 'string', enum: ['active', 'ended'] },
+  AlarmSource: {
+    type: 'object',
+    required: ['adapter'],
+    additionalProperties: false,
+    properties: {
+      adapter: trimmedText(64, 'The adapter that raised the alarm.'),
+      device: trimmedText(128, 'The device or line within the adapter.'),
+    },
+  },
+  RaiseAlarmRequest: {
+    type: 'object',
+    required: ['type', 'text'],
+    additionalProperties: false,
+    properties: {
+      type: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 64,
+        description: 'A configured alarm type id; an unknown one is refused with 422 unknown-alarm-type.',
+      },
+      text: trimmedText(1000, 'What happened.'),
+      location: trimmedText(200, 'Where it happened.'),
+      source: {
+        ...schema('AlarmSource'),
+        description: 'Omitted: `{"adapter": "http"}`.',
+      },
+      id: {
+        ...schema('Id'),
+        description:
+          'Caller-chosen alarm id for idempotent ingress: raising the same id again raises nothing and answers 200 ' +
+          'with `created: false` (the body of the repeat is not compared with the first). Omitted: a random UUID.',
+      },
+    },
+    examples: [{ type: 'generic', text: 'Fire in cabin 7', location: 'Deck 3', id: 'fire-cabin-7' }],
+  },
+  RaiseAlarmResponse: {
+    type: 'object',
+    required: ['id', 'created'],
+    additionalProperties: false,
+    properties: {
+      id: { type: 'string', description: 'The alarm id (the given one, or a generated UUID).' },
+      created: { type: 'boolean', description: 'False when an alarm with this id already existed.' },
+    },
+  },
+  AlarmSummary: {
+    type: 'object',
+    required: ['id', 'type', 'status', 'state', 'text', 'raisedAt'],
+    additionalProperties: false,
+    properties: {
+      id: { type: 'string' },
+      type: { type: 'string' },
+      status: schema('AlarmStatus'),
+      state: { type: 'string', description: 'The plan state value (JSON text for a nested state).' },
+      text: { type: 'string' },
+      raisedAt: isoTime('When the alarm was raised.'),
+    },
+  },
+  AlarmList: {
+    type: 'object',
+    required: ['alarms'],
+    additionalProperties: false,
+    properties: {
+      alarms: { type: 'array', maxItems: 200, items: schema('AlarmSummary') },
+    },
+  },
+  PlanRef: {
+    type: 'object',
+    required: ['id', 'version'],
+    additionalProperties: false,
+    description: 'The escalation plan the alarm pinned when it was raised.',
+    properties: {
+      id: { type: 'string' },
+      version: { type: 'integer', minimum: 1 },
+    },
+  },
+  Recipient: {
+    type: 'object',
+    description: 'One notification of one recipient in one round.',
+    required: [
+      'notificationId',
+      'recipient',
+      'group',
+      'round',
+      'channel',
+      'status',
+      'sentAt',
+      'deliveredAt',
+      'respondedAt',
+      'response',
+    ],
+    additionalProperties: false,
+    properties: {
+      notificationId: { type: 'string', description: 'Id inside the alarm, e.g. `A.0.alice`.' },
+      recipient: { type: 'string' },
+      group: { type: 'string' },
+      round: { type: 'integer', minimum: 0 },
+      channel: { type: 'string' },
+      status: { type: 'string', enum: notificationStatuses },
+      sentAt: isoTimeOrNull('When the channel took the notification.'),
+      deliveredAt: isoTimeOrNull('When the channel reported delivery.'),
+      respondedAt: isoTimeOrNull('When the recipient answered.'),
+      response: { type: ['string', 'null'], enum: ['accept', 'reject', null] },
+    },
+  },
+  PendingTimer: {
+    type: 'object',
+    required: ['id', 'event', 'dueAt'],
+    additionalProperties: false,
+    properties: {
+      id: { type: 'string' },
+      event: {
+        type: 'string',
+        description: 'The machine event the timer delivers, e.g. `xstate.after.levelTimeout…`.',
+      },
+      dueAt: isoTime('When the timer fires.'),
+    },
+  },
+  Alarm: {
+    type: 'object',
+    description: 'The read model of one alarm: facts, plan state, recipients with their statuses, armed timers.',
+    required: [
+      'id',
+      'type',
+      'priority',
+      'text',
+      'location',
+      'source',
+      'environment',
+      'status',
+      'state',
+      'plan',
+      'seq',
+      'raisedAt',
+      'updatedAt',
+      'endedAt',
+      'recipients',
+      'pendingTimers',
+    ],
+    additionalProperties: false,
+    properties: {
+      id: { type: 'string' },
+      type: { type: 'string' },
+      priority: { type: 'integer' },
+      text: { type: 'string' },
+      location: { type: ['string', 'null'] },
+      source: {
+        type: 'object',
+        required: ['adapter'],
+        additionalProperties: false,
+        properties: { adapter: { type: 'string' }, device: { type: 'string' } },
+      },
+      environment: { type: 'string' },
+      status: schema('AlarmStatus'),
+      state: { type: 'string', description: 'The plan state value (JSON text for a nested state).' },
+      plan: schema('PlanRef'),
+      seq: { type: 'integer', minimum: 1, description: 'Number of protocol entries; grows by one per committed step.' },
+      raisedAt: isoTime('When the alarm was raised.'),
+      updatedAt: isoTime('When the last step was committed.'),
+      endedAt: isoTimeOrNull('When the alarm ended (accepted or cancelled); null while active.'),
+      recipients: { type: 'array', items: schema('Recipient') },
+      pendingTimers: { type: 'array', items: schema('PendingTimer') },
+    },
+  },
+  RespondRequest: {
+    type: 'object',
+    required: ['response', 'by'],
+    additionalProperties: false,
+    properties: {
+      response: { type: 'string', enum: ['accept', 'reject'] },
+      by: { ...schema('Id'), description: 'The responding user.' },
+    },
+    examples: [{ response: 'accept', by: 'alice' }],
+  },
+  RespondAccepted: {
+    type: 'object',
+    required: ['accepted'],
+    additionalProperties: false,
+    properties: { accepted: { const: true } },
+  },
+  CancelRequest: {
+    type: 'object',
+    required: ['by'],
+    additionalProperties: false,
+    properties: {
+      by: { ...schema('Id'), description: 'The cancelling user.' },
+      reason: trimmedText(500, 'Why the alarm is cancelled.'),
+    },
+    examples: [{ by: 'alice', reason: 'false alarm' }],
+  },
+  CancelAccepted: {
+    type: 'object',
+    required: ['cancelled'],
+    additionalProperties: false,
+    properties: { cancelled: { const: true } },
+  },
+  Actor: {
+    type: 'object',
+    required: ['kind', 'id'],
+    additionalProperties: false,
+    properties: {
+      kind: { type: 'string', enum: ['user', 'device', 'system'] },
+      id: { type: 'string' },
+    },
+  },
+  ProtocolEntry: {
+    type: 'object',
+    description: 'One committed step of an alarm, hash-chained to the one before.',
+    required: [
+      'alarmId',
+      'seq',
+      'at',
+      'kind',
+      'event',
+      'fromState',
+      'toState',
+      'guards',
+      'effects',
+      'actor',
+      'note',
+      'lateMs',
+      'prevHash',
+      'hash',
+    ],
+    additionalProperties: false,
+    properties: {
+      alarmId: { type: 'string' },
+      seq: { type: 'integer', minimum: 1 },
+      at: isoTime('When the step ran.'),
+      kind: { type: 'string', enum: ['raised', 'event', 'timer'] },
+      event: { description: 'The machine event (for `raised`: the raise request and the plan input).' },
+      fromState: { type: ['string', 'null'], description: 'Null for the first entry.' },
+      toState: { type: 'string' },
+      guards: {
+        type: 'array',
+        description: 'Guards evaluated on the way, with their results, in order.',
+        items: {
+          type: 'object',
+          required: ['guard', 'result'],
+          additionalProperties: false,
+          properties: { guard: { type: 'string' }, result: { type: 'boolean' } },
+        },
+      },
+      effects: {
+        type: 'array',
+        description: 'Effects decided by this step (notify, withdraw, timer.set, timer.cancel, …); times in epoch ms.',
+        items: { type: 'object', required: ['type'], properties: { type: { type: 'string' } } },
+      },
+      actor: schema('Actor'),
+      note: { type: 'string', description: 'Why the step happened, in words.' },
+      lateMs: {
+        type: ['integer', 'null'],
+        minimum: 0,
+        description: 'For fired timers: how late the step ran, in ms; null otherwise.',
+      },
+      prevHash: hex64('The previous entry’s hash (64 zeros for the first entry).'),
+      hash: hex64('SHA-256 over prevHash and this entry’s canonical JSON.'),
+    },
+  },
+  ChainCheck: {
+    description: 'The result of re-verifying the hash chain on this request.',
+    oneOf: [
+      {
+        type: 'object',
+        required: ['ok'],
+        additionalProperties: false,
+        properties: { ok: { const: true } },
+      },
+      {
+        type: 'object',
+        required: ['ok', 'seq', 'reason'],
+        additionalProperties: false,
+        properties: {
+          ok: { const: false },
+          seq: { type: 'integer', description: 'The first entry that does not verify.' },
+          reason: { type: 'string' },
+        },
+      },
+    ],
+  },
+  Protocol: {
+    type: 'object',
+    required: ['alarmId', 'chain', 'entries'],
+    additionalProperties: false,
+    properties: {
+      alarmId: { type: 'string' },
+      chain: schema('ChainCheck'),
+      entries: { type: 'array', minItems: 1, items: schema('ProtocolEntry') },
+    },
+  },
+  Health: {
+    type: 'object',
+    required: ['status'],
+    additionalProperties: false,
+    properties: { status: { const: 'ok' } },
+  },
+  Readiness: {
+    type: 'object',
+    required: ['status', 'checks'],
+    additionalProperties: false,
+    properties: {
+      status: { const: 'ready' },
+      checks: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['name', 'ok'],
+          additionalProperties: false,
+          properties: {
+            name: { type: 'string', examples: ['database (pglite)', 'scheduler (in-process)'] },
+            ok: { type: 'boolean' },
+            error: { type: 'string' },
+          },
+        },
+      },
+    },
+  },
+};
+
+const problem = (description: string): ResponseObject => ({ description, content: problemJson });
+
+const responses: Record<string, ResponseObject> = {
+  BadRequest: problem('Malformed JSON, or a JSON body that is not an object or array (`bad-request`).'),
+  NotFound: problem('No alarm with this id (`not-found`).'),
+  AlarmEnded: problem(
+    'The alarm has ended (`alarm-ended`), or steps on it conflicted too often to be applied (`conflict`); nothing was written.',
+  ),
+  PayloadTooLarge: problem('The body is larger than 64 KiB (`payload-too-large`).'),
+  UnsupportedMediaType: problem('The body is not `application/json` (`unsupported-media-type`).'),
+  InvalidBody: problem('The body does not match the schema (`validation`); `errors` lists every offending field.'),
+  InvalidId: problem('The id in the path does not match the id pattern (`validation`).'),
+  Unavailable: {
+    description: 'The database or the scheduler cannot be reached (`unavailable`); nothing was written, try again.',
+    headers: { 'Retry-After': ref('headers', 'RetryAfter') },
+    content: problemJson,
+  },
+  Internal: problem('The server failed (`internal`); the error is logged, the answer carries no details.'),
+};
+
+const idParam = ref('parameters', 'AlarmId');
+
+/** The error answers of an operation that reads a JSON body. */
+const bodyErrors = {
+  '400': response('BadRequest'),
+  '413': response('PayloadTooLarge'),
+  '415': response('UnsupportedMediaType'),
+};
+const storeErrors = { '500': response('Internal'), '503': response('Unavailable') };
+
+export const openApiDocument: OpenApiDocument = {
+  openapi: '3.1.0',
+  jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
+  info: {
+    title: 'Tocsin',
+    version: '0.1.0',
+    summary: 'Open, on-premise alarm server.',
+    description:
+      'Every alarm is an actor with durable escalation timers and a tamper-evident, hash-chained protocol.\n\n' +
+      '**No authentication yet.** Until authentication (and TLS) lands, the server binds to loopback only ' +
+      '(127.0.0.1, ::1 or localhost; `TOCSIN_HTTP_HOST` refuses anything else), so only processes on the ' +
+      'same host can reach this API.\n\n' +
+      'Request bodies are JSON only (`Content-Type: application/json`), at most 64 KiB. Every error answer ' +
+      'is `application/problem+json` (RFC 9457, schema `Problem`); a method a path does not support answers ' +
+      '405 with an `Allow` header, an unknown path 404. A refused request writes nothing.',
+    license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+  },
+  servers: [{ url: 'http://127.0.0.1:8080', description: 'The default bind address (loopback only).' }],
+  tags: [
+    { name: 'alarms', description: 'Raise, read, respond to and cancel alarms; read their protocol.' },
+    { name: 'operations', description: 'Health, readiness, metrics and this document.' },
+  ],
+  paths: {
+    '/healthz': {
+      get: {
+        operationId: 'getHealth',
+        summary: 'Liveness',
+        description: 'Answers while the process serves HTTP; checks no dependency.',
+        tags: ['operations'],
+        responses: { '200': { description: 'The process is alive.', content: json(schema('Health')) } },
+      },
+    },
+    '/readyz': {
+      get: {
+        operationId: 'getReadiness',
+        summary: 'Readiness',
+        description: 'Pings the database and the scheduler.',
+        tags: ['operations'],
+        responses: {
+          '200': { description: 'Both dependencies answer.', content: json(schema('Readiness')) },
+          '503': problem('A dependency is unreachable (`unavailable`); `detail` names which.'),
+        },
+      },
+    },
+    '/metrics': {
+      get: {
+        operationId: 'getMetrics',
+        summary: 'Prometheus metrics',
+        description:
+          'Prometheus text exposition format 0.0.4 (`text/plain; version=0.0.4; charset=utf-8`), e.g. ' +
+          '`tocsin_events_processed_total`, `tocsin_alarms_active`, `tocsin_timer_lateness_seconds`.',
+        tags: ['operations'],
+        responses: {
+          '200': {
+            description: 'The metrics.',
+            content: {
+              'text/plain': {
+                schema: { type: 'string' },
+                example: '# TYPE tocsin_alarms_active gauge\ntocsin_alarms_active{state="levelA"} 1\n',
+              },
+            },
+          },
+          ...storeErrors,
+        },
+      },
+    },
+    '/api/v1/openapi.json': {
+      get: {
+        operationId: 'getOpenApi',
+        summary: 'This document',
+        tags: ['operations'],
+        responses: {
+          '200': {
+            description: 'The OpenAPI 3.1 description of this API.',
+            content: json({ type: 'object', required: ['openapi', 'info', 'paths'] }),
+          },
+        },
+      },
+    },
+    '/api/v1/alarms': {
+      post: {
+        operationId: 'raiseAlarm',
+        summary: 'Raise an alarm',
+        description:
+          'Raises an alarm of a configured type and runs its first step (the first notifications go out before ' +
+          'the answer). Idempotent when `id` is given.',
+        tags: ['alarms'],
+        requestBody: { required: true, content: json(schema('RaiseAlarmRequest')) },
+        responses: {
+          '201': {
+            description: 'Raised.',
+            headers: { Location: ref('headers', 'Location') },
+            content: json(schema('RaiseAlarmResponse')),
+          },
+          '200': {
+            description: 'An alarm with this `id` already existed; nothing was raised (`created: false`).',
+            headers: { Location: ref('headers', 'Location') },
+            content: json(schema('RaiseAlarmResponse')),
+          },
+          ...bodyErrors,
+          '409': problem('The alarm could not be created (`conflict`); nothing was written, try again.'),
+          '422': problem(
+            'The body does not match the schema (`validation`, `errors` lists every offending field), or `type` ' +
+              'is not a configured alarm type (`unknown-alarm-type`).',
+          ),
+          ...storeErrors,
+        },
+      },
+      get: {
+        operationId: 'listAlarms',
+        summary: 'List alarms',
+        description: 'At most 200 alarms. Any other `status` value than the two listed is ignored (no filter).',
+        tags: ['alarms'],
+        parameters: [
+          {
+            name: 'status',
+            in: 'query',
+            required: false,
+            description: 'Only active or only ended alarms.',
+            schema: schema('AlarmStatus'),
+          },
+        ],
+        responses: {
+          '200': { description: 'The alarms.', content: json(schema('AlarmList')) },
+          ...storeErrors,
+        },
+      },
+    },
+    '/api/v1/alarms/{id}': {
+      parameters: [idParam],
+      get: {
+        operationId: 'getAlarm',
+        summary: 'Read an alarm',
+        description: 'Facts, plan state, pinned plan, recipients with their statuses and the armed timers.',
+        tags: ['alarms'],
+        responses: {
+          '200': { description: 'The alarm.', content: json(schema('Alarm')) },
+          '404': response('NotFound'),
+          '422': response('InvalidId'),
+          ...storeErrors,
+        },
+      },
+    },
+    '/api/v1/alarms/{id}/responses': {
+      parameters: [idParam],
+      post: {
+        operationId: 'respondToAlarm',
+        summary: 'Accept or reject an alarm',
+        description: 'Records a recipient’s answer; the plan decides what follows (the first accept ends the alarm).',
+        tags: ['alarms'],
+        requestBody: { required: true, content: json(schema('RespondRequest')) },
+        responses: {
+          '202': { description: 'Recorded.', content: json(schema('RespondAccepted')) },
+          ...bodyErrors,
+          '404': response('NotFound'),
+          '409': response('AlarmEnded'),
+          '422': problem(
+            'The id in the path or the body does not match the schema (`validation`); `errors` lists every offending field.',
+          ),
+          ...storeErrors,
+        },
+      },
+    },
+    '/api/v1/alarms/{id}/cancel': {
+      parameters: [idParam],
+      post: {
+        operationId: 'cancelAlarm',
+        summary: 'Cancel an alarm',
+        description: 'Ends the alarm; its plan withdraws every open notification.',
+        tags: ['alarms'],
+        requestBody: { required: true, content: json(schema('CancelRequest')) },
+        responses: {
+          '202': { description: 'Cancelled.', content: json(schema('CancelAccepted')) },
+          ...bodyErrors,
+          '404': response('NotFound'),
+          '409': response('AlarmEnded'),
+          '422': problem(
+            'The id in the path or the body does not match the schema (`validation`); `errors` lists every offending field.',
+          ),
+          ...storeErrors,
+        },
+      },
+    },
+    '/api/v1/alarms/{id}/protocol': {
+      parameters: [idParam],
+      get: {
+        operationId: 'getAlarmProtocol',
+        summary: 'Read an alarm’s protocol',
+        description: 'Every committed step in order, and whether the hash chain verifies.',
+        tags: ['alarms'],
+        responses: {
+          '200': { description: 'The protocol.', content: json(schema('Protocol')) },
+          '404': response('NotFound'),
+          '422': response('InvalidId'),
+          ...storeErrors,
+        },
+      },
+    },
+  },
+  components: {
+    schemas,
+    responses,
+    parameters: {
+      AlarmId: { name: 'id', in: 'path', required: true, description: 'The alarm id.', schema: schema('Id') },
+    },
+    headers: {
+      Location: {
+        description: 'The alarm’s URL, `/api/v1/alarms/{id}`.',
+        required: true,
+        schema: { type: 'string', format: 'uri-reference' },
+      },
+      RetryAfter: { description: 'Seconds to wait before retrying.', schema: { type: 'integer', minimum: 0 } },
+    },
+  },
+};

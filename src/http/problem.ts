@@ -29,9 +29,25 @@ export function problemMiddleware(logger: Logger) {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) {
-        sendProblem(ctx, { type: typeUri('not-found'), title: 'Not Found', status: 404, detail: `no route for ${ctx.method} ${ctx.path}` });
-      } else if (ctx.status === 405 && (ctx.body === undefined || typeof ctx.body === 'string')) {
-        sendProblem(ctx, { type: typeUri('method-not-allowed'), title: 'Method Not Allowed', status: 405 });
+        sendProblem(ctx, {
+          type: typeUri('not-found'),
+          title: 'Not Found',
+          status: 404,
+          detail: `no route for ${ctx.method} ${ctx.path}`,
+          instance: ctx.path,
+        });
+      } else if (
+        (ctx.status === 405 || ctx.status === 501) &&
+        (ctx.body === undefined || typeof ctx.body === 'string')
+      ) {
+        const allowed = ctx.response.get('Allow');
+        sendProblem(ctx, {
+          type: typeUri(ctx.status === 405 ? 'method-not-allowed' : 'not-implemented'),
+          title: ctx.status === 405 ? 'Method Not Allowed' : 'Not Implemented',
+          status: ctx.status,
+          detail: `${ctx.method} is not supported here${allowed ? `; allowed: ${allowed}` : ''}`,
+          instance: ctx.path,
+        });
       }
     } catch (err) {
       const p = toProblem(err, ctx.path);
@@ -68,7 +84,12 @@ function toProblem(err: unknown, instance: string): Problem {
   const status = typeof e?.status === 'number' ? e.status : typeof e?.statusCode === 'number' ? e.statusCode : 500;
   if (status >= 400 && status < 500) {
     const code = status === 413 ? 'payload-too-large' : status === 415 ? 'unsupported-media-type' : 'bad-request';
-    const detail = status === 413 ? 'request body too large' : e.expose && typeof e.message === 'string' ? e.message : 'malformed request';
+    const detail =
+      status === 413
+        ? 'request body too large'
+        : e.expose && typeof e.message === 'string'
+          ? e.message
+          : 'malformed request';
     return { type: typeUri(code), title: titleOf(status), status, detail, instance };
   }
   return internal(instance);

@@ -23,8 +23,7 @@ export interface Withdrawal {
 }
 
 export type SendResult =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly retryable: boolean; readonly reason: string };
+  { readonly ok: true } | { readonly ok: false; readonly retryable: boolean; readonly reason: string };
 
 export interface Notifier {
   readonly channel: string;

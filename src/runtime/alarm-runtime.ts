@@ -44,7 +44,8 @@ export interface RuntimeDeps {
   readonly channel: string;
 }
 
-type Outcome = { readonly ok: true; readonly commit: StepCommit } | { readonly ok: false; readonly reason: 'stale' | 'ended' };
+type Outcome =
+  { readonly ok: true; readonly commit: StepCommit } | { readonly ok: false; readonly reason: 'stale' | 'ended' };
 
 const MAX_CONFLICT_RETRIES = 20;
 
@@ -105,7 +106,13 @@ export class AlarmRuntime {
   /** Records an accept or reject by `by`. Throws not-found, or alarm-ended for an ended alarm. */
   async respond(alarmId: string, response: ResponseKind, by: string, actor: Actor): Promise<void> {
     const event = { type: 'RESPONSE', response, by, at: this.d.clock.now() };
-    const outcome = await this.process(alarmId, 'event', event, actor, `${by} ${response === 'accept' ? 'accepted' : 'rejected'}`);
+    const outcome = await this.process(
+      alarmId,
+      'event',
+      event,
+      actor,
+      `${by} ${response === 'accept' ? 'accepted' : 'rejected'}`,
+    );
     if (!outcome.ok) throw new TocsinError('alarm-ended', `alarm ${alarmId} has ended`);
   }
 
@@ -123,7 +130,8 @@ export class AlarmRuntime {
   async fireTimer(timer: ScheduledTimer, via: 'scheduler' | 'reconciler'): Promise<boolean> {
     const outcome = await this.process(timer.alarmId, 'timer', timer.id, { kind: 'system', id: via }, '', via).catch(
       (err: unknown) => {
-        if (err instanceof TocsinError && err.code === 'not-found') return { ok: false as const, reason: 'stale' as const };
+        if (err instanceof TocsinError && err.code === 'not-found')
+          return { ok: false as const, reason: 'stale' as const };
         throw err;
       },
     );
@@ -209,12 +217,16 @@ export class AlarmRuntime {
     const alarmId = commit.alarmId;
     await Promise.all([
       ...cancelledTimerIds.map((id) =>
-        scheduler.cancel(id).catch((err: unknown) => logger.warn({ alarmId, err, timer: id }, 'timer cancel failed; fencing covers it')),
+        scheduler
+          .cancel(id)
+          .catch((err: unknown) => logger.warn({ alarmId, err, timer: id }, 'timer cancel failed; fencing covers it')),
       ),
       ...commit.addTimers.map((t) =>
         scheduler
           .schedule({ id: t.id, alarmId, dueAt: t.dueAt })
-          .catch((err: unknown) => logger.warn({ alarmId, err, timer: t.id }, 'timer enqueue failed; the reconciler re-enqueues it')),
+          .catch((err: unknown) =>
+            logger.warn({ alarmId, err, timer: t.id }, 'timer enqueue failed; the reconciler re-enqueues it'),
+          ),
       ),
     ]);
     if (commit.outbox.length > 0) await this.d.effects.runPending(commit.outbox.map((o) => o.id));

@@ -39,7 +39,12 @@ export class EffectRunner {
   async runPending(ids?: readonly string[], limit = 100): Promise<number> {
     let rows: OutboxRecord[];
     try {
-      rows = await this.o.store.claimOutbox({ now: this.o.clock.now(), leaseMs: this.o.leaseMs, limit, ...(ids ? { ids } : {}) });
+      rows = await this.o.store.claimOutbox({
+        now: this.o.clock.now(),
+        leaseMs: this.o.leaseMs,
+        limit,
+        ...(ids ? { ids } : {}),
+      });
     } catch (err) {
       this.o.logger.warn({ err }, 'outbox claim failed; the reconciler retries');
       return 0;
@@ -71,7 +76,9 @@ export class EffectRunner {
 
   private async notify(row: OutboxRecord) {
     const p = row.payload as NotifyPayload;
-    const already = new Map((await this.o.store.listNotifications(row.alarmId)).map((n) => [n.notificationId, n.status]));
+    const already = new Map(
+      (await this.o.store.listNotifications(row.alarmId)).map((n) => [n.notificationId, n.status]),
+    );
     const failures: { user: string; reason: string; retryable: boolean }[] = [];
     await Promise.all(
       p.notifications.map(async (n) => {

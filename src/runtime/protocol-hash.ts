@@ -4,19 +4,12 @@
  * later link. The first entry of an alarm chains from GENESIS.
  */
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../domain/canonical-json.ts';
 import type { ProtocolEntry } from '../ports/alarm-store.ts';
 
-export const GENESIS = '0'.repeat(64);
+export { canonicalJson };
 
-/** JSON with object keys sorted, recursively; `undefined` members dropped as JSON does. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
+export const GENESIS = '0'.repeat(64);
 
 /** The hash of an entry, from everything in it except `hash` itself. */
 export function hashEntry(entry: Omit<ProtocolEntry, 'hash'>): string {

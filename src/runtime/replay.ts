@@ -37,7 +37,7 @@ export function replay(machine: AnyStateMachine, entries: readonly ProtocolEntry
           seq: e.seq,
           prevHash: e.prevHash,
           prevState: e.fromState,
-          prevNotifications: ((snapshot?.context.notifications ?? []) as PlanNotification[]),
+          prevNotifications: (snapshot?.context.notifications ?? []) as PlanNotification[],
           now: e.at,
           kind: e.kind,
           event: e.event,

@@ -4,13 +4,7 @@
  * effects, and the hash-chained protocol entry that says why. Pure: time comes in as `now`.
  */
 import type { Actor, AlarmFacts, NotificationStatus, PlanRef } from '../domain/alarm.ts';
-import type {
-  NotificationUpsert,
-  OutboxRecord,
-  ProtocolKind,
-  StepCommit,
-  TimerRecord,
-} from '../ports/alarm-store.ts';
+import type { NotificationUpsert, OutboxRecord, ProtocolKind, StepCommit, TimerRecord } from '../ports/alarm-store.ts';
 import type { PlanNotification } from '../../machines/plan-context.ts';
 import { stateKey, type StepResult } from '../../machines/plan-step.ts';
 import { hashEntry } from './protocol-hash.ts';
@@ -45,6 +39,7 @@ export function buildStep(input: StepInput, result: StepResult): StepCommit {
   const said: string[] = [];
 
   result.actions.forEach((action, n) => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- action params are plan-defined JSON
     const p = (action.params ?? {}) as Record<string, any>;
     switch (action.type) {
       case 'xstate.raise': {
@@ -94,7 +89,14 @@ export function buildStep(input: StepInput, result: StepResult): StepCommit {
           ...x,
           key: notificationKey(alarmId, x.id),
         }));
-        outbox.push({ id: `o-${alarmId}-${seq}-${n}`, alarmId, seq, kind: 'withdraw', payload: { notifications }, createdAt: now });
+        outbox.push({
+          id: `o-${alarmId}-${seq}-${n}`,
+          alarmId,
+          seq,
+          kind: 'withdraw',
+          payload: { notifications },
+          createdAt: now,
+        });
         effects.push({ type: 'withdraw', recipients: notifications.map((x) => x.user) });
         said.push(`withdrew ${notifications.length} open notification(s)`);
         break;
@@ -111,8 +113,14 @@ export function buildStep(input: StepInput, result: StepResult): StepCommit {
   const next = (result.snapshot.context.notifications ?? []) as PlanNotification[];
   const notifications = diffNotifications(alarmId, input.prevNotifications, next, input.channel);
   const toState = stateKey(result.snapshot);
-  const transition = input.prevState === null ? `→ ${toState}` : input.prevState === toState ? `stays ${toState}` : `${input.prevState} → ${toState}`;
-  const guardText = result.guards.length > 0 ? ` [${result.guards.map((g) => `${g.guard}=${g.result}`).join(', ')}]` : '';
+  const transition =
+    input.prevState === null
+      ? `→ ${toState}`
+      : input.prevState === toState
+        ? `stays ${toState}`
+        : `${input.prevState} → ${toState}`;
+  const guardText =
+    result.guards.length > 0 ? ` [${result.guards.map((g) => `${g.guard}=${g.result}`).join(', ')}]` : '';
   const note = [`${input.trigger}${guardText}: ${transition}`, ...said].join('; ');
   const body = {
     alarmId,

@@ -25,6 +25,8 @@ interface TimerJobData {
 
 const ARMED_STATES = ['delayed', 'waiting', 'prioritized'] as const;
 const CLOSE_TIMEOUT_MS = 5000;
+/** How long a producer call waits for a connection that is not up yet (e.g. at boot). */
+const READY_TIMEOUT_MS = 2000;
 
 /** Throws unless `id` is a valid BullMQ custom job id (no ':' and not all digits). */
 function checkId(id: string): void {
@@ -33,11 +35,17 @@ function checkId(id: string): void {
   }
 }
 
-/** Resolves true when `p` settles within `ms`, false otherwise; never rejects. */
-async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+/**
+ * Resolves true when `p` settles within `ms`, false when it does not (or, with
+ * `onlyFulfilled`, when it rejects). Never rejects.
+ */
+async function within(p: Promise<unknown>, ms: number, onlyFulfilled = false): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)));
-  const settled = p.then(() => true, () => true);
+  const settled = p.then(
+    () => true,
+    () => !onlyFulfilled,
+  );
   try {
     return await Promise.race([settled, expired]);
   } finally {
@@ -57,43 +65,48 @@ export class BullMqScheduler implements Scheduler {
   private readonly attempts: number;
   private readonly queueName: string;
   private readonly prefix: string;
+  private readonly redisUrl: string;
   private readonly queueConn: Redis;
-  private readonly workerConn: Redis;
   private readonly queue: Queue<TimerJobData>;
-  private worker: Worker<TimerJobData> | undefined;
+  private worker: { readonly conn: Redis; readonly worker: Worker<TimerJobData> } | undefined;
+  /** Handlers running now; stop() waits for them even when it gives up on Redis. */
+  private readonly running = new Set<Promise<void>>();
 
-  /** Connects lazily-failing clients to `redisUrl`; does not throw when Redis is down. */
+  /** Opens the producer connection in the background; never throws when Redis is down. */
   constructor(opts: BullMqSchedulerOptions) {
+    this.redisUrl = opts.redisUrl;
     this.clock = opts.clock ?? new SystemClock();
     this.logger = opts.logger;
     this.attempts = opts.attempts ?? 10;
     this.queueName = opts.queueName ?? 'tocsin-timers';
     this.prefix = opts.prefix ?? '{tocsin}';
+    // BullMQ re-emits connection errors as the queue's (and worker's) 'error' events.
     this.queueConn = new Redis(opts.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-    this.workerConn = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
-    for (const conn of [this.queueConn, this.workerConn]) {
-      conn.on('error', (err: unknown) => this.logger?.warn({ err }, 'scheduler redis connection error'));
-    }
     this.queue = new Queue<TimerJobData>(this.queueName, { connection: this.queueConn, prefix: this.prefix });
     this.queue.on('error', (err) => this.logger?.warn({ err }, 'scheduler queue error'));
   }
 
-  /** Creates the worker (concurrency 16) and waits until it is connected; throws if started twice. */
+  /**
+   * Creates the worker (own connection, concurrency 16) and waits until it is connected;
+   * throws if started twice. While Redis is down it keeps waiting (and logging errors).
+   */
   async start(onFire: FireHandler): Promise<void> {
     if (this.worker) throw new Error('BullMqScheduler already started');
-    this.worker = new Worker<TimerJobData>(
+    const conn = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
+    const worker = new Worker<TimerJobData>(
       this.queueName,
-      async (job) => onFire({ id: job.id!, alarmId: job.data.alarmId, dueAt: job.data.dueAt }),
-      { connection: this.workerConn, prefix: this.prefix, concurrency: 16 },
+      (job) => this.track(onFire({ id: job.id!, alarmId: job.data.alarmId, dueAt: job.data.dueAt })),
+      { connection: conn, prefix: this.prefix, concurrency: 16 },
     );
-    this.worker.on('error', (err) => this.logger?.warn({ err }, 'scheduler worker error'));
-    this.worker.on('failed', (job, err) =>
+    this.worker = { conn, worker };
+    worker.on('error', (err) => this.logger?.warn({ err }, 'scheduler worker error'));
+    worker.on('failed', (job, err) =>
       this.logger?.warn(
         { err, timerId: job?.id, alarmId: job?.data.alarmId, attemptsMade: job?.attemptsMade },
         'timer handler failed',
       ),
     );
-    await this.worker.waitUntilReady();
+    await worker.waitUntilReady();
   }
 
   /**
@@ -103,6 +116,7 @@ export class BullMqScheduler implements Scheduler {
    */
   async schedule(timer: ScheduledTimer): Promise<void> {
     checkId(timer.id);
+    await this.ready();
     const state = await this.queue.getJobState(timer.id);
     if (state === 'failed' || state === 'completed') await this.queue.remove(timer.id);
     await this.queue.add(
@@ -125,41 +139,64 @@ export class BullMqScheduler implements Scheduler {
    */
   async cancel(timerId: string): Promise<void> {
     checkId(timerId);
+    await this.ready();
     await this.queue.remove(timerId);
   }
 
   /** True when the job is delayed, waiting or prioritized (a running job is not armed). */
   async isArmed(timerId: string): Promise<boolean> {
     checkId(timerId);
+    await this.ready();
     const state = await this.queue.getJobState(timerId);
     return (ARMED_STATES as readonly string[]).includes(state);
   }
 
   /** Delayed + waiting + prioritized jobs in the queue. Throws when Redis is down. */
   async armedCount(): Promise<number> {
+    await this.ready();
     const counts = await this.queue.getJobCounts(...ARMED_STATES);
     return Object.values(counts).reduce((sum, n) => sum + n, 0);
   }
 
   /** One PING on the producer connection; throws when Redis is unreachable. */
   async ping(): Promise<void> {
+    await this.ready();
     await this.queueConn.ping();
   }
 
   /**
-   * Closes the worker (waiting for running handlers), the queue and both connections. Each
-   * step is bounded by 5 s so a dead Redis cannot hang shutdown; then it disconnects hard.
+   * Closes the worker (waiting for running handlers), the queue and both connections. The
+   * Redis side is bounded by 5 s so a dead Redis cannot hang shutdown; then it disconnects
+   * hard and still waits for handlers that are running. Idempotent.
    */
   async stop(): Promise<void> {
-    if (this.worker && !(await within(this.worker.close(), CLOSE_TIMEOUT_MS))) {
-      this.logger?.warn({ queue: this.queueName }, 'scheduler worker did not close in time; forcing');
-      await within(this.worker.close(true), CLOSE_TIMEOUT_MS);
+    const { worker, conn: workerConn } = this.worker ?? {};
+    const conns = workerConn ? [this.queueConn, workerConn] : [this.queueConn];
+    const graceful = (async () => {
+      await worker?.close();
+      await this.queue.close();
+      for (const conn of conns) if (conn.status === 'ready') await conn.quit();
+    })();
+    if (!(await within(graceful, CLOSE_TIMEOUT_MS))) {
+      this.logger?.warn({ queue: this.queueName }, 'scheduler did not close in time; disconnecting');
+      void worker?.close(true).catch(() => {});
     }
-    await within(this.queue.close(), CLOSE_TIMEOUT_MS);
-    for (const conn of [this.queueConn, this.workerConn]) {
-      if (conn.status !== 'ready' || !(await within(conn.quit(), CLOSE_TIMEOUT_MS))) {
-        conn.disconnect();
-      }
+    for (const conn of conns) conn.disconnect();
+    await Promise.allSettled([...this.running]);
+  }
+
+  /**
+   * Fails fast instead of letting BullMQ wait forever for a connection: a connection that
+   * was up once rejects commands at once (no offline queue); a first connect gets 2 s.
+   */
+  private async ready(): Promise<void> {
+    if (!(await within(this.queue.waitUntilReady(), READY_TIMEOUT_MS, true))) {
+      throw new Error(`Redis unreachable for scheduler queue ${this.queueName}`);
     }
+  }
+
+  private track(handler: Promise<void>): Promise<void> {
+    this.running.add(handler);
+    return handler.finally(() => this.running.delete(handler));
   }
 }

@@ -49,7 +49,7 @@ class EntryHeap {
     const last = a.pop();
     if (a.length === 0 || last === undefined) return top;
     a[0] = last;
-    for (let i = 0; ; ) {
+    for (let i = 0; ;) {
       const l = 2 * i + 1;
       const r = l + 1;
       let m = i;
@@ -180,10 +180,7 @@ export class InProcessScheduler implements Scheduler {
       try {
         await onFire(timer);
       } catch (err) {
-        this.logger?.warn(
-          { err, timerId: timer.id, alarmId: timer.alarmId },
-          'timer handler failed; re-arming',
-        );
+        this.logger?.warn({ err, timerId: timer.id, alarmId: timer.alarmId }, 'timer handler failed; re-arming');
         if (!this.armed.has(timer.id)) {
           this.arm(timer, this.clock.now() + this.retryDelayMs);
         }

@@ -3,6 +3,7 @@
  * (see pg-store.ts and pglite-store.ts); the statements, types and semantics do not.
  */
 import { Migrator, sql, type Kysely, type Selectable } from 'kysely';
+import { canonicalJson } from '../domain/canonical-json.ts';
 import type { AlarmStatus, NotificationStatus, ResponseKind, TimerStatus } from '../domain/alarm.ts';
 import type {
   AlarmRecord,
@@ -39,18 +40,27 @@ const rank = (col: string) =>
 export class KyselyAlarmStore implements AlarmStore {
   constructor(
     readonly kind: 'postgres' | 'pglite',
-    private readonly db: Kysely<DB>,
+    /** The query builder, for tests and maintenance tools; the runtime uses the port methods only. */
+    readonly db: Kysely<DB>,
     private readonly onClose: () => Promise<void>,
     /** Called after each successful commit, before it is acknowledged (PGlite's WAL fsync). */
     private readonly durable?: () => Promise<void>,
+    /** The schema the tables live in (Kysely's bookkeeping tables too). */
+    private readonly schema = 'public',
   ) {}
 
   async migrate(): Promise<void> {
-    const migrator = new Migrator({ db: this.db, provider: migrationProvider });
-    const { error, results } = await migrator.migrateToLatest();
-    if (error) {
-      const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-      throw new Error(`migration ${failed} failed`, { cause: error });
+    // Kysely creates its bookkeeping tables before taking its migration lock, so processes
+    // starting together can collide there (duplicate table or type). The loser retries; the
+    // migrations themselves run under the lock, once.
+    for (let attempt = 1; ; attempt++) {
+      const migrator = new Migrator({ db: this.db, provider: migrationProvider, migrationTableSchema: this.schema });
+      const { error, results } = await migrator.migrateToLatest();
+      if (!error) return;
+      const code = (error as { code?: string }).code;
+      if (attempt < 5 && (code === '23505' || code === '42P07' || code === '42710')) continue;
+      const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'bookkeeping';
+      throw new Error(`migration ${failed} failed: ${(error as Error).message}`, { cause: error });
     }
   }
 
@@ -71,7 +81,7 @@ export class KyselyAlarmStore implements AlarmStore {
       .executeTakeFirst();
     if (inserted.numInsertedOrUpdatedRows === 1n) return;
     const existing = await this.getPlan(ref);
-    if (json(existing) !== json(definition)) {
+    if (canonicalJson(existing) !== canonicalJson(definition)) {
       throw new Error(`plan ${ref.id}@${ref.version} exists with a different definition; publish a new version`);
     }
   }
@@ -219,7 +229,7 @@ export class KyselyAlarmStore implements AlarmStore {
                   responded_at: eb.fn.coalesce('excluded.responded_at', 'notifications.responded_at'),
                   response: eb.fn.coalesce('excluded.response', 'notifications.response'),
                 }))
-                .where(sql<boolean>`${rank("excluded.status")} > ${rank("notifications.status")}`),
+                .where(sql<boolean>`${rank('excluded.status')} > ${rank('notifications.status')}`),
             )
             .execute();
         }
@@ -300,11 +310,21 @@ export class KyselyAlarmStore implements AlarmStore {
   }
 
   async listProtocol(alarmId: string): Promise<ProtocolEntry[]> {
-    const rows = await this.db.selectFrom('protocol').selectAll().where('alarm_id', '=', alarmId).orderBy('seq').execute();
+    const rows = await this.db
+      .selectFrom('protocol')
+      .selectAll()
+      .where('alarm_id', '=', alarmId)
+      .orderBy('seq')
+      .execute();
     return rows.map(toProtocol);
   }
 
-  async claimOutbox(opts: { now: number; leaseMs: number; limit: number; ids?: readonly string[] }): Promise<OutboxRecord[]> {
+  async claimOutbox(opts: {
+    now: number;
+    leaseMs: number;
+    limit: number;
+    ids?: readonly string[];
+  }): Promise<OutboxRecord[]> {
     if (opts.ids?.length === 0) return [];
     const rows = await this.db
       .updateTable('outbox')

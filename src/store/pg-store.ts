@@ -31,20 +31,9 @@ export function createPostgresStore(opts: PostgresStoreOptions): KyselyAlarmStor
   });
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', () => {});
-  const db = new Kysely<DB>({
-    dialect: new PostgresDialect({
-      pool,
-      ...(opts.schema
-        ? {
-            onCreateConnection: async (conn) => {
-              const { CompiledQuery } = await import('kysely');
-              await conn.executeQuery(CompiledQuery.raw(`create schema if not exists ${quoteIdent(opts.schema!)}`));
-            },
-          }
-        : {}),
-    }),
-  });
-  return new KyselyAlarmStore('postgres', db, async () => {});
+  // The schema itself is created by migrate() (Kysely's migrator creates it with its tables).
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return new KyselyAlarmStore('postgres', db, async () => {}, undefined, opts.schema ?? 'public');
 }
 
 function quoteIdent(name: string): string {

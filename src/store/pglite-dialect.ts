@@ -28,6 +28,7 @@ export class PgliteDialect implements Dialect {
   createQueryCompiler() {
     return new PostgresQueryCompiler();
   }
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's Introspector takes an untyped Kysely
   createIntrospector(db: Kysely<any>) {
     return new PostgresIntrospector(db);
   }
@@ -81,9 +82,7 @@ class PgliteConnection implements DatabaseConnection {
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     const result = await this.pglite.query<R>(compiled.sql, compiled.parameters as unknown[]);
     const affected = result.affectedRows;
-    return affected === undefined
-      ? { rows: result.rows }
-      : { rows: result.rows, numAffectedRows: BigInt(affected) };
+    return affected === undefined ? { rows: result.rows } : { rows: result.rows, numAffectedRows: BigInt(affected) };
   }
 
   // eslint-disable-next-line require-yield

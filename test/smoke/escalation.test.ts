@@ -21,7 +21,11 @@ async function raise(type = 'fast', text = 'Fire in cabin 7') {
   return r.json.id as string;
 }
 const sent = () => h.notifier.deliveries.filter((d) => d.op === 'send').map((d) => d.recipient);
-const withdrawn = () => h.notifier.deliveries.filter((d) => d.op === 'withdraw').map((d) => d.recipient).sort();
+const withdrawn = () =>
+  h.notifier.deliveries
+    .filter((d) => d.op === 'withdraw')
+    .map((d) => d.recipient)
+    .sort();
 
 describe('built-in escalation plan', () => {
   it('notifies group A at once and arms the level timer at raise time + timeout', async () => {
@@ -29,8 +33,17 @@ describe('built-in escalation plan', () => {
     assert.deepEqual(sent(), ['alice', 'bob']);
     const a = (await h.request('GET', `/api/v1/alarms/${id}`)).json;
     assert.equal(a.state, 'levelA');
-    assert.deepEqual(a.pendingTimers.map((t: any) => t.dueAt), [new Date(T0 + 1000).toISOString()]);
-    assert.deepEqual(a.recipients.map((r: any) => [r.recipient, r.status]), [['alice', 'sent'], ['bob', 'sent']]);
+    assert.deepEqual(
+      a.pendingTimers.map((t: any) => t.dueAt),
+      [new Date(T0 + 1000).toISOString()],
+    );
+    assert.deepEqual(
+      a.recipients.map((r: any) => [r.recipient, r.status]),
+      [
+        ['alice', 'sent'],
+        ['bob', 'sent'],
+      ],
+    );
   });
 
   it('escalates to group B when nobody accepts within the timeout, not a millisecond before', async () => {
@@ -79,7 +92,10 @@ describe('built-in escalation plan', () => {
     assert.deepEqual(withdrawn(), ['alice', 'bob']);
     const a = (await h.request('GET', `/api/v1/alarms/${id}`)).json;
     assert.equal(a.state, 'cancelled');
-    assert.deepEqual(a.recipients.map((x: any) => x.status), ['withdrawn', 'withdrawn']);
+    assert.deepEqual(
+      a.recipients.map((x: any) => x.status),
+      ['withdrawn', 'withdrawn'],
+    );
   });
 
   it('repeats the round up to `rounds` times, then stays open as unanswered', async () => {

@@ -17,8 +17,22 @@ export const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
 export const testFileConfig: FileConfig = {
   groups: { A: ['alice', 'bob'], B: ['carol'], empty: [] },
   alarmTypes: [
-    { id: 'generic', name: 'Generic', priority: 3, plan: { id: 'escalate', version: 1 }, params: { levelTimeoutMs: 60_000, rounds: 2 }, environment: 'default' },
-    { id: 'fast', name: 'Fast', priority: 1, plan: { id: 'escalate', version: 1 }, params: { levelTimeoutMs: 1_000, rounds: 3 }, environment: 'default' },
+    {
+      id: 'generic',
+      name: 'Generic',
+      priority: 3,
+      plan: { id: 'escalate', version: 1 },
+      params: { levelTimeoutMs: 60_000, rounds: 2 },
+      environment: 'default',
+    },
+    {
+      id: 'fast',
+      name: 'Fast',
+      priority: 1,
+      plan: { id: 'escalate', version: 1 },
+      params: { levelTimeoutMs: 1_000, rounds: 3 },
+      environment: 'default',
+    },
   ],
   autoRespond: {},
 };
@@ -30,18 +44,32 @@ export interface Harness {
   /** Advances virtual time and waits until every step it triggered has committed. */
   advance(ms: number): Promise<void>;
   /** Raw HTTP against the app without opening a port. */
-  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Record<string, string>; json: any; text: string }>;
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; headers: Record<string, string>; json: any; text: string }>;
   stop(): Promise<void>;
 }
 
 export async function startHarness(
-  opts: { store?: KyselyAlarmStore; scheduler?: Scheduler; file?: FileConfig; clock?: VirtualClock; notifier?: LoopbackNotifier } = {},
+  opts: {
+    store?: KyselyAlarmStore;
+    scheduler?: Scheduler;
+    file?: FileConfig;
+    clock?: VirtualClock;
+    notifier?: LoopbackNotifier;
+  } = {},
 ): Promise<Harness> {
   const clock = opts.clock ?? new VirtualClock(T0);
   const owned = opts.store ? undefined : await memoryStore();
   const store = opts.store ?? owned!.store;
   const notifier = opts.notifier ?? new LoopbackNotifier({ clock });
-  const config = { ...loadConfig({ TOCSIN_LOG_LEVEL: 'silent', TOCSIN_HTTP_PORT: '0' }), file: opts.file ?? testFileConfig };
+  const config = {
+    ...loadConfig({ TOCSIN_LOG_LEVEL: 'silent', TOCSIN_HTTP_PORT: '0' }),
+    file: opts.file ?? testFileConfig,
+  };
   const tocsin = await startTocsin(config, {
     clock,
     store,

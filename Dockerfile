@@ -1,0 +1,31 @@
+# syntax=docker/dockerfile:1
+# Tocsin in embedded mode: PGlite in /data, the in-process scheduler, one process.
+#
+# Until the security work lands, Tocsin binds loopback only (TOCSIN_HTTP_HOST refuses anything
+# else), so this image is for embedded mode behind a local proxy: publishing 8080 with `-p` does
+# not reach a loopback listener; run the proxy in the container's network namespace (a pod
+# sidecar, or `docker run --network container:<tocsin>`). Do not set TOCSIN_HTTP_HOST=0.0.0.0.
+
+FROM node:24-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+# tsx is a runtime dependency (Tocsin runs its TypeScript sources directly), so it survives --omit=dev.
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+FROM node:24-bookworm-slim AS runtime
+ENV NODE_ENV=production \
+    TOCSIN_DATA_DIR=/data
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+# package.json, bin, src, machines and adapters: .dockerignore lets nothing else in (and an
+# empty adapters/, which git does not keep, is no error this way).
+COPY . .
+# The sources stay root-owned and read-only for the service; only /data is writable.
+RUN mkdir -p /data && chown node:node /data
+USER node
+VOLUME /data
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:8080/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
+# Exec form: node is PID 1 and gets SIGTERM itself; `tocsin start` stops cleanly on it.
+CMD ["node", "bin/tocsin.js", "start"]

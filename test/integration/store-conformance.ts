@@ -1,0 +1,323 @@
+/**
+ * The AlarmStore conformance suite: one set of cases, run against PostgreSQL
+ * (store-pg.test.ts) and PGlite (store-pglite.test.ts). Every case starts from an empty,
+ * migrated store.
+ */
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import fc from 'fast-check';
+import { sql } from 'kysely';
+import type { AlarmFacts } from '../../src/domain/alarm.ts';
+import type { StepCommit, TimerRecord } from '../../src/ports/alarm-store.ts';
+import { GENESIS, hashEntry, verifyChain } from '../../src/runtime/protocol-hash.ts';
+import type { TestStore } from '../support/services.ts';
+
+const T = Date.UTC(2026, 10, 25, 8, 0, 0);
+const PLAN = { id: 'escalate', version: 1 };
+
+const facts = (id: string): AlarmFacts => ({
+  id,
+  type: 'generic',
+  priority: 3,
+  text: 'Smoke in cabin 7',
+  location: 'Deck 3',
+  source: { adapter: 'http', device: 'web' },
+  environment: 'default',
+  raisedAt: T,
+});
+
+/** A minimal valid step `seq` for `id`, chained on `prevHash`. */
+function step(id: string, seq: number, prevHash: string, extra: Partial<StepCommit> = {}): StepCommit {
+  const body = {
+    alarmId: id,
+    seq,
+    at: T + seq,
+    kind: seq === 1 ? ('raised' as const) : ('event' as const),
+    event: { type: seq === 1 ? 'RAISE' : 'RESPONSE', n: seq },
+    fromState: seq === 1 ? null : 'levelA',
+    toState: 'levelA',
+    guards: [{ guard: 'accepted', result: false }],
+    effects: [],
+    actor: { kind: 'user' as const, id: 'u' },
+    note: `step ${seq}`,
+    lateMs: null,
+    prevHash,
+  };
+  return {
+    alarmId: id,
+    expectedSeq: seq - 1,
+    ...(seq === 1 ? { create: { facts: facts(id), plan: PLAN } } : {}),
+    status: 'active',
+    state: 'levelA',
+    snapshot: { value: 'levelA', context: { n: seq } },
+    entry: { ...body, hash: hashEntry(body) },
+    cancelSendIds: [],
+    addTimers: [],
+    notifications: [],
+    outbox: [],
+    ...extra,
+  };
+}
+
+const timer = (id: string, alarmId: string, dueAt: number, sendId = 'xstate.after.x.p.levelA'): TimerRecord => ({
+  id,
+  alarmId,
+  sendId,
+  event: { type: sendId },
+  dueAt,
+  status: 'pending',
+  createdSeq: 1,
+  firedAt: null,
+  lateMs: null,
+});
+
+export function storeConformance(name: string, make: () => Promise<TestStore>): void {
+  describe(`AlarmStore conformance: ${name}`, () => {
+    let t: TestStore;
+    before(async () => {
+      t = await make();
+    });
+    after(async () => {
+      await t.cleanup();
+    });
+    beforeEach(async () => {
+      // Empty every table (the protocol's append-only trigger forbids DELETE, so TRUNCATE).
+      await sql`truncate protocol, timers, notifications, outbox, alarms`.execute(t.store.db);
+      await t.store.putPlan(PLAN, { id: 'escalate', initial: 'a', states: { a: {} } }, T);
+    });
+
+    it('migrate is idempotent', async () => {
+      await t.store.migrate();
+      await t.store.migrate();
+      await t.store.ping();
+    });
+
+    it('stores a plan version once; the same definition again is a no-op, a different one throws', async () => {
+      await t.store.putPlan({ id: 'p', version: 1 }, { a: [1, { b: 2 }] }, T);
+      await t.store.putPlan({ id: 'p', version: 1 }, { a: [1, { b: 2 }] }, T);
+      assert.deepEqual(await t.store.getPlan({ id: 'p', version: 1 }), { a: [1, { b: 2 }] });
+      await assert.rejects(t.store.putPlan({ id: 'p', version: 1 }, { a: 2 }, T), /different definition/);
+      assert.equal(await t.store.getPlan({ id: 'p', version: 2 }), undefined);
+    });
+
+    it('round-trips an alarm with the same JS types on every driver', async () => {
+      const r = await t.store.commit(step('a1', 1, GENESIS));
+      assert.deepEqual(r, { ok: true, cancelledTimerIds: [] });
+      const a = await t.store.getAlarm('a1');
+      assert.ok(a);
+      assert.deepEqual(a.facts, facts('a1'));
+      assert.deepEqual(a.plan, PLAN);
+      assert.equal(a.seq, 1);
+      assert.equal(typeof a.seq, 'number');
+      assert.equal(a.updatedAt, T + 1);
+      assert.equal(a.endedAt, undefined);
+      assert.deepEqual(a.snapshot, { value: 'levelA', context: { n: 1 } });
+      const [e] = await t.store.listProtocol('a1');
+      assert.equal(e!.at, T + 1);
+      assert.equal(e!.lateMs, null);
+      assert.deepEqual(e!.guards, [{ guard: 'accepted', result: false }]);
+    });
+
+    it('creating an existing id answers `exists` and writes nothing', async () => {
+      const s1 = step('a1', 1, GENESIS);
+      await t.store.commit(s1);
+      const again = await t.store.commit({ ...s1, addTimers: [timer('t-a1-1-0', 'a1', T + 5)] });
+      assert.deepEqual(again, { ok: false, reason: 'exists' });
+      assert.equal((await t.store.listProtocol('a1')).length, 1);
+      assert.equal((await t.store.listTimers('a1')).length, 0);
+    });
+
+    it('a stale expectedSeq answers `conflict` and writes nothing at all', async () => {
+      const s1 = step('a1', 1, GENESIS);
+      await t.store.commit(s1);
+      await t.store.commit(step('a1', 2, s1.entry.hash));
+      const stale = step('a1', 2, s1.entry.hash, {
+        addTimers: [timer('t-a1-2-0', 'a1', T + 5)],
+        outbox: [{ id: 'o-a1-2-0', alarmId: 'a1', seq: 2, kind: 'notify', payload: {}, createdAt: T }],
+      });
+      assert.deepEqual(await t.store.commit(stale), { ok: false, reason: 'conflict' });
+      assert.equal((await t.store.getAlarm('a1'))!.seq, 2);
+      assert.equal((await t.store.listProtocol('a1')).length, 2);
+      assert.equal((await t.store.listTimers('a1')).length, 0);
+      assert.equal((await t.store.claimOutbox({ now: T, leaseMs: 1000, limit: 10 })).length, 0);
+    });
+
+    it('consuming a timer that is no longer pending answers `stale-timer` and writes nothing', async () => {
+      const s1 = step('a1', 1, GENESIS, { addTimers: [timer('t-a1-1-0', 'a1', T + 100)] });
+      await t.store.commit(s1);
+      const fire = step('a1', 2, s1.entry.hash, { consumeTimer: { id: 't-a1-1-0', firedAt: T + 100, lateMs: 0 } });
+      assert.equal((await t.store.commit(fire)).ok, true);
+      const tm = await t.store.getTimer('t-a1-1-0');
+      assert.equal(tm!.status, 'fired');
+      assert.equal(tm!.firedAt, T + 100);
+      const again = step('a1', 3, fire.entry.hash, { consumeTimer: { id: 't-a1-1-0', firedAt: T + 200, lateMs: 100 } });
+      assert.deepEqual(await t.store.commit(again), { ok: false, reason: 'stale-timer' });
+      assert.equal((await t.store.getAlarm('a1'))!.seq, 2);
+    });
+
+    it('a commit whose seq check fails also rolls back the timer it consumed', async () => {
+      const s1 = step('a1', 1, GENESIS, { addTimers: [timer('t-a1-1-0', 'a1', T + 100)] });
+      await t.store.commit(s1);
+      const wrong = {
+        ...step('a1', 2, s1.entry.hash, { consumeTimer: { id: 't-a1-1-0', firedAt: T, lateMs: 0 } }),
+        expectedSeq: 7,
+      };
+      assert.deepEqual(await t.store.commit(wrong), { ok: false, reason: 'conflict' });
+      assert.equal((await t.store.getTimer('t-a1-1-0'))!.status, 'pending');
+    });
+
+    it('cancels pending timers by send id and reports their ids; fired ones stay fired', async () => {
+      const s1 = step('a1', 1, GENESIS, {
+        addTimers: [
+          timer('t-a1-1-0', 'a1', T + 100, 'x'),
+          timer('t-a1-1-1', 'a1', T + 200, 'y'),
+          timer('t-a1-1-2', 'a1', T + 300, 'x'),
+        ],
+      });
+      await t.store.commit(s1);
+      const s2 = step('a1', 2, s1.entry.hash, { consumeTimer: { id: 't-a1-1-0', firedAt: T + 100, lateMs: 0 } });
+      await t.store.commit(s2);
+      const s3 = step('a1', 3, s2.entry.hash, { cancelSendIds: ['x'] });
+      assert.deepEqual(await t.store.commit(s3), { ok: true, cancelledTimerIds: ['t-a1-1-2'] });
+      const statuses = (await t.store.listTimers('a1')).map((x) => [x.id, x.status]);
+      assert.deepEqual(statuses, [
+        ['t-a1-1-0', 'fired'],
+        ['t-a1-1-1', 'pending'],
+        ['t-a1-1-2', 'cancelled'],
+      ]);
+    });
+
+    it('lists pending timers earliest first, filters overdue ones, and pages by id', async () => {
+      const s1 = step('a1', 1, GENESIS, {
+        addTimers: [
+          timer('t-a1-1-2', 'a1', T + 300),
+          timer('t-a1-1-0', 'a1', T + 100),
+          timer('t-a1-1-1', 'a1', T + 200),
+        ],
+      });
+      await t.store.commit(s1);
+      assert.deepEqual(
+        (await t.store.pendingTimers({ limit: 10 })).map((x) => x.id),
+        ['t-a1-1-0', 't-a1-1-1', 't-a1-1-2'],
+      );
+      assert.deepEqual(
+        (await t.store.pendingTimers({ limit: 10, dueBefore: T + 200 })).map((x) => x.id),
+        ['t-a1-1-0', 't-a1-1-1'],
+      );
+      assert.deepEqual(
+        (await t.store.pendingTimers({ limit: 2, afterId: 't-a1-1-0' })).map((x) => x.id),
+        ['t-a1-1-1', 't-a1-1-2'],
+      );
+    });
+
+    it('notification rows move only forward, whoever writes them', async () => {
+      const n = {
+        notificationId: 'A.0.u',
+        recipient: 'u',
+        channel: 'loopback',
+        group: 'A',
+        round: 0,
+        idempotencyKey: 'a1/A.0.u',
+      };
+      const s1 = step('a1', 1, GENESIS, { notifications: [{ ...n, status: 'pending' }] });
+      await t.store.commit(s1);
+      assert.equal(await t.store.markNotification('a1', 'A.0.u', { status: 'sent', at: T + 1 }), true);
+      assert.equal(await t.store.markNotification('a1', 'A.0.u', { status: 'sent', at: T + 2 }), false);
+      const s2 = step('a1', 2, s1.entry.hash, {
+        notifications: [{ ...n, status: 'accepted', response: 'accept', respondedAt: T + 3 }],
+      });
+      await t.store.commit(s2);
+      // A late delivery report must not turn an accepted notification back into "delivered".
+      assert.equal(await t.store.markNotification('a1', 'A.0.u', { status: 'delivered', at: T + 4 }), false);
+      const s3 = step('a1', 3, s2.entry.hash, { notifications: [{ ...n, status: 'pending' }] });
+      await t.store.commit(s3);
+      const [row] = await t.store.listNotifications('a1');
+      assert.equal(row!.status, 'accepted');
+      assert.equal(row!.response, 'accept');
+      assert.equal(row!.respondedAt, T + 3);
+      assert.equal(row!.sentAt, T + 1);
+      assert.equal(row!.deliveredAt, null);
+    });
+
+    it('leases outbox rows: a claimed row is not handed out again until its lease expires', async () => {
+      const s1 = step('a1', 1, GENESIS, {
+        outbox: [
+          { id: 'o-a1-1-0', alarmId: 'a1', seq: 1, kind: 'notify', payload: { x: 1 }, createdAt: T },
+          { id: 'o-a1-1-1', alarmId: 'a1', seq: 1, kind: 'withdraw', payload: { x: 2 }, createdAt: T },
+        ],
+      });
+      await t.store.commit(s1);
+      const first = await t.store.claimOutbox({ now: T, leaseMs: 1000, limit: 10, ids: ['o-a1-1-0'] });
+      assert.deepEqual(
+        first.map((o) => [o.id, o.attempts, o.payload]),
+        [['o-a1-1-0', 1, { x: 1 }]],
+      );
+      assert.deepEqual(
+        (await t.store.claimOutbox({ now: T + 999, leaseMs: 1000, limit: 10 })).map((o) => o.id),
+        ['o-a1-1-1'],
+      );
+      assert.deepEqual(await t.store.claimOutbox({ now: T + 999, leaseMs: 1000, limit: 10 }), []);
+      const again = await t.store.claimOutbox({ now: T + 1001, leaseMs: 1000, limit: 10 });
+      assert.deepEqual(
+        again.map((o) => [o.id, o.attempts]),
+        [['o-a1-1-0', 2]],
+      );
+      await t.store.completeOutbox('o-a1-1-0', { status: 'done', at: T + 1002 });
+      await t.store.completeOutbox('o-a1-1-0', { status: 'failed', at: T + 1003, error: 'ignored: already done' });
+      assert.deepEqual(await t.store.claimOutbox({ now: T + 5000, leaseMs: 1000, limit: 10, ids: ['o-a1-1-0'] }), []);
+    });
+
+    it('refuses to rewrite or delete the protocol', async () => {
+      await t.store.commit(step('a1', 1, GENESIS));
+      await assert.rejects(sql`update protocol set note = 'forged'`.execute(t.store.db), /append-only/);
+      await assert.rejects(sql`delete from protocol`.execute(t.store.db), /append-only/);
+      assert.equal((await t.store.listProtocol('a1'))[0]!.note, 'step 1');
+    });
+
+    it('an ended alarm accepts no further step and counts by state only while active', async () => {
+      const s1 = step('a1', 1, GENESIS);
+      await t.store.commit(s1);
+      await t.store.commit(step('b1', 1, GENESIS));
+      assert.deepEqual(await t.store.countActiveByState(), { levelA: 2 });
+      const end = step('a1', 2, s1.entry.hash, { status: 'ended', state: 'accepted' });
+      await t.store.commit(end);
+      assert.equal((await t.store.getAlarm('a1'))!.endedAt, T + 2);
+      assert.deepEqual(await t.store.commit(step('a1', 3, end.entry.hash)), { ok: false, reason: 'conflict' });
+      assert.deepEqual(await t.store.countActiveByState(), { levelA: 1 });
+      assert.deepEqual(
+        (await t.store.listAlarms({ status: 'ended', limit: 5 })).map((a) => a.facts.id),
+        ['a1'],
+      );
+    });
+
+    it('property: any mix of fresh and stale commits leaves a gap-free, verifiable chain', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.integer({ min: -2, max: 1 }), { minLength: 1, maxLength: 25 }),
+          async (offsets) => {
+            await sql`truncate protocol, timers, notifications, outbox, alarms`.execute(t.store.db);
+            const first = step('p1', 1, GENESIS);
+            await t.store.commit(first);
+            let seq = 1;
+            let hash = first.entry.hash;
+            for (const off of offsets) {
+              // off = 0 is the right expectedSeq; anything else is a stale or future writer.
+              const s = { ...step('p1', seq + 1, hash), expectedSeq: seq + off };
+              const r = await t.store.commit(s);
+              assert.equal(r.ok, off === 0);
+              if (r.ok) {
+                seq++;
+                hash = s.entry.hash;
+              }
+            }
+            const entries = await t.store.listProtocol('p1');
+            assert.equal(entries.length, seq);
+            assert.deepEqual(verifyChain(entries), { ok: true });
+            assert.equal((await t.store.getAlarm('p1'))!.lastHash, hash);
+          },
+        ),
+        { numRuns: 15 },
+      );
+    });
+  });
+}

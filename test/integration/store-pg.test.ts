@@ -1,0 +1,32 @@
+// @requires: postgres
+// The AlarmStore conformance suite on real PostgreSQL, in a schema of its own.
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { storeConformance } from './store-conformance.ts';
+import { createPostgresStore } from '../../src/store/pg-store.ts';
+import { dropSchema, freshPgStore, pgUrl, uniqueName } from '../support/services.ts';
+
+storeConformance('PostgreSQL', freshPgStore);
+
+it('PostgreSQL: several processes migrating the same schema at once all succeed', async () => {
+  const schema = uniqueName('t');
+  const stores = [1, 2, 3].map(() => createPostgresStore({ url: pgUrl(), schema, max: 2 }));
+  try {
+    const results = await Promise.allSettled(stores.map((s) => s.migrate()));
+    assert.deepEqual(
+      results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok')),
+      ['ok', 'ok', 'ok'],
+    );
+    const tables = await stores[0]!.db.introspection.getTables();
+    assert.deepEqual(
+      tables
+        .map((x) => x.name)
+        .filter((n) => !n.startsWith('kysely'))
+        .sort(),
+      ['alarms', 'notifications', 'outbox', 'plans', 'protocol', 'timers'],
+    );
+  } finally {
+    await Promise.all(stores.map((s) => s.close()));
+    await dropSchema(schema);
+  }
+});

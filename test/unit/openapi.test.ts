@@ -1,0 +1,404 @@
+// The OpenAPI document against the app it describes: the documented (method, path) pairs are
+// exactly the routes the Koa routers register, every documented operation answers with a
+// documented status and a body valid against the documented schema, and the request schemas
+// judge bodies the way the zod schemas of alarm-routes.ts do. A small hand-written JSON Schema
+// checker (the subset the document uses; any other keyword throws) stands in for a validator.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type Router from '@koa/router';
+import { alarmRoutes } from '../../src/http/alarm-routes.ts';
+import { openApiDocument, type OperationObject, type Reference, type SchemaObject } from '../../src/http/openapi.ts';
+import { startHarness, type Harness } from '../support/harness.ts';
+
+type Json = unknown;
+
+// ---------------------------------------------------------------------------------------------
+// A JSON Schema 2020-12 checker for the keywords this document uses.
+
+const ANNOTATIONS = new Set(['description', 'examples', 'title', 'format']);
+
+/** Resolves a local `#/components/...` reference in the document. */
+function resolve(pointer: string): unknown {
+  assert.ok(pointer.startsWith('#/'), `only local refs: ${pointer}`);
+  let node: unknown = openApiDocument;
+  for (const seg of pointer.slice(2).split('/')) {
+    assert.ok(node !== null && typeof node === 'object' && seg in node, `unresolvable $ref ${pointer}`);
+    node = (node as Record<string, unknown>)[seg];
+  }
+  return node;
+}
+
+const typeOf = (v: Json): string =>
+  v === null
+    ? 'null'
+    : Array.isArray(v)
+      ? 'array'
+      : typeof v === 'number' && Number.isInteger(v)
+        ? 'integer'
+        : typeof v;
+
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Every complaint about `value` under `schema`, as `pointer: reason`; empty when it is valid. */
+function check(schema: SchemaObject | Reference, value: Json, at = ''): string[] {
+  const s = schema as Record<string, unknown>;
+  const out: string[] = [];
+  for (const [k, kw] of Object.entries(s)) {
+    switch (k) {
+      case '$ref':
+        out.push(...check(resolve(kw as string) as SchemaObject, value, at));
+        break;
+      case 'type': {
+        const types = Array.isArray(kw) ? (kw as string[]) : [kw as string];
+        const t = typeOf(value);
+        if (!types.includes(t) && !(t === 'integer' && types.includes('number'))) out.push(`${at}: not ${types}`);
+        break;
+      }
+      case 'enum':
+        if (!(kw as Json[]).some((e) => e === value)) out.push(`${at}: not one of ${JSON.stringify(kw)}`);
+        break;
+      case 'const':
+        if (value !== kw) out.push(`${at}: not ${JSON.stringify(kw)}`);
+        break;
+      case 'required':
+        if (typeOf(value) === 'object') {
+          for (const r of kw as string[]) if (!(r in (value as object))) out.push(`${at}/${r}: required`);
+        }
+        break;
+      case 'properties':
+        if (typeOf(value) === 'object') {
+          for (const [p, ps] of Object.entries(kw as Record<string, SchemaObject>)) {
+            const v = (value as Record<string, Json>)[p];
+            if (v !== undefined) out.push(...check(ps, v, `${at}/${p}`));
+          }
+        }
+        break;
+      case 'additionalProperties':
+        if (typeOf(value) === 'object') {
+          const known = Object.keys((s.properties ?? {}) as object);
+          for (const [p, v] of Object.entries(value as Record<string, Json>)) {
+            if (known.includes(p)) continue;
+            if (kw === false) out.push(`${at}/${p}: additional property`);
+            else if (kw !== true) out.push(...check(kw as SchemaObject, v, `${at}/${p}`));
+          }
+        }
+        break;
+      case 'items':
+        if (Array.isArray(value)) value.forEach((v, i) => out.push(...check(kw as SchemaObject, v, `${at}/${i}`)));
+        break;
+      case 'minItems':
+        if (Array.isArray(value) && value.length < (kw as number)) out.push(`${at}: fewer than ${kw} items`);
+        break;
+      case 'maxItems':
+        if (Array.isArray(value) && value.length > (kw as number)) out.push(`${at}: more than ${kw} items`);
+        break;
+      case 'minLength':
+        if (typeof value === 'string' && [...value].length < (kw as number)) out.push(`${at}: shorter than ${kw}`);
+        break;
+      case 'maxLength':
+        if (typeof value === 'string' && [...value].length > (kw as number)) out.push(`${at}: longer than ${kw}`);
+        break;
+      case 'pattern':
+        if (typeof value === 'string' && !new RegExp(kw as string, 'u').test(value)) out.push(`${at}: not /${kw}/`);
+        break;
+      case 'minimum':
+        if (typeof value === 'number' && value < (kw as number)) out.push(`${at}: below ${kw}`);
+        break;
+      case 'maximum':
+        if (typeof value === 'number' && value > (kw as number)) out.push(`${at}: above ${kw}`);
+        break;
+      case 'oneOf': {
+        const passing = (kw as SchemaObject[]).filter((sub) => check(sub, value, at).length === 0).length;
+        if (passing !== 1) out.push(`${at}: matches ${passing} of oneOf, not exactly 1`);
+        break;
+      }
+      default:
+        if (!ANNOTATIONS.has(k)) throw new Error(`the checker does not know keyword '${k}' (at ${at || '/'})`);
+    }
+  }
+  if (s.format === 'date-time' && typeof value === 'string' && !ISO_DATE_TIME.test(value)) {
+    out.push(`${at}: not a date-time`);
+  }
+  return out;
+}
+
+const schemaOf = (name: string): Reference => ({ $ref: `#/components/schemas/${name}` });
+
+function assertValid(schema: SchemaObject | Reference, value: Json, what: string): void {
+  assert.deepEqual(check(schema, value), [], `${what}: ${JSON.stringify(value).slice(0, 400)}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The document's operations and the routers' routes.
+
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+
+interface DocOp {
+  readonly method: string;
+  readonly path: string;
+  readonly op: OperationObject;
+}
+
+const docOps: DocOp[] = Object.entries(openApiDocument.paths).flatMap(([path, item]) =>
+  METHODS.flatMap((m) => {
+    const op = item[m];
+    return op ? [{ method: m.toUpperCase(), path, op }] : [];
+  }),
+);
+const docPairs = docOps.map((o) => `${o.method} ${o.path}`).sort();
+
+/** `/api/v1/alarms/:id` → `/api/v1/alarms/{id}`; a trailing slash is not part of the route. */
+const toOpenApiPath = (koaPath: string): string => koaPath.replace(/:(\w+)/g, '{$1}').replace(/(.)\/$/, '$1');
+
+/** (method, path) pairs of router layers; HEAD is implied by GET (@koa/router adds it itself). */
+function routerPairs(routers: readonly Router[]): string[] {
+  return routers
+    .flatMap((r) => r.stack)
+    .flatMap((layer) =>
+      layer.methods.filter((m) => m !== 'HEAD').map((m) => `${m} ${toOpenApiPath(String(layer.path))}`),
+    )
+    .sort();
+}
+
+/** Resolves a `$ref` to a response object. */
+const responseOf = (r: unknown): { content?: Record<string, { schema: SchemaObject | Reference }> } =>
+  ((r as Reference).$ref ? resolve((r as Reference).$ref) : r) as {
+    content?: Record<string, { schema: SchemaObject | Reference }>;
+  };
+
+function collectRefs(node: unknown, out: string[] = []): string[] {
+  if (Array.isArray(node)) node.forEach((n) => collectRefs(n, out));
+  else if (node !== null && typeof node === 'object') {
+    for (const [k, v] of Object.entries(node)) {
+      if (k === '$ref' && typeof v === 'string') out.push(v);
+      else collectRefs(v, out);
+    }
+  }
+  return out;
+}
+
+describe('the OpenAPI document', () => {
+  let h: Harness;
+  let n = 0;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h.stop();
+  });
+
+  /** Raises a fresh alarm with a unique id (no test depends on another's alarms). */
+  async function freshAlarm(type = 'fast'): Promise<string> {
+    const id = `doc-${++n}`;
+    const r = await h.request('POST', '/api/v1/alarms', { type, text: 'Smoke in hold 2', id });
+    assert.equal(r.status, 201, r.text);
+    return id;
+  }
+
+  it('is served at /api/v1/openapi.json exactly as exported', async () => {
+    const r = await h.request('GET', '/api/v1/openapi.json');
+    assert.equal(r.status, 200);
+    assert.match(r.headers['content-type'] ?? '', /^application\/json/);
+    assert.deepEqual(r.json, JSON.parse(JSON.stringify(openApiDocument)));
+  });
+
+  it('is OpenAPI 3.1 and says the server binds to loopback only until authentication lands', () => {
+    assert.equal(openApiDocument.openapi, '3.1.0');
+    assert.match(openApiDocument.info.description, /loopback only/);
+    assert.match(openApiDocument.info.description, /authentication/);
+  });
+
+  it('documents exactly the (method, path) pairs the Koa routers register', () => {
+    // Every router mounted on the app (ops and alarms) carries itself on its dispatch middleware.
+    const mounted = (h.tocsin.app.middleware as unknown as { router?: Router }[]).flatMap((m) =>
+      m.router ? [m.router] : [],
+    );
+    assert.equal(mounted.length, 2, 'the app mounts the ops and the alarms router');
+    assert.deepEqual(docPairs, routerPairs(mounted));
+    // And the alarms router on its own, as alarm-routes.ts builds it.
+    const alarms = routerPairs([alarmRoutes({ runtime: h.tocsin.runtime, store: h.tocsin.store })]);
+    assert.deepEqual(
+      alarms,
+      docPairs.filter((p) => p.includes(' /api/v1/alarms')),
+    );
+    assert.equal(alarms.length, 6);
+  });
+
+  it('has unique operation ids, resolvable refs, and problem+json for every error answer', () => {
+    const ids = docOps.map((o) => o.op.operationId);
+    assert.equal(new Set(ids).size, ids.length);
+    for (const ref of collectRefs(openApiDocument)) assert.ok(resolve(ref) !== undefined, ref);
+    for (const { method, path, op } of docOps) {
+      for (const [status, r] of Object.entries(op.responses)) {
+        const content = responseOf(r).content ?? {};
+        if (Number(status) >= 400) {
+          assert.deepEqual(Object.keys(content), ['application/problem+json'], `${method} ${path} ${status}`);
+          assert.deepEqual(content['application/problem+json']?.schema, schemaOf('Problem'));
+        } else {
+          assert.equal(Object.keys(content).length, 1, `${method} ${path} ${status} has one media type`);
+        }
+      }
+    }
+    const problem = openApiDocument.components.schemas.Problem as { properties: Record<string, unknown> };
+    assert.deepEqual(Object.keys(problem.properties).sort(), [
+      'detail',
+      'errors',
+      'instance',
+      'status',
+      'title',
+      'type',
+    ]);
+  });
+
+  it('documents the error statuses each alarm operation can answer', () => {
+    const statuses = (method: string, path: string) =>
+      Object.keys(docOps.find((o) => o.method === method && o.path === path)!.op.responses).sort();
+    const body = ['400', '413', '415'];
+    assert.deepEqual(statuses('POST', '/api/v1/alarms'), ['200', '201', ...body, '409', '422', '500', '503'].sort());
+    for (const p of ['/api/v1/alarms/{id}/responses', '/api/v1/alarms/{id}/cancel']) {
+      assert.deepEqual(statuses('POST', p), ['202', ...body, '404', '409', '422', '500', '503'].sort());
+    }
+    for (const p of ['/api/v1/alarms/{id}', '/api/v1/alarms/{id}/protocol']) {
+      assert.deepEqual(statuses('GET', p), ['200', '404', '422', '500', '503']);
+    }
+    assert.deepEqual(statuses('GET', '/readyz'), ['200', '503']);
+  });
+
+  it('every documented operation is routed and answers a documented status with a valid body', async () => {
+    for (const { method, path, op } of docOps) {
+      const id = path.includes('{id}') ? await freshAlarm() : undefined;
+      const url = path.replace('{id}', id ?? '');
+      const content = op.requestBody?.content['application/json'];
+      const example = content
+        ? (resolve((content.schema as Reference).$ref) as { examples: Json[] }).examples[0]
+        : undefined;
+      const r = await h.request(method, url, example);
+      const what = `${method} ${url} → ${r.status} ${r.text.slice(0, 200)}`;
+      assert.ok(r.status !== 404 || !/no route/.test(r.text), `not routed: ${what}`);
+      const documented = op.responses[String(r.status)];
+      assert.ok(documented, `undocumented status: ${what}`);
+      assert.ok(r.status < 400, `an example request fails: ${what}`);
+      const [mediaType, media] = Object.entries(responseOf(documented).content ?? {})[0]!;
+      assert.ok(r.headers['content-type']?.startsWith(mediaType), `${what}: content-type ${r.headers['content-type']}`);
+      if (mediaType.endsWith('json')) assertValid(media.schema, r.json, what);
+      else assert.equal(typeof r.text, 'string');
+    }
+  });
+
+  it('documents the full alarm read model and protocol as the routes build them', async () => {
+    const id = `doc-full-${++n}`;
+    const raised = await h.request('POST', '/api/v1/alarms', {
+      type: 'fast',
+      text: 'Pump 3 pressure low',
+      location: 'Engine room',
+      source: { adapter: 'modbus', device: 'pump-3' },
+      id,
+    });
+    assert.equal(raised.status, 201);
+    assert.equal(raised.headers.location, `/api/v1/alarms/${id}`);
+    await h.advance(1000); // the level timer fires: a `timer` entry with lateMs
+    await h.request('POST', `/api/v1/alarms/${id}/responses`, { response: 'reject', by: 'carol' });
+    const active = await h.request('GET', `/api/v1/alarms/${id}`);
+    assertValid(schemaOf('Alarm'), active.json, 'active alarm');
+    assert.ok(active.json.pendingTimers.length > 0 && active.json.recipients.length > 0);
+    const accepted = await h.request('POST', `/api/v1/alarms/${id}/responses`, { response: 'accept', by: 'alice' });
+    assertValid(schemaOf('RespondAccepted'), accepted.json, 'respond answer');
+    const ended = await h.request('GET', `/api/v1/alarms/${id}`);
+    assertValid(schemaOf('Alarm'), ended.json, 'ended alarm');
+    assert.equal(typeof ended.json.endedAt, 'string');
+    const protocol = await h.request('GET', `/api/v1/alarms/${id}/protocol`);
+    assertValid(schemaOf('Protocol'), protocol.json, 'protocol');
+    assert.deepEqual(
+      protocol.json.entries.map((e: { kind: string }) => e.kind),
+      ['raised', 'timer', 'event', 'event'],
+    );
+    for (const status of ['active', 'ended']) {
+      const list = await h.request('GET', `/api/v1/alarms?status=${status}`);
+      assertValid(schemaOf('AlarmList'), list.json, `list ${status}`);
+    }
+  });
+
+  it('the ChainCheck schema admits a broken chain answer and the Problem schema the error answers', async () => {
+    assertValid(schemaOf('ChainCheck'), { ok: false, seq: 2, reason: 'entry altered (hash mismatch)' }, 'broken');
+    assert.notDeepEqual(check(schemaOf('ChainCheck'), { ok: false }), []);
+    const answers = [
+      await h.request('GET', '/api/v1/alarms/nope-404'),
+      await h.request('GET', '/no/such/route'),
+      await h.request('POST', '/healthz', {}),
+      await h.request('POST', '/api/v1/alarms', { type: 'generic', text: '', extra: 1 }),
+      await h.request('POST', '/api/v1/alarms', '{"type":'),
+    ];
+    for (const r of answers) {
+      assert.ok(r.status >= 400, r.text);
+      assertValid(schemaOf('Problem'), r.json, `problem ${r.status}`);
+      assert.equal(r.json.status, r.status);
+    }
+  });
+
+  describe('the POST /api/v1/alarms request schema', () => {
+    const raiseSchema = openApiDocument.paths['/api/v1/alarms']!.post!.requestBody!.content['application/json']!.schema;
+
+    it('accepts a valid body and rejects an extra property', () => {
+      const valid = { type: 'generic', text: 'Fire in cabin 7', location: 'Deck 3', id: 'fire-7' };
+      assert.deepEqual(check(raiseSchema, valid), []);
+      assert.deepEqual(check(raiseSchema, { ...valid, source: { adapter: 'sia', device: 'panel-1' } }), []);
+      assert.deepEqual(check(raiseSchema, { ...valid, priority: 1 }), ['/priority: additional property']);
+      assert.deepEqual(check(raiseSchema, { ...valid, source: { adapter: 'sia', zone: 4 } }), [
+        '/source/zone: additional property',
+      ]);
+    });
+
+    // Each body goes to the server too: the schema and the zod schema must agree on it (a known
+    // alarm type throughout, so the server refuses only for validation).
+    const pad = (s: string) => `  ${s}\n\t`;
+    const bodies: readonly [string, Record<string, unknown>][] = [
+      ['minimal', { type: 'generic', text: 'x' }],
+      [
+        'every field',
+        { type: 'generic', text: 'x', location: 'y', source: { adapter: 'a', device: 'd' }, id: 'A_b-9' },
+      ],
+      ['extra property', { type: 'generic', text: 'x', foo: 1 }],
+      ['extra property in source', { type: 'generic', text: 'x', source: { adapter: 'a', foo: 1 } }],
+      ['source without adapter', { type: 'generic', text: 'x', source: { device: 'd' } }],
+      ['missing text', { type: 'generic' }],
+      ['missing type', { text: 'x' }],
+      ['empty text', { type: 'generic', text: '' }],
+      ['blank text', { type: 'generic', text: ' \n\t ' }],
+      ['text of 1000', { type: 'generic', text: 'x'.repeat(1000) }],
+      ['text of 1001', { type: 'generic', text: 'x'.repeat(1001) }],
+      ['text of 1000 padded with whitespace (trimmed first)', { type: 'generic', text: pad('x'.repeat(1000)) }],
+      ['text of 1001 padded', { type: 'generic', text: pad('x'.repeat(1001)) }],
+      ['multi-line text', { type: 'generic', text: 'line 1\nline 2' }],
+      ['location of 200', { type: 'generic', text: 'x', location: 'l'.repeat(200) }],
+      ['location of 201', { type: 'generic', text: 'x', location: 'l'.repeat(201) }],
+      ['blank location', { type: 'generic', text: 'x', location: '  ' }],
+      ['null location', { type: 'generic', text: 'x', location: null }],
+      ['adapter of 65', { type: 'generic', text: 'x', source: { adapter: 'a'.repeat(65) } }],
+      ['device of 128', { type: 'generic', text: 'x', source: { adapter: 'a', device: 'd'.repeat(128) } }],
+      ['device of 129', { type: 'generic', text: 'x', source: { adapter: 'a', device: 'd'.repeat(129) } }],
+      ['type of 65', { type: 'g'.repeat(65), text: 'x' }],
+      ['empty type', { type: '', text: 'x' }],
+      ['numeric text', { type: 'generic', text: 42 }],
+      ['id of 64', { type: 'generic', text: 'x', id: 'i'.repeat(64) }],
+      ['id of 65', { type: 'generic', text: 'x', id: 'i'.repeat(65) }],
+      ['id with a dot', { type: 'generic', text: 'x', id: 'a.b' }],
+      ['id with a space', { type: 'generic', text: 'x', id: 'a b' }],
+      ['empty id', { type: 'generic', text: 'x', id: '' }],
+      ['id with a trailing newline', { type: 'generic', text: 'x', id: 'abc\n' }],
+    ];
+
+    it('judges bodies exactly as the server’s zod schema does', async () => {
+      for (const [name, body] of bodies) {
+        const docSays = check(raiseSchema, body).length === 0;
+        // A schema-valid body with a long type is refused as an unknown type, not by validation.
+        const r = await h.request('POST', '/api/v1/alarms', body);
+        const serverSays = !(r.status === 422 && r.json?.type === 'urn:tocsin:problem:validation');
+        assert.equal(
+          docSays,
+          serverSays,
+          `${name}: document ${docSays ? 'accepts' : 'refuses'}, server answered ${r.status} ${r.text}`,
+        );
+      }
+    });
+  });
+});
