@@ -34,6 +34,8 @@ export interface LoopbackOptions {
   readonly respond?: (alarmId: string, recipient: string, response: 'accept' | 'reject') => Promise<void>;
   /** Makes the next `n` sends fail (for fault tests): retryable or not. */
   readonly failNext?: { count: number; retryable: boolean };
+  /** How many deliveries and keys it remembers (oldest forgotten first); default 100,000. */
+  readonly remember?: number;
 }
 
 export class LoopbackNotifier implements Notifier {
@@ -101,6 +103,9 @@ export class LoopbackNotifier implements Notifier {
       ...(text !== undefined ? { text } : {}),
     };
     this.deliveries.push(d);
+    const limit = this.o.remember ?? 100_000;
+    if (this.deliveries.length > limit) this.deliveries.splice(0, this.deliveries.length - limit);
+    if (this.seen.size > limit) this.seen.delete(this.seen.values().next().value as string);
     if (this.o.journalPath) appendFileSync(this.o.journalPath, `${JSON.stringify(d)}\n`);
     return true;
   }

@@ -139,6 +139,8 @@ export type CommitResult =
   | { readonly ok: true; readonly cancelledTimerIds: readonly string[] }
   | { readonly ok: false; readonly reason: 'conflict' | 'stale-timer' | 'exists' };
 
+export type TransactResult = CommitResult | { readonly ok: false; readonly reason: 'not-found' | 'skipped' };
+
 export interface AlarmStore {
   readonly kind: 'postgres' | 'pglite';
   /** Runs pending migrations; idempotent and safe to call from several processes at once. */
@@ -159,11 +161,28 @@ export interface AlarmStore {
    */
   commit(step: StepCommit): Promise<CommitResult>;
 
+  /**
+   * One step of an existing alarm under its row lock: reads the alarm (and the timer `timerId`,
+   * when given) with SELECT … FOR UPDATE, calls `decide` — synchronous and pure — and writes
+   * the StepCommit it returns, all in one transaction. Steps of one alarm from any number of
+   * processes thus queue on the lock instead of racing. `decide` returning undefined writes
+   * nothing (`skipped`); `decide` throwing rolls back and rethrows.
+   */
+  transact(
+    alarmId: string,
+    timerId: string | undefined,
+    decide: (alarm: AlarmRecord, timer: TimerRecord | undefined) => StepCommit | undefined,
+  ): Promise<TransactResult>;
+
   getAlarm(id: string): Promise<AlarmRecord | undefined>;
   listAlarms(opts: { status?: AlarmStatus; limit: number }): Promise<AlarmRecord[]>;
   getTimer(id: string): Promise<TimerRecord | undefined>;
   listTimers(alarmId: string): Promise<TimerRecord[]>;
-  /** Pending timers, earliest due first; `dueBefore` restricts to overdue ones. */
+  /**
+   * Pending timers with `dueAt <= dueBefore` (when given). Without `afterId`: earliest due
+   * first. With `afterId`: ordered by id, after that id (`''` for the first page) — a stable
+   * cursor for paging through all of them.
+   */
   pendingTimers(opts: { limit: number; dueBefore?: number; afterId?: string }): Promise<TimerRecord[]>;
   listNotifications(alarmId: string): Promise<NotificationRecord[]>;
   listProtocol(alarmId: string): Promise<ProtocolEntry[]>;

@@ -153,50 +153,66 @@ export class AlarmRuntime {
   ): Promise<Outcome> {
     return this.mailboxes.run(alarmId, async () => {
       for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
-        const alarm = await this.d.store.getAlarm(alarmId);
-        if (!alarm) throw new TocsinError('not-found', `alarm ${alarmId} does not exist`);
-        if (alarm.status === 'ended') return { ok: false, reason: kind === 'timer' ? 'stale' : 'ended' };
-        const now = this.d.clock.now();
-        let event = eventOrTimerId;
-        let consumeTimer: StepCommit['consumeTimer'];
-        let why = trigger;
-        if (kind === 'timer') {
-          const timer = await this.d.store.getTimer(String(eventOrTimerId));
-          if (!timer || timer.status !== 'pending' || timer.alarmId !== alarmId) return { ok: false, reason: 'stale' };
-          const lateMs = Math.max(0, now - timer.dueAt);
-          event = timer.event;
-          consumeTimer = { id: timer.id, firedAt: now, lateMs };
-          why = `timer ${timer.sendId.replace(/^xstate\.after\./, '')} fired ${lateMs} ms late (via ${via})`;
-        }
-        const machine = await this.d.plans.machine(alarm.plan);
-        const result = this.decide(machine, alarm, event as { type: string });
-        const commit = buildStep(
-          {
-            alarmId,
-            facts: alarm.facts,
-            seq: alarm.seq + 1,
-            prevHash: alarm.lastHash,
-            prevState: alarm.state,
-            prevNotifications: notificationsOf(alarm.snapshot),
-            now,
-            kind,
-            event,
-            actor,
-            channel: this.d.channel,
-            ...(consumeTimer ? { consumeTimer } : {}),
-            trigger: why,
-          },
-          result,
-        );
-        const res = await this.d.store.commit(commit);
-        if (res.ok) {
+        // The plan is pinned per alarm and immutable: read its reference outside the lock.
+        const pre = await this.d.store.getAlarm(alarmId);
+        if (!pre) throw new TocsinError('not-found', `alarm ${alarmId} does not exist`);
+        if (pre.status === 'ended') return { ok: false, reason: kind === 'timer' ? 'stale' : 'ended' };
+        const machine = await this.d.plans.machine(pre.plan);
+        let skipped: 'stale' | 'ended' = 'stale';
+        let commit: StepCommit | undefined;
+        const timerId = kind === 'timer' ? String(eventOrTimerId) : undefined;
+        const res = await this.d.store.transact(alarmId, timerId, (alarm, timer) => {
+          if (alarm.status === 'ended') {
+            skipped = kind === 'timer' ? 'stale' : 'ended';
+            return undefined;
+          }
+          const now = this.d.clock.now();
+          let event = eventOrTimerId;
+          let consumeTimer: StepCommit['consumeTimer'];
+          let why = trigger;
+          if (timerId !== undefined) {
+            // Fencing: only a timer row that is still pending may act.
+            if (!timer || timer.status !== 'pending' || timer.alarmId !== alarmId) return undefined;
+            const lateMs = Math.max(0, now - timer.dueAt);
+            event = timer.event;
+            consumeTimer = { id: timer.id, firedAt: now, lateMs };
+            why = `timer ${timer.sendId.replace(/^xstate\.after\./, '')} fired ${lateMs} ms late (via ${via})`;
+          }
+          const result = this.decide(machine, alarm, event as { type: string });
+          commit = buildStep(
+            {
+              alarmId,
+              facts: alarm.facts,
+              seq: alarm.seq + 1,
+              prevHash: alarm.lastHash,
+              prevState: alarm.state,
+              prevNotifications: notificationsOf(alarm.snapshot),
+              now,
+              kind,
+              event,
+              actor,
+              channel: this.d.channel,
+              ...(consumeTimer ? { consumeTimer } : {}),
+              trigger: why,
+            },
+            result,
+          );
+          return commit;
+        });
+        if (res.ok && commit) {
+          const done: StepCommit = commit;
           this.d.observer.stepCommitted(kind);
-          if (consumeTimer) this.d.observer.timerLateness(consumeTimer.lateMs, via);
-          await this.afterCommit(commit, res.cancelledTimerIds);
-          return { ok: true, commit };
+          if (done.consumeTimer) this.d.observer.timerLateness(done.consumeTimer.lateMs, via);
+          await this.afterCommit(done, res.cancelledTimerIds);
+          return { ok: true, commit: done };
         }
-        if (res.reason === 'stale-timer') return { ok: false, reason: 'stale' };
-        this.d.observer.conflictRetried(); // another process committed first: reload and retry
+        if (!res.ok && res.reason === 'not-found')
+          throw new TocsinError('not-found', `alarm ${alarmId} does not exist`);
+        if (!res.ok && (res.reason === 'skipped' || res.reason === 'stale-timer'))
+          return { ok: false, reason: skipped };
+        // 'conflict' cannot happen under the row lock unless the schema is shared with an
+        // older release that does not lock; reload and retry as before.
+        this.d.observer.conflictRetried();
       }
       throw new TocsinError('conflict', `alarm ${alarmId}: too much contention, try again`);
     });

@@ -1,8 +1,11 @@
 /**
  * The reconciler repairs what a crash, a lost Redis or a missed enqueue left behind, by
  * recomputing from the database (the truth): pending timers that are overdue are fired
- * (their lateness recorded), the others are (re-)armed in the scheduler (idempotent), and
- * outbox rows whose lease expired are run again. It runs at start-up and then periodically.
+ * (their lateness recorded), those falling due within the horizon (two intervals) are
+ * (re-)armed in the scheduler (idempotent), and outbox rows whose lease expired are run
+ * again. It runs at start-up and then periodically. Timers due later are left alone: a pass
+ * arms each one at the latest two intervals before it falls due, so the cost of a pass
+ * follows the timers coming due, not all pending ones.
  */
 import type { AlarmStore } from '../ports/alarm-store.ts';
 import type { Clock, TimerHandle } from '../ports/clock.ts';
@@ -73,7 +76,8 @@ export class Reconciler {
     try {
       let afterId: string | undefined;
       for (;;) {
-        const page = await store.pendingTimers({ limit: pageSize, ...(afterId ? { afterId } : {}) });
+        const horizon = clock.now() + 2 * this.o.intervalMs;
+        const page = await store.pendingTimers({ limit: pageSize, dueBefore: horizon, afterId: afterId ?? '' });
         if (page.length === 0) break;
         afterId = page[page.length - 1]!.id;
         const now = clock.now();

@@ -2,7 +2,7 @@
  * The AlarmStore over Kysely: one set of SQL for PostgreSQL and PGlite. The drivers differ
  * (see pg-store.ts and pglite-store.ts); the statements, types and semantics do not.
  */
-import { Migrator, sql, type Kysely, type Selectable } from 'kysely';
+import { Migrator, sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { canonicalJson } from '../domain/canonical-json.ts';
 import type { AlarmStatus, NotificationStatus, ResponseKind, TimerStatus } from '../domain/alarm.ts';
 import type {
@@ -17,6 +17,7 @@ import type {
   ProtocolKind,
   StepCommit,
   TimerRecord,
+  TransactResult,
 } from '../ports/alarm-store.ts';
 import type { AlarmsTable, DB, NotificationsTable, OutboxTable, ProtocolTable, TimersTable } from './db-schema.ts';
 import { migrationProvider } from './migrations/index.ts';
@@ -97,166 +98,193 @@ export class KyselyAlarmStore implements AlarmStore {
   }
 
   async commit(step: StepCommit): Promise<CommitResult> {
+    return this.inTransaction((trx) => this.writeStep(trx, step));
+  }
+
+  async transact(
+    alarmId: string,
+    timerId: string | undefined,
+    decide: (alarm: AlarmRecord, timer: TimerRecord | undefined) => StepCommit | undefined,
+  ): Promise<TransactResult> {
+    return this.inTransaction(async (trx): Promise<TransactResult> => {
+      // The row lock serialises every step of this alarm across processes, first come first served.
+      const row = await trx.selectFrom('alarms').selectAll().where('id', '=', alarmId).forUpdate().executeTakeFirst();
+      if (!row) return { ok: false, reason: 'not-found' };
+      const timer = timerId
+        ? await trx.selectFrom('timers').selectAll().where('id', '=', timerId).forUpdate().executeTakeFirst()
+        : undefined;
+      const step = decide(toAlarm(row), timer && toTimer(timer));
+      if (!step) return { ok: false, reason: 'skipped' };
+      return this.writeStep(trx, step);
+    });
+  }
+
+  /** Runs `fn` in a transaction; an Abort rolls back and becomes the result; `durable` runs after commit. */
+  private async inTransaction<R extends { ok: boolean }>(
+    fn: (trx: Transaction<DB>) => Promise<R>,
+  ): Promise<R | CommitResult> {
     try {
-      const result = await this.db.transaction().execute(async (trx): Promise<CommitResult> => {
-        if (step.consumeTimer) {
-          const t = step.consumeTimer;
-          const r = await trx
-            .updateTable('timers')
-            .set({ status: 'fired', fired_at: date(t.firedAt), late_ms: t.lateMs })
-            .where('id', '=', t.id)
-            .where('alarm_id', '=', step.alarmId)
-            .where('status', '=', 'pending')
-            .executeTakeFirst();
-          if (r.numUpdatedRows !== 1n) throw new Abort({ ok: false, reason: 'stale-timer' });
-        }
-        const ended = step.status === 'ended' ? date(step.entry.at) : null;
-        if (step.create) {
-          const f = step.create.facts;
-          const r = await trx
-            .insertInto('alarms')
-            .values({
-              id: f.id,
-              type: f.type,
-              priority: f.priority,
-              text: f.text,
-              location: f.location ?? null,
-              source: json(f.source),
-              environment: f.environment,
-              plan_id: step.create.plan.id,
-              plan_version: step.create.plan.version,
-              status: step.status,
-              state: step.state,
-              snapshot: json(step.snapshot),
-              seq: step.entry.seq,
-              last_hash: step.entry.hash,
-              raised_at: date(f.raisedAt),
-              updated_at: date(step.entry.at),
-              ended_at: ended,
-            })
-            .onConflict((oc) => oc.column('id').doNothing())
-            .executeTakeFirst();
-          if (r.numInsertedOrUpdatedRows !== 1n) throw new Abort({ ok: false, reason: 'exists' });
-        } else {
-          const r = await trx
-            .updateTable('alarms')
-            .set({
-              status: step.status,
-              state: step.state,
-              snapshot: json(step.snapshot),
-              seq: step.entry.seq,
-              last_hash: step.entry.hash,
-              updated_at: date(step.entry.at),
-              ended_at: ended,
-            })
-            .where('id', '=', step.alarmId)
-            .where('seq', '=', step.expectedSeq)
-            .where('status', '=', 'active')
-            .executeTakeFirst();
-          if (r.numUpdatedRows !== 1n) throw new Abort({ ok: false, reason: 'conflict' });
-        }
-        const e = step.entry;
-        await trx
-          .insertInto('protocol')
-          .values({
-            alarm_id: e.alarmId,
-            seq: e.seq,
-            at: date(e.at),
-            kind: e.kind,
-            event: json(e.event),
-            from_state: e.fromState,
-            to_state: e.toState,
-            guards: json(e.guards),
-            effects: json(e.effects),
-            actor: json(e.actor),
-            note: e.note,
-            late_ms: e.lateMs,
-            prev_hash: e.prevHash,
-            hash: e.hash,
-          })
-          .execute();
-        let cancelledTimerIds: string[] = [];
-        if (step.cancelSendIds.length > 0) {
-          const rows = await trx
-            .updateTable('timers')
-            .set({ status: 'cancelled' })
-            .where('alarm_id', '=', step.alarmId)
-            .where('send_id', 'in', step.cancelSendIds)
-            .where('status', '=', 'pending')
-            .returning('id')
-            .execute();
-          cancelledTimerIds = rows.map((r) => r.id);
-        }
-        if (step.addTimers.length > 0) {
-          await trx
-            .insertInto('timers')
-            .values(
-              step.addTimers.map((t) => ({
-                id: t.id,
-                alarm_id: t.alarmId,
-                send_id: t.sendId,
-                event: json(t.event),
-                due_at: date(t.dueAt),
-                status: t.status,
-                created_seq: t.createdSeq,
-                fired_at: null,
-                late_ms: null,
-              })),
-            )
-            .execute();
-        }
-        for (const n of step.notifications) {
-          await trx
-            .insertInto('notifications')
-            .values({
-              alarm_id: step.alarmId,
-              notification_id: n.notificationId,
-              recipient: n.recipient,
-              channel: n.channel,
-              grp: n.group,
-              round: n.round,
-              status: n.status,
-              idempotency_key: n.idempotencyKey,
-              created_at: date(e.at),
-              responded_at: n.respondedAt == null ? null : date(n.respondedAt),
-              response: n.response ?? null,
-            })
-            .onConflict((oc) =>
-              oc
-                .columns(['alarm_id', 'notification_id'])
-                .doUpdateSet((eb) => ({
-                  status: eb.ref('excluded.status'),
-                  responded_at: eb.fn.coalesce('excluded.responded_at', 'notifications.responded_at'),
-                  response: eb.fn.coalesce('excluded.response', 'notifications.response'),
-                }))
-                .where(sql<boolean>`${rank('excluded.status')} > ${rank('notifications.status')}`),
-            )
-            .execute();
-        }
-        if (step.outbox.length > 0) {
-          await trx
-            .insertInto('outbox')
-            .values(
-              step.outbox.map((o) => ({
-                id: o.id,
-                alarm_id: o.alarmId,
-                seq: o.seq,
-                kind: o.kind,
-                payload: json(o.payload),
-                status: 'pending',
-                created_at: date(o.createdAt),
-              })),
-            )
-            .execute();
-        }
-        return { ok: true, cancelledTimerIds } as const;
-      });
-      if (this.durable) await this.durable();
+      const result = await this.db.transaction().execute(fn);
+      if (result.ok && this.durable) await this.durable();
       return result;
     } catch (err) {
       if (err instanceof Abort) return err.result;
       throw err;
     }
+  }
+
+  private async writeStep(trx: Transaction<DB>, step: StepCommit): Promise<CommitResult> {
+    if (step.consumeTimer) {
+      const t = step.consumeTimer;
+      const r = await trx
+        .updateTable('timers')
+        .set({ status: 'fired', fired_at: date(t.firedAt), late_ms: t.lateMs })
+        .where('id', '=', t.id)
+        .where('alarm_id', '=', step.alarmId)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      if (r.numUpdatedRows !== 1n) throw new Abort({ ok: false, reason: 'stale-timer' });
+    }
+    const ended = step.status === 'ended' ? date(step.entry.at) : null;
+    if (step.create) {
+      const f = step.create.facts;
+      const r = await trx
+        .insertInto('alarms')
+        .values({
+          id: f.id,
+          type: f.type,
+          priority: f.priority,
+          text: f.text,
+          location: f.location ?? null,
+          source: json(f.source),
+          environment: f.environment,
+          plan_id: step.create.plan.id,
+          plan_version: step.create.plan.version,
+          status: step.status,
+          state: step.state,
+          snapshot: json(step.snapshot),
+          seq: step.entry.seq,
+          last_hash: step.entry.hash,
+          raised_at: date(f.raisedAt),
+          updated_at: date(step.entry.at),
+          ended_at: ended,
+        })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .executeTakeFirst();
+      if (r.numInsertedOrUpdatedRows !== 1n) throw new Abort({ ok: false, reason: 'exists' });
+    } else {
+      const r = await trx
+        .updateTable('alarms')
+        .set({
+          status: step.status,
+          state: step.state,
+          snapshot: json(step.snapshot),
+          seq: step.entry.seq,
+          last_hash: step.entry.hash,
+          updated_at: date(step.entry.at),
+          ended_at: ended,
+        })
+        .where('id', '=', step.alarmId)
+        .where('seq', '=', step.expectedSeq)
+        .where('status', '=', 'active')
+        .executeTakeFirst();
+      if (r.numUpdatedRows !== 1n) throw new Abort({ ok: false, reason: 'conflict' });
+    }
+    const e = step.entry;
+    await trx
+      .insertInto('protocol')
+      .values({
+        alarm_id: e.alarmId,
+        seq: e.seq,
+        at: date(e.at),
+        kind: e.kind,
+        event: json(e.event),
+        from_state: e.fromState,
+        to_state: e.toState,
+        guards: json(e.guards),
+        effects: json(e.effects),
+        actor: json(e.actor),
+        note: e.note,
+        late_ms: e.lateMs,
+        prev_hash: e.prevHash,
+        hash: e.hash,
+      })
+      .execute();
+    let cancelledTimerIds: string[] = [];
+    if (step.cancelSendIds.length > 0) {
+      const rows = await trx
+        .updateTable('timers')
+        .set({ status: 'cancelled' })
+        .where('alarm_id', '=', step.alarmId)
+        .where('send_id', 'in', step.cancelSendIds)
+        .where('status', '=', 'pending')
+        .returning('id')
+        .execute();
+      cancelledTimerIds = rows.map((r) => r.id);
+    }
+    if (step.addTimers.length > 0) {
+      await trx
+        .insertInto('timers')
+        .values(
+          step.addTimers.map((t) => ({
+            id: t.id,
+            alarm_id: t.alarmId,
+            send_id: t.sendId,
+            event: json(t.event),
+            due_at: date(t.dueAt),
+            status: t.status,
+            created_seq: t.createdSeq,
+            fired_at: null,
+            late_ms: null,
+          })),
+        )
+        .execute();
+    }
+    for (const n of step.notifications) {
+      await trx
+        .insertInto('notifications')
+        .values({
+          alarm_id: step.alarmId,
+          notification_id: n.notificationId,
+          recipient: n.recipient,
+          channel: n.channel,
+          grp: n.group,
+          round: n.round,
+          status: n.status,
+          idempotency_key: n.idempotencyKey,
+          created_at: date(e.at),
+          responded_at: n.respondedAt == null ? null : date(n.respondedAt),
+          response: n.response ?? null,
+        })
+        .onConflict((oc) =>
+          oc
+            .columns(['alarm_id', 'notification_id'])
+            .doUpdateSet((eb) => ({
+              status: eb.ref('excluded.status'),
+              responded_at: eb.fn.coalesce('excluded.responded_at', 'notifications.responded_at'),
+              response: eb.fn.coalesce('excluded.response', 'notifications.response'),
+            }))
+            .where(sql<boolean>`${rank('excluded.status')} > ${rank('notifications.status')}`),
+        )
+        .execute();
+    }
+    if (step.outbox.length > 0) {
+      await trx
+        .insertInto('outbox')
+        .values(
+          step.outbox.map((o) => ({
+            id: o.id,
+            alarm_id: o.alarmId,
+            seq: o.seq,
+            kind: o.kind,
+            payload: json(o.payload),
+            status: 'pending',
+            created_at: date(o.createdAt),
+          })),
+        )
+        .execute();
+    }
+    return { ok: true, cancelledTimerIds } as const;
   }
 
   async getAlarm(id: string): Promise<AlarmRecord | undefined> {

@@ -51,6 +51,9 @@ class PgliteDriver implements Driver {
     const previous = this.tail;
     this.tail = previous.then(() => held);
     await previous;
+    // PGlite runs queries synchronously inside WASM: without this yield a burst of queued
+    // transactions would starve timers, sockets and HTTP for as long as the burst lasts.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     this.releases.set(this.connection, release);
     return this.connection;
   }

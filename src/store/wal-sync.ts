@@ -5,7 +5,7 @@
  * Concurrent commits share one flush (group commit): a caller waits for a flush that started
  * after its commit ended.
  */
-import { closeSync, fsyncSync, openSync, readdirSync, statSync } from 'node:fs';
+import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export class WalSync {
@@ -31,25 +31,24 @@ export class WalSync {
   }
 
   private async flush(): Promise<void> {
-    await Promise.resolve();
     const wal = join(this.dataDir, 'pg_wal');
     // The newest segments hold the latest commits; flushing the two newest covers a segment switch.
-    const segments = readdirSync(wal)
-      .filter((f) => /^[0-9A-F]{24}$/.test(f))
-      .map((f) => ({ f, m: statSync(join(wal, f)).mtimeMs }))
+    const names = (await readdir(wal)).filter((f) => /^[0-9A-F]{24}$/.test(f));
+    const segments = (await Promise.all(names.map(async (f) => ({ f, m: (await stat(join(wal, f))).mtimeMs }))))
       .sort((a, b) => b.m - a.m || (a.f < b.f ? 1 : -1))
       .slice(0, 2);
-    for (const { f } of segments) fsyncPath(join(wal, f));
-    fsyncPath(wal);
+    // Asynchronous fsync runs on libuv's thread pool: commits keep queuing meanwhile and share the next flush.
+    await Promise.all(segments.map(({ f }) => fsyncPath(join(wal, f))));
+    await fsyncPath(wal);
     this.flushes++;
   }
 }
 
-function fsyncPath(path: string): void {
-  const fd = openSync(path, 'r');
+async function fsyncPath(path: string): Promise<void> {
+  const handle = await open(path, 'r');
   try {
-    fsyncSync(fd);
+    await handle.sync();
   } finally {
-    closeSync(fd);
+    await handle.close();
   }
 }
