@@ -290,6 +290,55 @@ export function storeConformance(name: string, make: () => Promise<TestStore>): 
       );
     });
 
+    it('transact hands decide the locked alarm and timer, and writes what it returns', async () => {
+      const s1 = step('a1', 1, GENESIS, { addTimers: [timer('t-a1-1-0', 'a1', T + 100)] });
+      await t.store.commit(s1);
+      let seen: [number, string | undefined] | undefined;
+      const r = await t.store.transact('a1', 't-a1-1-0', (alarm, tm) => {
+        seen = [alarm.seq, tm?.status];
+        return step('a1', 2, alarm.lastHash, { consumeTimer: { id: 't-a1-1-0', firedAt: T + 100, lateMs: 0 } });
+      });
+      assert.deepEqual(seen, [1, 'pending']);
+      assert.equal(r.ok, true);
+      assert.equal((await t.store.getAlarm('a1'))!.seq, 2);
+      assert.equal((await t.store.getTimer('t-a1-1-0'))!.status, 'fired');
+    });
+
+    it('transact: an unknown alarm is not-found; undefined from decide writes nothing; a throwing decide rolls back', async () => {
+      assert.deepEqual(await t.store.transact('nope', undefined, () => assert.fail('decide must not run')), {
+        ok: false,
+        reason: 'not-found',
+      });
+      const s1 = step('a1', 1, GENESIS);
+      await t.store.commit(s1);
+      assert.deepEqual(await t.store.transact('a1', undefined, () => undefined), { ok: false, reason: 'skipped' });
+      await assert.rejects(
+        t.store.transact('a1', undefined, () => {
+          throw new Error('plan failed');
+        }),
+        /plan failed/,
+      );
+      assert.equal((await t.store.getAlarm('a1'))!.seq, 1);
+      assert.equal((await t.store.listProtocol('a1')).length, 1);
+    });
+
+    it('transact serialises concurrent steps of one alarm: every one lands, in some order, without conflicts', async () => {
+      const s1 = step('a1', 1, GENESIS);
+      await t.store.commit(s1);
+      const results = await Promise.all(
+        Array.from({ length: 12 }, () =>
+          t.store.transact('a1', undefined, (alarm) => step('a1', alarm.seq + 1, alarm.lastHash)),
+        ),
+      );
+      assert.deepEqual(
+        results.map((r) => r.ok),
+        Array(12).fill(true),
+      );
+      const entries = await t.store.listProtocol('a1');
+      assert.equal(entries.length, 13);
+      assert.deepEqual(verifyChain(entries), { ok: true });
+    });
+
     it('property: any mix of fresh and stale commits leaves a gap-free, verifiable chain', async () => {
       await fc.assert(
         fc.asyncProperty(
