@@ -59,7 +59,7 @@ export function isUnavailableError(err: unknown): boolean {
   // PostgreSQL: admin shutdown, crash shutdown, cannot connect now, connection exceptions (08xxx).
   if (['57P01', '57P02', '57P03'].includes(code) || code.startsWith('08')) return true;
   const msg = typeof e?.message === 'string' ? e.message : '';
-  return /Connection terminated|connection timeout|Client has encountered a connection error|Connection is closed/i.test(
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|Connection is closed/i.test(
     msg,
   );
 }

@@ -493,7 +493,8 @@ const responses: Record<string, ResponseObject> = {
   InvalidBody: problem('The body does not match the schema (`validation`); `errors` lists every offending field.'),
   InvalidId: problem('The id in the path does not match the id pattern (`validation`).'),
   Unavailable: {
-    description: 'The database or the scheduler cannot be reached (`unavailable`); nothing was written, try again.',
+    description:
+      'The database or the scheduler cannot be reached (`unavailable`); the request did not complete; retry it (a raise with an `id` is safe to retry).',
     headers: { 'Retry-After': ref('headers', 'RetryAfter') },
     content: problemJson,
   },

@@ -17,6 +17,10 @@ export interface Problem {
 
 const typeUri = (code: string) => `urn:tocsin:problem:${code}`;
 
+// Honest about the one case where a write did happen: the connection dropped after COMMIT.
+const UNAVAILABLE =
+  'a required service is unavailable and the request did not complete; retry it (a raise with an `id` is safe to retry)';
+
 export function sendProblem(ctx: Context, p: Problem): void {
   ctx.status = p.status;
   ctx.type = 'application/problem+json';
@@ -65,7 +69,7 @@ function toProblem(err: unknown, instance: string): Problem {
       type: typeUri(err.code),
       title: titleOf(err.status),
       status: err.status,
-      detail: err.status === 503 ? 'a required service is unavailable; nothing was written, try again' : err.message,
+      detail: err.status === 503 ? UNAVAILABLE : err.message,
       instance,
       ...(err.details ? { errors: err.details } : {}),
     };
@@ -75,7 +79,7 @@ function toProblem(err: unknown, instance: string): Problem {
       type: typeUri('unavailable'),
       title: 'Service Unavailable',
       status: 503,
-      detail: 'a required service is unavailable; nothing was written, try again',
+      detail: UNAVAILABLE,
       instance,
     };
   }

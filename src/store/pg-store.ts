@@ -26,11 +26,18 @@ export function createPostgresStore(opts: PostgresStoreOptions): KyselyAlarmStor
     connectionString: opts.url,
     max: opts.max ?? 10,
     connectionTimeoutMillis: 5_000,
+    // A database that stops answering must not hold an alarm's mailbox forever.
+    keepAlive: true,
+    statement_timeout: 10_000,
+    query_timeout: 15_000,
+    idle_in_transaction_session_timeout: 30_000,
     types: types as pg.CustomTypesConfig,
     ...(opts.schema ? { options: `-c search_path=${quoteIdent(opts.schema)}` } : {}),
   });
-  // An idle client losing its connection must not crash the process; the next query reports it.
+  // A client losing its connection must not crash the process: idle clients report through
+  // the pool, checked-out ones through their own 'error' event; the failed query rejects anyway.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   // The schema itself is created by migrate() (Kysely's migrator creates it with its tables).
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return new KyselyAlarmStore('postgres', db, async () => {}, undefined, opts.schema ?? 'public');

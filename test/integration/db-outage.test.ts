@@ -48,9 +48,9 @@ async function start(notifier?: LoopbackNotifier, clock?: VirtualClock): Promise
 
 beforeEach(setup);
 afterEach(async () => {
+  await proxy.close(); // first: a pool still connecting into a black hole is released at once
   await h?.stop();
   h = undefined;
-  await proxy.close();
   await db.end();
   await dropSchema(schema);
 });
@@ -94,7 +94,11 @@ function assertUnavailable(r: { status: number; headers: Record<string, string>;
   assert.match(r.headers['retry-after'] ?? '', /^[1-9][0-9]*$/, 'Retry-After: a positive number of seconds');
   assert.equal(r.json?.status, 503);
   assert.equal(r.json?.type, 'urn:tocsin:problem:unavailable');
-  assert.doesNotMatch(r.text, /\bat .*[(/]|\.ts:\d|node_modules|stack/i, `a stack trace leaked: ${r.text}`);
+  assert.doesNotMatch(
+    r.text,
+    /\bat \S+ \(|:\d+:\d+\)|\.[cm]?[jt]s:\d|node_modules|"stack"/,
+    `a stack trace leaked: ${r.text}`,
+  );
   assert.doesNotMatch(r.text, /\b(select|insert|update|delete|from|where|returning)\b/i, `SQL leaked: ${r.text}`);
   assert.doesNotMatch(r.text, /ECONN|127\.0\.0\.1|terminated|queryable|pg_/i, `a driver error leaked: ${r.text}`);
 }
@@ -133,7 +137,7 @@ describe('database outage', () => {
     assert.equal((await h!.request('GET', '/readyz')).status, 200);
     const third = await raise('fast', 'Fire in cabin 7');
     assert.deepEqual(sent(third), ['alice', 'bob']);
-    assert.equal((await raise('fast', 'Fire', 'fire-1')) === 'fire-1', true, 'the refused id is free');
+    assert.equal(await raise('fast', 'Fire', 'fire-1'), 'fire-1', 'the id refused during the outage is free');
     const ok = await h!.request('POST', `/api/v1/alarms/${first}/responses`, { response: 'accept', by: 'bob' });
     assert.equal(ok.status, 202, ok.text);
     const after = await dbState();
@@ -166,6 +170,29 @@ describe('database outage', () => {
       [],
       'a connection lost under a checked-out pg client raised an uncaught error (the process would crash)',
     );
+  });
+
+  it('a database that does not answer (black hole): requests queued for a connection get 503 too', async () => {
+    // Waits for the pool's own connect timeout (connectionTimeoutMillis 5000 in src/store/pg-store.ts):
+    // real time, because that timeout is what a caller experiences; nothing else is waited for.
+    await start();
+    await raise('fast', 'Warm-up'); // the plan is cached: each raise below needs its own connection
+    const before = await dbState();
+    await proxy.stall();
+    const n = 6; // more than the pool's max of 4: two wait in the pool's queue
+    const answers = await Promise.all(
+      Array.from({ length: n }, (_, i) => h!.request('POST', '/api/v1/alarms', { type: 'fast', text: `Leak ${i}` })),
+    );
+    assert.deepEqual(
+      answers.map((r) => r.status),
+      Array.from({ length: n }, () => 503),
+      `every raise refused as unavailable: ${answers.map((r) => r.text).join('\n')}`,
+    );
+    for (const r of answers) assertUnavailable(r);
+    await proxy.restore();
+    assert.deepEqual(await dbState(), before, 'nothing was written');
+    const id = await raise('fast', 'Leak');
+    assert.deepEqual(sent(id), ['alice', 'bob']);
   });
 
   it('a level timer falling due while cut fires once the database is back, through the scheduler retry', async () => {

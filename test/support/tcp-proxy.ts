@@ -6,7 +6,8 @@
  *
  * `cutOnQuery(pattern)` arms a one-shot cut at the moment a client sends a query whose text
  * matches (the matching bytes are never forwarded): a cut in the middle of a transaction,
- * timed exactly, without sleeping.
+ * timed exactly, without sleeping. `stall()` makes it a black hole instead (a partition or a
+ * firewall dropping packets): connections are accepted and never answered.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { pgUrl } from './services.ts';
@@ -22,6 +23,7 @@ export class TcpProxy {
   /** Open sockets (client and upstream sides), each with a promise of its 'close' event. */
   private readonly sockets = new Map<Socket, Promise<void>>();
   private trigger: { readonly pattern: RegExp; readonly fired: () => void } | undefined;
+  private stalled = false;
   /** Connections accepted since construction (for diagnostics). */
   accepted = 0;
 
@@ -96,18 +98,28 @@ export class TcpProxy {
     const server = this.server;
     this.server = undefined;
     const closed = server ? new Promise<void>((r) => server.close(() => r())) : Promise.resolve();
-    const open = [...this.sockets];
-    for (const [s] of open) reset(s);
-    await Promise.all(open.map(([, isClosed]) => isClosed));
+    await this.resetAll();
     await closed;
-    // The resets have reached the kernel; the peers (pg clients in this process) read them in
-    // the event loop's next poll phase, which runs before the next check phase.
-    await new Promise<void>((r) => setImmediate(r));
   }
 
-  /** Accepts connections again, on the same port. */
-  restore(): Promise<void> {
-    return this.start();
+  /**
+   * A black hole: keeps accepting, but new connections are never connected upstream nor
+   * answered (a client waits for its own connect timeout); open sockets are reset as by `cut()`.
+   */
+  async stall(): Promise<void> {
+    this.trigger = undefined;
+    this.stalled = true;
+    await this.start();
+    await this.resetAll();
+  }
+
+  /** Accepts and forwards connections again, on the same port (after `cut()` or `stall()`). */
+  async restore(): Promise<void> {
+    if (this.stalled) {
+      this.stalled = false;
+      await this.resetAll(); // connections swallowed by the black hole
+    }
+    await this.start();
   }
 
   /**
@@ -125,11 +137,34 @@ export class TcpProxy {
 
   /** Cuts and stops for good. */
   async close(): Promise<void> {
+    this.stalled = false;
     await this.cut();
+  }
+
+  /** Resets every open socket and resolves once all are closed and the peers have seen it. */
+  private async resetAll(): Promise<void> {
+    const open = [...this.sockets];
+    for (const [s] of open) reset(s);
+    await Promise.all(open.map(([, isClosed]) => isClosed));
+    // The resets have reached the kernel; the peers (pg clients in this process) read them in
+    // the event loop's next poll phase, which runs before the next check phase.
+    await new Promise<void>((r) => setImmediate(r));
   }
 
   private accept(client: Socket): void {
     this.accepted++;
+    if (this.stalled) {
+      client.on('error', () => {});
+      const isClosed = new Promise<void>((resolve) =>
+        client.once('close', () => {
+          this.sockets.delete(client);
+          resolve();
+        }),
+      );
+      this.sockets.set(client, isClosed);
+      client.resume(); // what the client sends is dropped; it is never answered
+      return;
+    }
     const upstream = connect({ host: this.target.host, port: this.target.port });
     for (const s of [client, upstream]) {
       s.on('error', () => {}); // the other side is closed below
