@@ -55,7 +55,7 @@ export const actions = {
   /** Notifies every member of `params.group` (frozen at raise time) and makes them the current level. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- plan JSON and XState meet here untyped; checked by checkNames and the validator
   notify: enqueueActions(({ context, enqueue }: { context: PlanContext; enqueue: any }, params: { group: string }) => {
-    const members = context.groups[params.group] ?? [];
+    const members = [...new Set(context.groups[params.group] ?? [])]; // a user listed twice is notified once
     const created: PlanNotification[] = members.map((user) => ({
       id: `${params.group}.${context.round}.${user}`,
       user,

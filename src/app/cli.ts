@@ -101,6 +101,10 @@ async function start(config: Config): Promise<number> {
   try {
     tocsin = await startTocsin(config);
   } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`tocsin: ${err.message}\n`);
+      return 2;
+    }
     process.stderr.write(`tocsin: could not start: ${(err as Error).message}\n`);
     return 1;
   }

@@ -6,10 +6,15 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { jsonPointer } from '../domain/errors.ts';
 
 const loopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
 
-const portSchema = z.coerce.number().int().min(0).max(65535);
+const portSchema = z
+  .string()
+  .regex(/^\d{1,5}$/, 'must be a port number from 0 to 65535')
+  .transform(Number)
+  .refine((n) => n <= 65535, 'must be a port number from 0 to 65535');
 
 const envSchema = z.object({
   TOCSIN_DATA_DIR: z.string().min(1).default('./data'),
@@ -52,7 +57,15 @@ const userId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'user ids are 1–64 o
 
 const fileSchema = z
   .object({
-    groups: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), z.array(userId).max(500)).default({}),
+    groups: z
+      .record(
+        z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+        z
+          .array(userId)
+          .max(500)
+          .refine((l) => new Set(l).size === l.length, 'a group lists a user twice'),
+      )
+      .default({}),
     alarmTypes: z
       .array(
         z.object({
@@ -125,7 +138,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const f = fileSchema.safeParse(raw);
     if (!f.success) {
       throw new ConfigError(
-        f.error.issues.map((i) => `TOCSIN_CONFIG ${e.TOCSIN_CONFIG} at /${i.path.join('/')}: ${i.message}`),
+        f.error.issues.flatMap((i) =>
+          i.code === 'unrecognized_keys'
+            ? i.keys.map(
+                (k) => `TOCSIN_CONFIG ${e.TOCSIN_CONFIG} at ${jsonPointer([...i.path, k])}: unknown key '${k}'`,
+              )
+            : [`TOCSIN_CONFIG ${e.TOCSIN_CONFIG} at ${jsonPointer(i.path) || '/'}: ${i.message}`],
+        ),
       );
     }
     file = f.data;

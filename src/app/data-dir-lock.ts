@@ -63,7 +63,7 @@ function lockWithPidFile(dir: string, pidFile: string): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = readPid(pidFile);
-      if (pid !== undefined && pid !== process.pid && alive(pid)) throw new DataDirLockedError(dir, `process ${pid}`);
+      if (pid !== undefined && alive(pid)) throw new DataDirLockedError(dir, `process ${pid}`); // our own pid: we hold it already
       rmSync(pidFile, { force: true }); // stale: its owner is gone
     }
   }

@@ -26,7 +26,7 @@ import type { KyselyAlarmStore } from '../store/kysely-store.ts';
 import { createPgliteStore } from '../store/pglite-store.ts';
 import { createPostgresStore } from '../store/pg-store.ts';
 import { builtinPlans } from '../../machines/builtin-plans.ts';
-import type { Config } from './config.ts';
+import { ConfigError, type Config } from './config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { createMetrics } from './metrics.ts';
 
@@ -70,6 +70,7 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
   try {
     await store.migrate();
     for (const p of builtinPlans) await store.putPlan(p.ref, p.definition, clock.now());
+    await checkAlarmTypes(config, new PlanCatalog(store));
   } catch (err) {
     await store.close().catch(() => {});
     releaseLock?.();
@@ -165,6 +166,19 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
       releaseLock?.();
     },
   };
+}
+
+/** Every alarm type must pin a published plan that builds; otherwise its alarms could not be raised. */
+async function checkAlarmTypes(config: Config, plans: PlanCatalog): Promise<void> {
+  const problems: string[] = [];
+  for (const t of config.file.alarmTypes) {
+    try {
+      await plans.machine(t.plan);
+    } catch (err) {
+      problems.push(`alarm type '${t.id}': plan ${t.plan.id}@${t.plan.version}: ${(err as Error).message}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
 }
 
 function directoryFrom(config: Config): Directory {

@@ -153,9 +153,9 @@ export function alarmRoutes({ runtime, store }: AlarmRouteDeps): Router {
 
   r.get('/:id/protocol', async (ctx) => {
     const alarmId = pathId(ctx);
-    const entries = await store.listProtocol(alarmId);
-    if (entries.length === 0) throw new TocsinError('not-found', `alarm ${alarmId} does not exist`);
-    const chain = verifyChain(entries);
+    const [alarm, entries] = await Promise.all([store.getAlarm(alarmId), store.listProtocol(alarmId)]);
+    if (!alarm) throw new TocsinError('not-found', `alarm ${alarmId} does not exist`);
+    const chain = verifyChain(entries, alarm);
     ctx.body = {
       alarmId,
       chain,

@@ -19,8 +19,11 @@ export function hashEntry(entry: Omit<ProtocolEntry, 'hash'>): string {
 
 export type ChainCheck = { readonly ok: true } | { readonly ok: false; readonly seq: number; readonly reason: string };
 
-/** Verifies one alarm's chain: seq 1..n without gaps, links intact, every hash recomputes. */
-export function verifyChain(entries: readonly ProtocolEntry[]): ChainCheck {
+/**
+ * Verifies one alarm's chain: seq 1..n without gaps, links intact, every hash recomputes.
+ * With `head` (the alarm row's seq and last hash) it also detects a chain cut short at the end.
+ */
+export function verifyChain(entries: readonly ProtocolEntry[], head?: { seq: number; lastHash: string }): ChainCheck {
   let prev = GENESIS;
   for (const [i, e] of entries.entries()) {
     if (e.seq !== i + 1) return { ok: false, seq: e.seq, reason: `expected seq ${i + 1}` };
@@ -28,6 +31,13 @@ export function verifyChain(entries: readonly ProtocolEntry[]): ChainCheck {
     const { hash, ...rest } = e;
     if (hashEntry(rest) !== hash) return { ok: false, seq: e.seq, reason: 'entry altered (hash mismatch)' };
     prev = hash;
+  }
+  if (head && (entries.length !== head.seq || prev !== head.lastHash)) {
+    return {
+      ok: false,
+      seq: entries.length + 1,
+      reason: `the alarm is at seq ${head.seq}: entries after ${entries.length} are missing or replaced`,
+    };
   }
   return { ok: true };
 }

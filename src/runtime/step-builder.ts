@@ -64,10 +64,7 @@ export function buildStep(input: StepInput, result: StepResult): StepCommit {
         effects.push({ type: 'timer.cancel', sendId: String(p.sendId) });
         break;
       case 'tocsin.notify': {
-        const notifications = (p.notifications as { id: string; user: string }[]).map((x) => ({
-          ...x,
-          key: notificationKey(alarmId, x.id),
-        }));
+        const notifications = keyed(alarmId, p.notifications);
         outbox.push({
           id: `o-${alarmId}-${seq}-${n}`,
           alarmId,
@@ -85,10 +82,7 @@ export function buildStep(input: StepInput, result: StepResult): StepCommit {
         break;
       }
       case 'tocsin.withdraw': {
-        const notifications = (p.notifications as { id: string; user: string }[]).map((x) => ({
-          ...x,
-          key: notificationKey(alarmId, x.id),
-        }));
+        const notifications = keyed(alarmId, p.notifications);
         outbox.push({
           id: `o-${alarmId}-${seq}-${n}`,
           alarmId,
@@ -152,6 +146,11 @@ export function buildStep(input: StepInput, result: StepResult): StepCommit {
     notifications,
     outbox,
   };
+}
+
+/** The plan's notification references with their idempotency keys. */
+function keyed(alarmId: string, list: readonly { id: string; user: string }[]) {
+  return list.map((x) => ({ ...x, key: notificationKey(alarmId, x.id) }));
 }
 
 const planToRow: Record<PlanNotification['status'], NotificationStatus> = {

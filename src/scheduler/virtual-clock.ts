@@ -79,13 +79,16 @@ export class VirtualClock implements Clock {
   /**
    * Like `advance`, but yields to the event loop before and after each fire so promise
    * chains started by a timer (an async handler, a retry) run before the next one fires.
+   * `quiesce`, when given, is awaited after each fire too (e.g. "every alarm step has
+   * committed"), so work a timer starts sees the time it fired at, not a later one.
    */
-  async advanceAsync(ms: number): Promise<void> {
+  async advanceAsync(ms: number, quiesce?: () => Promise<void>): Promise<void> {
     const target = this.current + checkedDelta(ms);
     await settle();
     for (let next = this.takeDue(target); next; next = this.takeDue(target)) {
       next.fn();
       await settle();
+      if (quiesce) await quiesce();
     }
     this.current = target;
     await settle();

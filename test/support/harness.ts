@@ -89,7 +89,7 @@ export async function startHarness(
     clock,
     notifier,
     async advance(ms) {
-      await clock.advanceAsync(ms);
+      await clock.advanceAsync(ms, settle);
       await settle();
     },
     async request(method, path, body, headers = {}) {

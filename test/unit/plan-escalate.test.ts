@@ -420,10 +420,17 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ cancel: fc.constantFrom('operator', ...POOL) }) },
   { weight: 4, arbitrary: fc.record({ timer: fc.constantFrom<Level>('levelA', 'levelB') }) },
 );
-// Mostly rejects and timers, so that runs reach later rounds before an accept ends them.
+// Timers and responses outweigh cancels, so that many runs reach later rounds before they end.
 const commands = fc.array(command, { maxLength: 40 });
 
-const runOf = (s: fc.RecordValue<{ A: string[]; B: string[]; rounds: number; levelTimeoutMs: number }>) =>
+interface Setup {
+  readonly A: string[];
+  readonly B: string[];
+  readonly rounds: number;
+  readonly levelTimeoutMs: number;
+}
+
+const runOf = (s: Setup) =>
   new PlanRun(inputOf({ A: s.A, B: s.B }, { levelTimeoutMs: s.levelTimeoutMs, rounds: s.rounds }));
 
 /**
@@ -590,6 +597,19 @@ describe('escalate plan (properties)', () => {
         }
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('escalate plan (group members)', () => {
+  // A user listed twice in a group (the config refuses it, but plans must not rely on that)
+  // is notified once, and a reject by them counts once.
+  it('notifies a user listed twice once', () => {
+    const r = planStart(machine, inputOf({ A: ['alice', 'alice', 'bob'], B: ['carol'] }, fast));
+    assert.deepEqual(ofType(r.actions, 'tocsin.notify').flatMap(ids), ['A.0.alice', 'A.0.bob']);
+    assert.deepEqual(
+      notificationsOf(r).map((n) => n.id),
+      ['A.0.alice', 'A.0.bob'],
     );
   });
 });

@@ -26,6 +26,14 @@ const rehash = (e: ProtocolEntry): ProtocolEntry => {
   return { ...rest, hash: hashEntry(rest) };
 };
 
+/** Edits entry `i`, recomputes its hash, and points entry `i + 1` at the new hash (without rehashing it). */
+function relinkAfterForgery(entries: readonly ProtocolEntry[], i: number, field: keyof ProtocolEntry, value: unknown) {
+  const out = [...entries];
+  out[i] = rehash({ ...out[i]!, [field]: value });
+  out[i + 1] = { ...out[i + 1]!, prevHash: out[i]!.hash };
+  return out;
+}
+
 const bodies: readonly Body[] = [
   {
     alarmId: 'a1',
@@ -173,6 +181,20 @@ describe('verifyChain (table)', () => {
     assert.deepEqual(verifyChain([]), { ok: true });
   });
 
+  // A chain cut short at the end verifies on its own; against the alarm row's head it does not.
+  it('detects a chain cut short at the end, given the head', () => {
+    const last = valid.at(-1)!;
+    const head = { seq: last.seq, lastHash: last.hash };
+    assert.deepEqual(verifyChain(valid, head), { ok: true });
+    const cut = verifyChain(valid.slice(0, -1), head);
+    assert.equal(cut.ok, false);
+    if (!cut.ok) assert.equal(cut.seq, valid.length);
+    // A forged last entry with its hash recomputed no longer matches the head's hash.
+    const forged = { ...last, note: 'forged' };
+    const { hash: _h, ...body } = forged;
+    assert.equal(verifyChain([...valid.slice(0, -1), { ...forged, hash: hashEntry(body) }], head).ok, false);
+  });
+
   // Every field is covered by the hash (or by the seq and link checks): one case per field.
   for (const a of alterations) {
     it(`detects an altered ${a.field}`, () => {
@@ -205,11 +227,16 @@ describe('verifyChain (table)', () => {
       reason: /broken link/,
     },
     // A duplicated entry (a replayed insert).
-    { name: 'a duplicated entry', entries: [valid[0]!, valid[1]!, valid[1]!, valid[2]!], seq: 2, reason: /expected seq 3/ },
-    // Entry 3 points at something other than entry 2's hash.
+    {
+      name: 'a duplicated entry',
+      entries: [valid[0]!, valid[1]!, valid[1]!, valid[2]!],
+      seq: 2,
+      reason: /expected seq 3/,
+    },
+    // Entry 3 (rehashed, so it checks out by itself) points at entry 1 instead of entry 2.
     {
       name: 'a broken prevHash link',
-      entries: valid.map((e, i) => (i === 2 ? rehash({ ...e, prevHash: hashEntry({ ...bodies[0]!, seq: 9, prevHash: GENESIS }) }) : e)),
+      entries: valid.map((e, i) => (i === 2 ? rehash({ ...e, prevHash: valid[0]!.hash }) : e)),
       seq: 3,
       reason: /broken link/,
     },
@@ -226,6 +253,13 @@ describe('verifyChain (table)', () => {
       entries: valid.map((e, i) => (i === 1 ? rehash({ ...e, note: 'alice accepted' }) : e)),
       seq: 3,
       reason: /broken link/,
+    },
+    // ... and relinks entry 3 to the forged hash: entry 3's own hash covers its prevHash, so it breaks.
+    {
+      name: 'a forged entry with a recomputed hash and a relinked successor',
+      entries: relinkAfterForgery(valid, 1, 'note', 'alice accepted'),
+      seq: 3,
+      reason: /hash mismatch/,
     },
   ];
   for (const t of tamperings) {
@@ -316,6 +350,25 @@ describe('verifyChain (properties)', () => {
           entries[i] = rehash({ ...entries[i]!, [field]: value });
           const r = verifyChain(entries);
           assert.deepEqual(r, { ok: false, seq: i + 2, reason: 'broken link to the previous entry' });
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('detects a forged entry even when the next entry is relinked to it', () => {
+    fc.assert(
+      fc.property(
+        fc.array(body, { minLength: 2, maxLength: 8 }),
+        fc.nat(),
+        fc.constantFrom(...FIELDS.filter((f) => f !== 'seq' && f !== 'prevHash' && f !== 'hash')),
+        fc.jsonValue(),
+        (bs, pick, field, value) => {
+          const entries = seal(bs);
+          const i = pick % (entries.length - 1);
+          fc.pre(canonicalJson(value) !== canonicalJson(entries[i]![field]));
+          const r = verifyChain(relinkAfterForgery(entries, i, field, value));
+          assert.deepEqual(r, { ok: false, seq: i + 2, reason: 'entry altered (hash mismatch)' });
         },
       ),
       { numRuns: 300 },

@@ -1,0 +1,305 @@
+// loadConfig (src/app/config.ts) as a table, one comment per case: defaults, the environment
+// variables' checks, the TOCSIN_CONFIG file (missing, not JSON, schema violations with their
+// JSON paths), duplicate alarm types and the embedded/cluster decision. Config files are
+// written to a fresh temporary directory.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { ConfigError, defaultFileConfig, loadConfig, type Config } from '../../src/app/config.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'tocsin-config-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Writes `content` (a string as is, anything else as JSON) to a file in the temp dir; returns its path. */
+function file(name: string, content: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+const alarmType = (over: Record<string, unknown> = {}) => ({ id: 'fire', name: 'Fire', priority: 1, ...over });
+
+/** The problems loadConfig reports for `env`; fails the test when it does not throw ConfigError. */
+function problems(env: NodeJS.ProcessEnv): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `not a ConfigError: ${String(err)}`);
+    assert.match(err.message, /^invalid configuration:\n {2}- /);
+    for (const p of err.problems) assert.ok(err.message.includes(p), 'the message lists every problem');
+    return err.problems;
+  }
+  assert.fail(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig: accepted', () => {
+  // With an empty environment: embedded mode on loopback port 8080, the built-in groups and types.
+  it('defaults', () => {
+    const c = loadConfig({});
+    const expected: Config = {
+      mode: 'embedded',
+      dataDir: resolve('./data'),
+      http: { host: '127.0.0.1', port: 8080 },
+      databaseUrl: undefined,
+      redisUrl: undefined,
+      dbSchema: undefined,
+      queuePrefix: '{tocsin}',
+      logLevel: 'info',
+      reconcileIntervalMs: 5000,
+      loopbackJournal: undefined,
+      embeddedFsync: true,
+      file: defaultFileConfig,
+    };
+    assert.deepEqual(c, expected);
+    assert.deepEqual(
+      c.file.alarmTypes.map((t) => [t.id, t.plan]),
+      [
+        ['generic', { id: 'escalate', version: 1 }],
+        ['emergency', { id: 'escalate', version: 1 }],
+        ['man-down', { id: 'escalate', version: 1 }],
+      ],
+    );
+  });
+
+  const accepted: readonly { name: string; env: NodeJS.ProcessEnv; check: (c: Config) => void }[] = [
+    // Every loopback spelling is allowed as the bind address.
+    {
+      name: 'host 127.0.0.1',
+      env: { TOCSIN_HTTP_HOST: '127.0.0.1' },
+      check: (c) => assert.equal(c.http.host, '127.0.0.1'),
+    },
+    {
+      name: 'host 127.1.2.3',
+      env: { TOCSIN_HTTP_HOST: '127.1.2.3' },
+      check: (c) => assert.equal(c.http.host, '127.1.2.3'),
+    },
+    { name: 'host ::1', env: { TOCSIN_HTTP_HOST: '::1' }, check: (c) => assert.equal(c.http.host, '::1') },
+    {
+      name: 'host localhost',
+      env: { TOCSIN_HTTP_HOST: 'localhost' },
+      check: (c) => assert.equal(c.http.host, 'localhost'),
+    },
+    // Port 0 (an ephemeral port, for tests) and the top of the range.
+    { name: 'port 0', env: { TOCSIN_HTTP_PORT: '0' }, check: (c) => assert.equal(c.http.port, 0) },
+    { name: 'port 65535', env: { TOCSIN_HTTP_PORT: '65535' }, check: (c) => assert.equal(c.http.port, 65535) },
+    // The data directory is made absolute.
+    {
+      name: 'relative data dir',
+      env: { TOCSIN_DATA_DIR: 'x/y' },
+      check: (c) => assert.equal(c.dataDir, resolve('x/y')),
+    },
+    // fsync can be turned off explicitly.
+    { name: 'fsync off', env: { TOCSIN_EMBEDDED_FSYNC: 'off' }, check: (c) => assert.equal(c.embeddedFsync, false) },
+    // Cluster mode is chosen by a PostgreSQL URL alone (timers then run in-process) ...
+    {
+      name: 'cluster mode: DATABASE_URL only',
+      env: { TOCSIN_DATABASE_URL: 'postgres://db/tocsin' },
+      check: (c) => {
+        assert.equal(c.mode, 'cluster');
+        assert.equal(c.databaseUrl, 'postgres://db/tocsin');
+        assert.equal(c.redisUrl, undefined);
+      },
+    },
+    // ... or with Redis too; both URL schemes of each are accepted.
+    {
+      name: 'cluster mode: DATABASE_URL and REDIS_URL',
+      env: { TOCSIN_DATABASE_URL: 'postgresql://db/tocsin', TOCSIN_REDIS_URL: 'rediss://cache:6380' },
+      check: (c) => {
+        assert.equal(c.mode, 'cluster');
+        assert.equal(c.redisUrl, 'rediss://cache:6380');
+      },
+    },
+    // A valid file replaces the built-in groups and types; defaults fill plan, params and environment.
+    {
+      name: 'a valid TOCSIN_CONFIG file',
+      env: {
+        TOCSIN_CONFIG: file('valid.json', {
+          groups: { Night: ['nurse-1', 'dr.who'] },
+          alarmTypes: [alarmType(), alarmType({ id: 'call', plan: 'escalate@2', params: { rounds: 2 } })],
+          autoRespond: { 'nurse-1': { response: 'accept', afterMs: 0 } },
+        }),
+      },
+      check: (c) => {
+        assert.deepEqual(c.file.groups, { Night: ['nurse-1', 'dr.who'] });
+        assert.deepEqual(c.file.alarmTypes, [
+          { ...alarmType(), plan: { id: 'escalate', version: 1 }, params: {}, environment: 'default' },
+          {
+            ...alarmType({ id: 'call' }),
+            plan: { id: 'escalate', version: 2 },
+            params: { rounds: 2 },
+            environment: 'default',
+          },
+        ]);
+        assert.deepEqual(c.file.autoRespond, { 'nurse-1': { response: 'accept', afterMs: 0 } });
+      },
+    },
+  ];
+  for (const a of accepted) {
+    it(a.name, () => a.check(loadConfig(a.env)));
+  }
+});
+
+describe('loadConfig: refused', () => {
+  const refused: readonly { name: string; env: () => NodeJS.ProcessEnv; problems: readonly (string | RegExp)[] }[] = [
+    // A routable address would expose the unauthenticated API: refused, saying why and what is allowed.
+    {
+      name: 'a non-loopback host',
+      env: () => ({ TOCSIN_HTTP_HOST: '10.0.0.1' }),
+      problems: [
+        'TOCSIN_HTTP_HOST: must be a loopback address (127.0.0.1, ::1 or localhost) until authentication and TLS land',
+      ],
+    },
+    // The wildcard addresses listen on every interface.
+    {
+      name: 'host 0.0.0.0',
+      env: () => ({ TOCSIN_HTTP_HOST: '0.0.0.0' }),
+      problems: [/^TOCSIN_HTTP_HOST: must be a loopback/],
+    },
+    { name: 'host ::', env: () => ({ TOCSIN_HTTP_HOST: '::' }), problems: [/^TOCSIN_HTTP_HOST: must be a loopback/] },
+    // A host name other than localhost could resolve anywhere, even one that starts with "127.".
+    {
+      name: 'host 127.example.com',
+      env: () => ({ TOCSIN_HTTP_HOST: '127.example.com' }),
+      problems: [/^TOCSIN_HTTP_HOST: must be a loopback/],
+    },
+    // Ports: not a number, out of range, not an integer.
+    { name: 'port not a number', env: () => ({ TOCSIN_HTTP_PORT: 'http' }), problems: [/^TOCSIN_HTTP_PORT: /] },
+    { name: 'port 65536', env: () => ({ TOCSIN_HTTP_PORT: '65536' }), problems: [/^TOCSIN_HTTP_PORT: .*65535/] },
+    {
+      name: 'port -1',
+      env: () => ({ TOCSIN_HTTP_PORT: '-1' }),
+      problems: [/^TOCSIN_HTTP_PORT: must be a port number from 0 to 65535$/],
+    },
+    {
+      name: 'port 80.5',
+      env: () => ({ TOCSIN_HTTP_PORT: '80.5' }),
+      problems: [/^TOCSIN_HTTP_PORT: must be a port number from 0 to 65535$/],
+    },
+    // An empty value is not port 0 (which would silently bind a random port).
+    {
+      name: 'port empty',
+      env: () => ({ TOCSIN_HTTP_PORT: '' }),
+      problems: [/^TOCSIN_HTTP_PORT: must be a port number/],
+    },
+    // Two bad variables: both are reported at once.
+    {
+      name: 'several problems at once',
+      env: () => ({ TOCSIN_HTTP_HOST: '192.168.1.5', TOCSIN_HTTP_PORT: 'x', TOCSIN_LOG_LEVEL: 'loud' }),
+      problems: [/^TOCSIN_HTTP_HOST: /, /^TOCSIN_HTTP_PORT: /, /^TOCSIN_LOG_LEVEL: /],
+    },
+    // Redis alone is not a mode: cluster mode needs PostgreSQL.
+    {
+      name: 'REDIS_URL without DATABASE_URL',
+      env: () => ({ TOCSIN_REDIS_URL: 'redis://127.0.0.1:6379' }),
+      problems: ['TOCSIN_REDIS_URL: cluster mode also needs TOCSIN_DATABASE_URL (PostgreSQL)'],
+    },
+    // URL schemes.
+    {
+      name: 'a mysql:// database URL',
+      env: () => ({ TOCSIN_DATABASE_URL: 'mysql://db/tocsin' }),
+      problems: ['TOCSIN_DATABASE_URL: must be a postgres:// or postgresql:// URL'],
+    },
+    {
+      name: 'a database URL without a scheme',
+      env: () => ({ TOCSIN_DATABASE_URL: 'db.example:5432/tocsin' }),
+      problems: ['TOCSIN_DATABASE_URL: must be a postgres:// or postgresql:// URL'],
+    },
+    {
+      name: 'an http:// Redis URL',
+      env: () => ({ TOCSIN_DATABASE_URL: 'postgres://db/tocsin', TOCSIN_REDIS_URL: 'http://cache:6379' }),
+      problems: ['TOCSIN_REDIS_URL: must be a redis:// or rediss:// URL'],
+    },
+    // Schema names are spliced into SQL: only plain lower-case identifiers.
+    {
+      name: 'a DB schema that is not an identifier',
+      env: () => ({ TOCSIN_DB_SCHEMA: 'x"; drop table alarms; --' }),
+      problems: ['TOCSIN_DB_SCHEMA: must be a lower-case SQL identifier'],
+    },
+    // The config file: missing.
+    {
+      name: 'TOCSIN_CONFIG missing',
+      env: () => ({ TOCSIN_CONFIG: join(dir, 'nope.json') }),
+      problems: [
+        `TOCSIN_CONFIG: cannot read ${join(dir, 'nope.json')} as JSON (ENOENT: no such file or directory, open '${join(dir, 'nope.json')}')`,
+      ],
+    },
+    // Not JSON.
+    {
+      name: 'TOCSIN_CONFIG not JSON',
+      env: () => ({ TOCSIN_CONFIG: file('broken.json', '{"groups": ') }),
+      problems: [new RegExp(`^TOCSIN_CONFIG: cannot read ${join(dir, 'broken.json')} as JSON \\(.+\\)$`)],
+    },
+    // Schema violations, each reported at its JSON path in the file.
+    {
+      name: 'TOCSIN_CONFIG: no alarm types',
+      env: () => ({ TOCSIN_CONFIG: file('empty.json', { alarmTypes: [] }) }),
+      problems: [/ at \/alarmTypes: .*>=1 items/],
+    },
+    {
+      name: 'TOCSIN_CONFIG: alarmTypes missing',
+      env: () => ({ TOCSIN_CONFIG: file('no-types.json', { groups: {} }) }),
+      problems: [/ at \/alarmTypes: /],
+    },
+    {
+      name: 'TOCSIN_CONFIG: several violations, each at its path',
+      env: () => ({
+        TOCSIN_CONFIG: file('bad.json', {
+          groups: { A: ['ok', 'not ok'] },
+          alarmTypes: [alarmType(), alarmType({ id: 'Bad_Id', name: '', priority: 10, plan: 'escalate' })],
+          autoRespond: { ok: { response: 'maybe', afterMs: -1 } },
+        }),
+      }),
+      problems: [
+        / at \/groups\/A\/1: user ids are 1–64 of/,
+        / at \/alarmTypes\/1\/id: alarm type ids are lower-case, digits and -$/,
+        / at \/alarmTypes\/1\/name: /,
+        / at \/alarmTypes\/1\/priority: .*<=9/,
+        / at \/alarmTypes\/1\/plan: must be <planId>@<version>, e.g. escalate@1$/,
+        / at \/autoRespond\/ok\/response: /,
+        / at \/autoRespond\/ok\/afterMs: /,
+      ],
+    },
+    // Param values are scalars only.
+    {
+      name: 'TOCSIN_CONFIG: an object as a plan parameter',
+      env: () => ({
+        TOCSIN_CONFIG: file('params.json', { alarmTypes: [alarmType({ params: { rounds: { n: 2 } } })] }),
+      }),
+      problems: [/ at \/alarmTypes\/0\/params\/rounds: /],
+    },
+    // A misspelt top-level key is not silently ignored; the message names it.
+    {
+      name: 'TOCSIN_CONFIG: an unknown top-level key',
+      env: () => ({ TOCSIN_CONFIG: file('extra.json', { alarmTypes: [alarmType()], groupz: {} }) }),
+      problems: [/ at \/groupz: unknown key 'groupz'/],
+    },
+    // Two alarm types with one id: the second would silently shadow the first.
+    // A user listed twice in one group would be notified twice.
+    {
+      name: 'a user listed twice in a group',
+      env: () => ({ TOCSIN_CONFIG: file('twice.json', { groups: { A: ['ann', 'ann'] }, alarmTypes: [alarmType()] }) }),
+      problems: [/ at \/groups\/A: a group lists a user twice/],
+    },
+    {
+      name: 'duplicate alarm type ids',
+      env: () => ({
+        TOCSIN_CONFIG: file('dup.json', { alarmTypes: [alarmType(), alarmType({ name: 'Fire again' })] }),
+      }),
+      problems: ["alarm type 'fire' is defined twice"],
+    },
+  ];
+  for (const r of refused) {
+    it(r.name, () => {
+      const got = problems(r.env());
+      assert.equal(got.length, r.problems.length, `problems: ${JSON.stringify(got)}`);
+      r.problems.forEach((want, i) => {
+        if (typeof want === 'string') assert.equal(got[i], want);
+        else assert.match(got[i]!, want);
+      });
+      // Problems about the file name the file.
+      for (const p of got) if (p.startsWith('TOCSIN_CONFIG ')) assert.ok(p.includes(r.env().TOCSIN_CONFIG!));
+    });
+  }
+});
