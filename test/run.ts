@@ -214,7 +214,16 @@ async function main(argv: string[]): Promise<number> {
 
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...runnable],
+    [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-concurrency=2',
+      '--test-timeout=180000',
+      '--test-force-exit',
+      '--test-reporter=spec',
+      ...runnable,
+    ],
     {
       cwd: root,
       stdio: 'inherit',

@@ -2,7 +2,7 @@
  * The AlarmStore over Kysely: one set of SQL for PostgreSQL and PGlite. The drivers differ
  * (see pg-store.ts and pglite-store.ts); the statements, types and semantics do not.
  */
-import { Migrator, sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { canonicalJson } from '../domain/canonical-json.ts';
 import type { AlarmStatus } from '../domain/alarm.ts';
 import type {
@@ -17,8 +17,14 @@ import type {
   TransactResult,
 } from '../ports/alarm-store.ts';
 import type { DB } from './db-schema.ts';
-import { migrationProvider } from './migrations/index.ts';
+import { migrations } from './migrations/index.ts';
+import { migrateToLatest } from './migrator.ts';
 import { toAlarm, toNotification, toOutbox, toProtocol, toTimer } from './row-mappers.ts';
+
+/** Two processes creating one schema at once: the loser's duplicate error means it exists. */
+function ignoreDuplicate(err: { code?: string }): void {
+  if (err.code !== '23505' && err.code !== '42P06') throw err;
+}
 
 /** Thrown inside a transaction to roll it back with a commit result. */
 class Abort {
@@ -47,18 +53,9 @@ export class KyselyAlarmStore implements AlarmStore {
   ) {}
 
   async migrate(): Promise<void> {
-    // Kysely creates its bookkeeping tables before taking its migration lock, so processes
-    // starting together can collide there (duplicate table or type). The loser retries; the
-    // migrations themselves run under the lock, once.
-    for (let attempt = 1; ; attempt++) {
-      const migrator = new Migrator({ db: this.db, provider: migrationProvider, migrationTableSchema: this.schema });
-      const { error, results } = await migrator.migrateToLatest();
-      if (!error) return;
-      const code = (error as { code?: string }).code;
-      if (attempt < 5 && (code === '23505' || code === '42P07' || code === '42710')) continue;
-      const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'bookkeeping';
-      throw new Error(`migration ${failed} failed: ${(error as Error).message}`, { cause: error });
-    }
+    if (this.schema !== 'public')
+      await sql`create schema if not exists ${sql.id(this.schema)}`.execute(this.db).catch(ignoreDuplicate);
+    await migrateToLatest(this.db, migrations);
   }
 
   async ping(): Promise<void> {

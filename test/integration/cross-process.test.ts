@@ -3,7 +3,7 @@
 // the seq compare-and-set must serialise them so that no event is lost and none is applied
 // twice, and every alarm's protocol stays one gap-free hash chain.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { after, before, it } from 'node:test';
 import { verifyChain } from '../../src/runtime/protocol-hash.ts';
@@ -15,6 +15,7 @@ import { freshPgStore, pgUrl, type TestStore } from '../support/services.ts';
 const COUNT = 120;
 let db: TestStore;
 let h: Harness;
+const children: ChildProcess[] = [];
 
 before(async () => {
   db = await freshPgStore();
@@ -23,6 +24,7 @@ before(async () => {
   h = await startHarness({ store: db.store, clock: new VirtualClock(Date.now()), file: contendedConfig });
 });
 after(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   await h.stop(); // closes the store
   await db.cleanup();
 });
@@ -39,6 +41,7 @@ function contender(name: string, alarms: string[]) {
     },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
+  children.push(child);
   const lines = createInterface({ input: child.stdout! });
   const ready = new Promise<void>((resolve, reject) => {
     lines.on('line', (l) => l === 'ready' && resolve());

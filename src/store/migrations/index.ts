@@ -1,14 +1,11 @@
 /**
- * The ordered migration list. A static provider (not a folder scan) so the same list runs
- * under tsx, in a bundle and in tests, on PostgreSQL and PGlite alike.
+ * The ordered migration list (applied in name order by ../migrator.ts). A static list, not a
+ * folder scan, so the same list runs under tsx, in a bundle and in tests, on PostgreSQL and
+ * PGlite alike.
  */
-import type { Migration, MigrationProvider } from 'kysely';
+import type { Migration } from 'kysely';
 import * as initial from './20261125T0000-initial.ts';
 
-const migrations: Record<string, Migration> = {
+export const migrations: Record<string, Migration> = {
   '20261125T0000-initial': initial,
-};
-
-export const migrationProvider: MigrationProvider = {
-  getMigrations: async () => migrations,
 };
