@@ -1,8 +1,8 @@
 /**
- * Counts and times fs.fsyncSync calls in this process (the embedded store's WAL flush uses it;
- * PGlite itself never calls fsync). Installed by wrapping the builtin and re-syncing the ESM
- * named exports, so `import { fsyncSync } from 'node:fs'` in src/ sees the wrapper too.
- * fsyncSync runs on the event loop thread: its time is time in which nothing else runs.
+ * Counts and times fsync calls in this process: the embedded store's WAL flush uses the
+ * promise API (`FileHandle.sync()`, on libuv's thread pool); PGlite itself never calls fsync.
+ * Installed by wrapping FileHandle.prototype.sync (and fs.fsyncSync, re-syncing the ESM named
+ * exports, in case anything still calls it). Durations are wall time of each flush.
  */
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
@@ -25,6 +25,19 @@ export const fsyncCounter = {
       }
     };
     syncBuiltinESMExports();
+    void fs.promises.open(process.execPath, 'r').then(async (h) => {
+      const proto = Object.getPrototypeOf(h) as { sync: () => Promise<void> };
+      await h.close();
+      const originalSync = proto.sync;
+      proto.sync = async function sync(this: unknown): Promise<void> {
+        const t0 = performance.now();
+        try {
+          await originalSync.call(this);
+        } finally {
+          if (durations.length < 5_000_000) durations.push(performance.now() - t0);
+        }
+      };
+    });
   },
   snapshot(): number {
     return durations.length;

@@ -75,7 +75,7 @@ function rows(): Row[] {
     { key: 'f1.raise', label: 'raise() call p50 / p99 ms' },
     { key: 'f1.commit', label: 'store commit p50 / p99 ms' },
     { key: 'f1.eld', label: 'event-loop stalls' },
-    { key: 'f1.fsync', label: 'WAL fsyncSync calls; p50 / p99 each' },
+    { key: 'f1.fsync', label: 'WAL fsync calls; p50 / p99 each' },
     {
       section: `2. Trigger -> first notify send, open loop ${p.rate}/s for ${p.rateDurationMs / 1000} s (${rateN} alarms)`,
     },

@@ -73,7 +73,10 @@ export class KyselyAlarmStore implements AlarmStore {
       .values({ id: ref.id, version: ref.version, definition: json(definition), created_at: date(at) })
       .onConflict((oc) => oc.columns(['id', 'version']).doNothing())
       .executeTakeFirst();
-    if (inserted.numInsertedOrUpdatedRows === 1n) return;
+    if (inserted.numInsertedOrUpdatedRows === 1n) {
+      if (this.durable) await this.durable();
+      return;
+    }
     const existing = await this.getPlan(ref);
     if (canonicalJson(existing) !== canonicalJson(definition)) {
       throw new Error(`plan ${ref.id}@${ref.version} exists with a different definition; publish a new version`);
