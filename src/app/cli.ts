@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { PLAN_HELP } from './plan-help.ts';
 
 const ENV_HELP = `Environment:
   TOCSIN_DATA_DIR               embedded data directory (PGlite, journal)      default ./data
@@ -17,6 +18,7 @@ const ENV_HELP = `Environment:
   TOCSIN_LOG_LEVEL              fatal|error|warn|info|debug|trace|silent       default info`;
 
 const HELP: Record<string, string> = {
+  plan: PLAN_HELP,
   main: `tocsin — an open, on-premise alarm server
 
 Usage: tocsin <command> [--help]
@@ -24,6 +26,7 @@ Usage: tocsin <command> [--help]
 Commands:
   start     run the server (embedded by default; cluster with TOCSIN_DATABASE_URL + TOCSIN_REDIS_URL)
   migrate   bring the database schema up to date and exit
+  plan      validate, analyse or simulate an escalation plan (JSON): tocsin plan --help
   help      show this help, or the help of a command: tocsin help start
 
 ${ENV_HELP}`,
@@ -55,10 +58,21 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   let help = false;
+  let positionals: string[] = [];
+  let type: string | undefined;
   try {
-    help =
-      parseArgs({ args: [...rest], options: { help: { type: 'boolean', short: 'h' } }, strict: true }).values.help ??
-      false;
+    const parsed = parseArgs({
+      args: [...rest],
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        ...(command === 'plan' ? { type: { type: 'string' as const } } : {}),
+      },
+      allowPositionals: command === 'plan',
+      strict: true,
+    });
+    help = parsed.values.help ?? false;
+    positionals = parsed.positionals;
+    type = (parsed.values as { type?: string }).type;
   } catch (err) {
     process.stderr.write(`tocsin ${command}: ${(err as Error).message}\n\n${HELP[command]}\n`);
     return 2;
@@ -74,6 +88,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 2;
     }
     throw err;
+  }
+  if (command === 'plan') {
+    const { planCommand } = await import('./plan-cli.ts');
+    return planCommand(positionals, type, config);
   }
   return command === 'migrate' ? migrate(config) : start(config);
 }

@@ -17,6 +17,7 @@ import { AlarmRuntime } from '../runtime/alarm-runtime.ts';
 import { EffectRunner } from '../runtime/effect-runner.ts';
 import type { Logger } from '../runtime/observer.ts';
 import { PlanCatalog } from '../runtime/plan-catalog.ts';
+import { PlanTools } from '../runtime/plan-tools.ts';
 import { Reconciler } from '../runtime/reconciler.ts';
 import { LoopbackNotifier } from '../notify/loopback-notifier.ts';
 import { BullMqScheduler } from '../scheduler/bullmq-scheduler.ts';
@@ -26,6 +27,8 @@ import type { KyselyAlarmStore } from '../store/kysely-store.ts';
 import { createPgliteStore } from '../store/pglite-store.ts';
 import { createPostgresStore } from '../store/pg-store.ts';
 import { builtinPlans } from '../../machines/builtin-plans.ts';
+import { validatePlan } from '../../machines/plan-validate.ts';
+import type { AlarmStore } from '../ports/alarm-store.ts';
 import { ConfigError, type Config } from './config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { createMetrics } from './metrics.ts';
@@ -70,7 +73,7 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
   try {
     await store.migrate();
     for (const p of builtinPlans) await store.putPlan(p.ref, p.definition, clock.now());
-    await checkAlarmTypes(config, new PlanCatalog(store));
+    await checkAlarmTypes(config, store);
   } catch (err) {
     await store.close().catch(() => {});
     releaseLock?.();
@@ -97,6 +100,7 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
       },
     });
   const metrics = createMetrics(store, scheduler);
+  const directory = directoryFrom(config);
   const effects = new EffectRunner({
     store,
     notifier,
@@ -110,7 +114,7 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
     store,
     scheduler,
     clock,
-    directory: directoryFrom(config),
+    directory,
     plans: new PlanCatalog(store),
     effects,
     observer: metrics.observer,
@@ -131,7 +135,8 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
   const report = await reconciler.start();
   logger.info({ mode: config.mode, store: store.kind, scheduler: scheduler.kind, ...report }, 'tocsin started');
 
-  const app = createApp({ runtime, store, scheduler, logger, metrics: () => metrics.scrape() });
+  const planTools = new PlanTools(directory);
+  const app = createApp({ runtime, store, scheduler, logger, metrics: () => metrics.scrape(), planTools });
   let server: Server | undefined;
   const s = store;
   return {
@@ -168,20 +173,28 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
   };
 }
 
-/** Every alarm type must pin a published plan that builds; otherwise its alarms could not be raised. */
-async function checkAlarmTypes(config: Config, plans: PlanCatalog): Promise<void> {
+/**
+ * Every alarm type must pin a published plan that passes the validator under the configured
+ * groups; otherwise its alarms could not be raised, or would run a plan that names a group
+ * nobody configured.
+ */
+async function checkAlarmTypes(config: Config, store: AlarmStore): Promise<void> {
   const problems: string[] = [];
+  const groups = Object.keys(config.file.groups);
   for (const t of config.file.alarmTypes) {
-    try {
-      await plans.machine(t.plan);
-    } catch (err) {
-      problems.push(`alarm type '${t.id}': plan ${t.plan.id}@${t.plan.version}: ${(err as Error).message}`);
+    const where = `alarm type '${t.id}': plan ${t.plan.id}@${t.plan.version}`;
+    const def = await store.getPlan(t.plan);
+    if (def === undefined) {
+      problems.push(`${where}: plan ${t.plan.id}@${t.plan.version} does not exist`);
+      continue;
     }
+    const check = validatePlan(def, { groups });
+    if (!check.ok) problems.push(...check.problems.map((p) => `${where} at ${p.pointer || '/'}: ${p.reason}`));
   }
   if (problems.length > 0) throw new ConfigError(problems);
 }
 
-function directoryFrom(config: Config): Directory {
+export function directoryFrom(config: Config): Directory {
   const types = new Map<string, AlarmTypeConfig>(config.file.alarmTypes.map((t) => [t.id, t]));
   return {
     alarmType: (id) => types.get(id),

@@ -9,7 +9,9 @@ import type { AlarmStore } from '../ports/alarm-store.ts';
 import type { Scheduler } from '../ports/scheduler.ts';
 import type { AlarmRuntime } from '../runtime/alarm-runtime.ts';
 import type { Logger } from '../runtime/observer.ts';
+import type { PlanTools } from '../runtime/plan-tools.ts';
 import { alarmRoutes } from './alarm-routes.ts';
+import { planRoutes } from './plan-routes.ts';
 import { openApiDocument } from './openapi.ts';
 import { problemMiddleware, sendProblem } from './problem.ts';
 
@@ -20,6 +22,7 @@ export interface HttpDeps {
   readonly logger: Logger;
   /** Prometheus exposition text and its content type. */
   readonly metrics: () => Promise<{ contentType: string; body: string }>;
+  readonly planTools: PlanTools;
 }
 
 export const MAX_BODY = '64kb';
@@ -84,7 +87,9 @@ export function createApp(deps: HttpDeps): Koa {
   });
 
   const alarms = alarmRoutes(deps);
+  const plans = planRoutes(deps.planTools);
   app.use(ops.routes()).use(ops.allowedMethods());
   app.use(alarms.routes()).use(alarms.allowedMethods());
+  app.use(plans.routes()).use(plans.allowedMethods());
   return app;
 }

@@ -4,6 +4,7 @@
  * in step (every router path documented and vice versa, request schemas judged like the zod
  * schemas, live responses valid against the response schemas).
  */
+import { builtinPlans } from '../../machines/builtin-plans.ts';
 
 /** A JSON Schema (2020-12, the OpenAPI 3.1 dialect) or a reference to one. */
 export interface SchemaObject {
@@ -106,7 +107,70 @@ const hex64 = (description: string): SchemaObject => ({ type: 'string', pattern:
 
 const notificationStatuses = ['pending', 'sent', 'delivered', 'read', 'accepted', 'rejected', 'failed', 'withdrawn'];
 
+const escalateExample = builtinPlans[0]!.definition as unknown as Record<string, unknown>;
+
 const schemas: Record<string, SchemaObject> = {
+  PlanRequest: {
+    type: 'object',
+    required: ['plan'],
+    description:
+      'A plan in the authoring format (statechart JSON; its JSON Schema is served at `/api/v1/schemas/plan.json`), ' +
+      'and optionally the alarm type whose groups and parameters the analysis uses.',
+    properties: {
+      plan: { type: 'object', description: 'The plan.' },
+      alarmType: { type: 'string', description: 'Alarm type id; default: the first type pinning this plan id.' },
+    },
+    examples: [{ plan: escalateExample, alarmType: 'generic' }],
+  },
+  PlanSimulateRequest: {
+    type: 'object',
+    required: ['plan', 'scenario'],
+    properties: {
+      plan: { type: 'object', description: 'The plan.' },
+      alarmType: { type: 'string' },
+      scenario: {
+        type: 'object',
+        required: ['steps'],
+        description:
+          'Steps at milliseconds after the raise: `{at, event: accept|reject|cancel, by}` or `{at, event: deliveryFailed, user}`.',
+        properties: { steps: { type: 'array', items: { type: 'object' } } },
+      },
+    },
+    examples: [
+      {
+        plan: escalateExample,
+        alarmType: 'generic',
+        scenario: {
+          steps: [
+            { at: 60000, event: 'reject', by: 'carol' },
+            { at: 90000, event: 'accept', by: 'carol' },
+          ],
+        },
+      },
+    ],
+  },
+  PlanValidation: {
+    type: 'object',
+    required: ['ok'],
+    properties: { ok: { type: 'boolean', const: true } },
+  },
+  PlanAnalysis: {
+    type: 'object',
+    required: [
+      'reachableStates',
+      'worstCaseFirstNotificationMs',
+      'worstCaseLastEscalationMs',
+      'maxNotificationsPerAlarm',
+      'truncated',
+    ],
+    description:
+      'Reachable, unreachable and final states, shortest paths to final states, worst-case times and counts.',
+  },
+  Timeline: {
+    type: 'object',
+    required: ['entries', 'end', 'notifications'],
+    description: 'The predicted timeline: every step with its trigger, transition and effects, and how it ended.',
+  },
   Problem: {
     type: 'object',
     description:
@@ -577,6 +641,60 @@ export const openApiDocument: OpenApiDocument = {
         },
       },
     },
+    '/api/v1/schemas/plan.json': {
+      get: {
+        operationId: 'getPlanSchema',
+        summary: 'JSON Schema of the plan format',
+        description: 'For editors: autocompletes registered action, guard and delay names.',
+        tags: ['plans'],
+        responses: {
+          '200': { description: 'The schema.', content: { 'application/schema+json': { schema: { type: 'object' } } } },
+        },
+      },
+    },
+    '/api/v1/plans/validate': {
+      post: {
+        operationId: 'validatePlan',
+        summary: 'Validate a plan',
+        description: 'Nothing is written. An invalid plan gets 422 with every problem as a JSON pointer under `/plan`.',
+        tags: ['plans'],
+        requestBody: { required: true, content: json(schema('PlanRequest')) },
+        responses: {
+          '200': { description: 'The plan is valid.', content: json(schema('PlanValidation')) },
+          ...bodyErrors,
+          '422': problem('The plan is invalid (`validation`; `errors` lists every problem).'),
+        },
+      },
+    },
+    '/api/v1/plans/analyse': {
+      post: {
+        operationId: 'analysePlan',
+        summary: 'Analyse a plan',
+        description:
+          'Worst-case times to the first notification and the last escalation, maximum notifications, paths.',
+        tags: ['plans'],
+        requestBody: { required: true, content: json(schema('PlanRequest')) },
+        responses: {
+          '200': { description: 'The analysis.', content: json(schema('PlanAnalysis')) },
+          ...bodyErrors,
+          '422': problem('The plan is invalid (`validation`), or the alarm type is unknown (`unknown-alarm-type`).'),
+        },
+      },
+    },
+    '/api/v1/plans/simulate': {
+      post: {
+        operationId: 'simulatePlan',
+        summary: 'Simulate a plan against a scenario',
+        description: "Runs the plan with the runtime's own pure step on a virtual clock. Nothing is written.",
+        tags: ['plans'],
+        requestBody: { required: true, content: json(schema('PlanSimulateRequest')) },
+        responses: {
+          '200': { description: 'The predicted timeline.', content: json(schema('Timeline')) },
+          ...bodyErrors,
+          '422': problem('The plan or the scenario is invalid (`validation`), or the alarm type is unknown.'),
+        },
+      },
+    },
     '/api/v1/openapi.json': {
       get: {
         operationId: 'getOpenApi',
@@ -622,7 +740,7 @@ export const openApiDocument: OpenApiDocument = {
       get: {
         operationId: 'listAlarms',
         summary: 'List alarms',
-        description: 'At most 200 alarms. Any other `status` value than the two listed is ignored (no filter).',
+        description: 'At most 200 alarms. Any other `status` value than the two listed is refused (422).',
         tags: ['alarms'],
         parameters: [
           {

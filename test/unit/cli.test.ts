@@ -110,6 +110,39 @@ const cases: readonly Case[] = [
     code: 2,
     stderr: [/alarm type 'fire': plan nosuch@1: plan nosuch@1 does not exist/],
   },
+  // Plan tools: a valid plan exits 0, an invalid one 1 with every problem, no file 2.
+  {
+    name: 'plan validate of the shipped plan',
+    args: ['plan', 'validate', 'machines/plans/escalate.json'],
+    code: 0,
+    stdout: [/"ok": true/],
+  },
+  {
+    name: 'plan validate of an invalid plan',
+    args: ['plan', 'validate', 'test/fixtures/plans/valid/../../../../package.json'],
+    code: 1,
+    stdout: [/"ok": false/, /"pointer": "\/name"/],
+  },
+  { name: 'plan without a subcommand', args: ['plan'], code: 2, stderr: [/Usage: tocsin plan/] },
+  {
+    name: 'plan validate of a missing file',
+    args: ['plan', 'validate', 'nope.json'],
+    code: 2,
+    stderr: [/cannot read nope.json: ENOENT/],
+  },
+  // The built-in generic type: 60 s per level, 3 rounds: 6 minutes and 9 notifications at worst.
+  {
+    name: 'plan analyse under the default alarm type',
+    args: ['plan', 'analyse', 'machines/plans/escalate.json'],
+    code: 0,
+    stdout: [/"worstCaseLastEscalationMs": 360000/, /"maxNotificationsPerAlarm": 9/],
+  },
+  {
+    name: 'plan simulate with a scenario',
+    args: ['plan', 'simulate', 'machines/plans/escalate.json', 'test/fixtures/scenarios/accept-at-once.json'],
+    code: 0,
+    stdout: [/"reason": "final"/],
+  },
   // The same for migrate.
   {
     name: 'migrate with Redis but no database',

@@ -209,11 +209,11 @@ describe('the OpenAPI document', () => {
   });
 
   it('documents exactly the (method, path) pairs the Koa routers register', () => {
-    // Every router mounted on the app (ops and alarms) carries itself on its dispatch middleware.
+    // Every router mounted on the app (ops, alarms, plans) carries itself on its dispatch middleware.
     const mounted = (h.tocsin.app.middleware as unknown as { router?: Router }[]).flatMap((m) =>
       m.router ? [m.router] : [],
     );
-    assert.equal(mounted.length, 2, 'the app mounts the ops and the alarms router');
+    assert.equal(mounted.length, 3, 'the app mounts the ops, the alarms and the plans router');
     assert.deepEqual(docPairs, routerPairs(mounted));
     // And the alarms router on its own, as alarm-routes.ts builds it.
     const alarms = routerPairs([alarmRoutes({ runtime: h.tocsin.runtime, store: h.tocsin.store })]);

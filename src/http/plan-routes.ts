@@ -1,0 +1,70 @@
+/**
+ * /api/v1/plans/{validate,analyse,simulate} and /api/v1/schemas/plan.json: the plan tools over
+ * HTTP. Nothing is written; an invalid plan gets 422 with every problem as a JSON pointer.
+ */
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { TocsinError } from '../domain/errors.ts';
+import type { PlanTools } from '../runtime/plan-tools.ts';
+import { planJsonSchema } from '../../machines/plan-schema.ts';
+
+function body(ctx: Context): Record<string, unknown> {
+  if (!ctx.is('application/json')) throw new TocsinError('unsupported-media-type', 'send application/json');
+  const b = (ctx.request as unknown as { body?: unknown }).body;
+  if (!b || typeof b !== 'object' || Array.isArray(b)) {
+    throw new TocsinError('validation', 'the request body must be an object', {
+      details: [{ pointer: '', reason: 'expected an object' }],
+    });
+  }
+  return b as Record<string, unknown>;
+}
+
+function alarmType(b: Record<string, unknown>): string | undefined {
+  if (b.alarmType === undefined) return undefined;
+  if (typeof b.alarmType !== 'string') {
+    throw new TocsinError('validation', 'alarmType must be a string', {
+      details: [{ pointer: '/alarmType', reason: 'expected a string' }],
+    });
+  }
+  return b.alarmType;
+}
+
+export function planRoutes(tools: PlanTools): Router {
+  const r = new Router();
+  r.get('/api/v1/schemas/plan.json', (ctx) => {
+    ctx.type = 'application/schema+json';
+    ctx.body = planJsonSchema;
+  });
+  r.post('/api/v1/plans/validate', (ctx) => {
+    const check = tools.validate(body(ctx).plan);
+    if (!check.ok) {
+      throw new TocsinError('validation', 'the plan is invalid', {
+        details: check.problems.map((p) => ({ pointer: `/plan${p.pointer}`, reason: p.reason })),
+      });
+    }
+    ctx.body = { ok: true };
+  });
+  r.post('/api/v1/plans/analyse', (ctx) => {
+    const b = body(ctx);
+    ctx.body = withPlanPointers(() => tools.analyse(b.plan, alarmType(b)));
+  });
+  r.post('/api/v1/plans/simulate', (ctx) => {
+    const b = body(ctx);
+    ctx.body = withPlanPointers(() => tools.simulate(b.plan, b.scenario, alarmType(b)));
+  });
+  return r;
+}
+
+/** Problems of the plan are reported under `/plan` in the request body. */
+function withPlanPointers<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof TocsinError && err.message === 'the plan is invalid' && err.details) {
+      throw new TocsinError('validation', err.message, {
+        details: err.details.map((d) => ('pointer' in d ? { pointer: `/plan${d.pointer}`, reason: d.reason } : d)),
+      });
+    }
+    throw err;
+  }
+}

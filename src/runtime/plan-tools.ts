@@ -1,0 +1,66 @@
+/**
+ * Plan tooling shared by the CLI and the HTTP API: validate a plan, analyse it, simulate it
+ * against a scenario — each under the groups and parameters of an alarm type, so the figures
+ * are those the plan would have in production. Pure apart from reading the Directory.
+ */
+import type { AlarmFacts } from '../domain/alarm.ts';
+import { TocsinError } from '../domain/errors.ts';
+import type { Directory } from '../ports/directory.ts';
+import { analysePlan } from '../../machines/plan-analyse.ts';
+import type { PlanInput } from '../../machines/plan-context.ts';
+import { createPlanMachine, type PlanDefinition } from '../../machines/plan-machine.ts';
+import { parseScenario, simulatePlan, type Scenario } from '../../machines/plan-simulate.ts';
+import { validatePlan } from '../../machines/plan-validate.ts';
+
+export type PlanCheck = ReturnType<typeof validatePlan>;
+
+export class PlanTools {
+  constructor(private readonly directory: Directory) {}
+
+  /** Every problem of `def`, with JSON pointers; group names are checked against the directory. */
+  validate(def: unknown): PlanCheck {
+    return validatePlan(def, { groups: Object.keys(this.directory.groups()) });
+  }
+
+  /** Worst-case figures of a valid plan under alarm type `typeId`'s groups and parameters. */
+  analyse(def: unknown, typeId?: string) {
+    const { plan, input } = this.prepare(def, typeId);
+    return analysePlan(createPlanMachine(plan), input);
+  }
+
+  /** The predicted timeline of a valid plan for `scenario`, on a virtual clock. */
+  simulate(def: unknown, scenario: unknown, typeId?: string) {
+    const { plan, input } = this.prepare(def, typeId);
+    let parsed: Scenario;
+    try {
+      parsed = parseScenario(scenario);
+    } catch (err) {
+      const m = /^scenario(\S*): (.*)$/.exec((err as Error).message);
+      throw new TocsinError('validation', 'the scenario is invalid', {
+        details: [{ pointer: `/scenario${m?.[1] ?? ''}`, reason: m?.[2] ?? (err as Error).message }],
+      });
+    }
+    return simulatePlan(createPlanMachine(plan), input, parsed);
+  }
+
+  private prepare(def: unknown, typeId?: string): { plan: PlanDefinition; input: PlanInput } {
+    const check = this.validate(def);
+    if (!check.ok) throw new TocsinError('validation', 'the plan is invalid', { details: check.problems });
+    const types = this.directory.alarmTypes();
+    const type = typeId
+      ? this.directory.alarmType(typeId)
+      : (types.find((t) => t.plan.id === check.plan.id) ?? types[0]);
+    if (!type) throw new TocsinError('unknown-alarm-type', `unknown alarm type '${typeId ?? ''}'`);
+    const alarm: AlarmFacts = {
+      id: 'simulated',
+      type: type.id,
+      priority: type.priority,
+      text: `${type.name} (simulated)`,
+      location: undefined,
+      source: { adapter: 'simulation' },
+      environment: type.environment,
+      raisedAt: 0,
+    };
+    return { plan: check.plan, input: { alarm, groups: this.directory.groups(), params: type.params } };
+  }
+}
