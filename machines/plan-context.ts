@@ -51,4 +51,8 @@ export interface LogEffect {
   readonly type: 'tocsin.log';
   readonly params: { readonly message: string };
 }
-export type PlanEffect = NotifyEffect | WithdrawEffect | LogEffect;
+export interface SetOutputEffect {
+  readonly type: 'tocsin.setOutput';
+  readonly params: { readonly output: string; readonly value: boolean | number };
+}
+export type PlanEffect = NotifyEffect | WithdrawEffect | LogEffect | SetOutputEffect;

@@ -166,6 +166,11 @@ function validate(def: unknown, opts: ValidateOptions): ValidationResult {
       for (const q of checkParams(spec.params, {}, p))
         problems.push({ pointer: q.pointer, reason: `${noun} '${n}' needs params: ${q.reason}` });
     }
+    if (kind === 'guards' && n === 'inTimeWindow' && isObj(params) && typeof own(params, 'timeZone') === 'string') {
+      const zone = own(params, 'timeZone') as string;
+      if (!isTimeZone(zone))
+        problems.push({ pointer: at(p, 'params', 'timeZone'), reason: `unknown IANA time zone '${zone}'` });
+    }
     if (kind === 'actions' && n === 'notify' && isObj(params) && typeof own(params, 'group') === 'string') {
       const group = own(params, 'group') as string;
       usedGroups.add(group);
@@ -718,4 +723,14 @@ function dummyInput(groups: readonly string[]): PlanInput {
     groups: Object.fromEntries(groups.map((g) => [g, ['validator']])),
     params: { levelTimeoutMs: 60_000, rounds: 2 },
   };
+}
+
+/** Whether Intl knows `zone` as a time zone (IANA name or UTC). */
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -7,8 +7,17 @@
 
 /** The JSON-Schema subset `checkParams` understands. */
 export interface ParamSpec {
-  readonly type?: 'object' | 'string' | 'number' | 'integer' | 'boolean';
+  readonly type?: 'object' | 'string' | 'number' | 'integer' | 'boolean' | 'array';
   readonly description?: string;
+  /** The value must match at least one of these. */
+  readonly anyOf?: readonly ParamSpec[];
+  /** An ECMAScript regular expression a string must match. */
+  readonly pattern?: string;
+  /** Arrays: the spec of every item, bounds on the length, and no duplicates. */
+  readonly items?: ParamSpec;
+  readonly minItems?: number;
+  readonly maxItems?: number;
+  readonly uniqueItems?: boolean;
   readonly enum?: readonly (string | number | boolean)[];
   readonly minimum?: number;
   readonly maximum?: number;
@@ -32,6 +41,9 @@ export interface Problem {
 }
 
 const none: ParamSpec = { type: 'object', properties: {}, additionalProperties: false };
+const name = (description: string): ParamSpec => ({ type: 'string', minLength: 1, maxLength: 200, description });
+const HHMM = '^([01][0-9]|2[0-3]):[0-5][0-9]$';
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
 export const paramSpecs = {
   actions: {
@@ -50,6 +62,48 @@ export const paramSpecs = {
       params: none,
     },
     nextRound: { doc: 'Starts the next round of the plan.', params: none },
+    notifyUser: {
+      doc: 'Notifies one user (e.g. a forward) and makes that notification the current level.',
+      params: {
+        type: 'object',
+        properties: { user: name('User id.') },
+        required: ['user'],
+        additionalProperties: false,
+      },
+    },
+    setOutput: {
+      doc: 'Sets an output (e.g. a relay or Modbus coil) to a value; carried out by an output adapter.',
+      params: {
+        type: 'object',
+        properties: {
+          output: name('Output name.'),
+          value: { anyOf: [{ type: 'boolean' }, { type: 'number' }], description: 'On/off or a number.' },
+        },
+        required: ['output', 'value'],
+        additionalProperties: false,
+      },
+    },
+    raiseEvent: {
+      doc: 'Raises an internal event at once (XState raise); it is processed before the next external event.',
+      params: {
+        type: 'object',
+        properties: {
+          event: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 128,
+            pattern: '^(?!xstate\\.)',
+            description: 'Event type.',
+          },
+        },
+        required: ['event'],
+        additionalProperties: false,
+      },
+    },
+    recordDelivery: {
+      doc: "Marks the notification named by a DELIVERY event 'failed' when its status is failed.",
+      params: none,
+    },
     log: {
       doc: "Writes a line into the alarm's protocol.",
       params: {
@@ -64,6 +118,68 @@ export const paramSpecs = {
     allRejected: {
       doc: "Every notification of the current level is rejected, counting this event's reject.",
       params: none,
+    },
+    acceptedCountAtLeast: {
+      doc: "At least n notifications of the current level are accepted, counting this event's accept.",
+      params: {
+        type: 'object',
+        properties: { n: { type: 'integer', minimum: 1, maximum: 10_000, description: 'How many accepts.' } },
+        required: ['n'],
+        additionalProperties: false,
+      },
+    },
+    anyRejected: {
+      doc: "A notification of the current level is rejected, counting this event's reject.",
+      params: none,
+    },
+    deliveryFailed: { doc: "The event is a DELIVERY with status 'failed'.", params: none },
+    priorityAtLeast: {
+      doc: 'The alarm is at least as urgent as `priority` (1 most urgent, 9 least): alarm.priority <= priority.',
+      params: {
+        type: 'object',
+        properties: { priority: { type: 'integer', minimum: 0, maximum: 9, description: '1 most urgent … 9 least.' } },
+        required: ['priority'],
+        additionalProperties: false,
+      },
+    },
+    environmentIs: {
+      doc: "The alarm's environment is `environment`.",
+      params: {
+        type: 'object',
+        properties: { environment: name('Environment id.') },
+        required: ['environment'],
+        additionalProperties: false,
+      },
+    },
+    sourceIs: {
+      doc: "The alarm's source adapter is `adapter` (and its device is `device`, when given).",
+      params: {
+        type: 'object',
+        properties: { adapter: name('Source adapter.'), device: name('Source device.') },
+        required: ['adapter'],
+        additionalProperties: false,
+      },
+    },
+    inTimeWindow: {
+      doc: "The event's time (the raise time for the first step) is within from..to (to exclusive; may cross midnight) on one of `days`, in `timeZone`.",
+      params: {
+        type: 'object',
+        properties: {
+          from: { type: 'string', pattern: HHMM, description: 'Start, HH:MM (inclusive).' },
+          to: { type: 'string', pattern: HHMM, description: 'End, HH:MM (exclusive); before `from` crosses midnight.' },
+          timeZone: { type: 'string', minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Europe/Berlin.' },
+          days: {
+            type: 'array',
+            items: { type: 'string', enum: WEEKDAYS },
+            minItems: 1,
+            maxItems: 7,
+            uniqueItems: true,
+            description: 'Days the window starts on (default: every day).',
+          },
+        },
+        required: ['from', 'to', 'timeZone'],
+        additionalProperties: false,
+      },
     },
     roundsLeft: { doc: 'Another round is allowed: round + 1 < plan parameter `rounds` (default 1).', params: none },
   },
@@ -90,6 +206,11 @@ const typeOf = (v: unknown): string =>
 export function checkParams(spec: ParamSpec, value: unknown, pointer: string): Problem[] {
   const problems: Problem[] = [];
   const actual = typeOf(value);
+  if (spec.anyOf !== undefined && !spec.anyOf.some((alt) => checkParams(alt, value, pointer).length === 0)) {
+    const kinds = spec.anyOf.map((alt) => alt.type ?? 'a value').join(' or ');
+    problems.push({ pointer, reason: `must be ${kinds}, not ${actual}` });
+    return problems;
+  }
   if (spec.type !== undefined) {
     const fits = actual === spec.type || (spec.type === 'number' && actual === 'integer');
     if (!fits || (typeof value === 'number' && !Number.isFinite(value))) {
@@ -114,6 +235,20 @@ export function checkParams(spec: ParamSpec, value: unknown, pointer: string): P
       problems.push({ pointer, reason: `must have at least ${spec.minLength} character(s)` });
     if (spec.maxLength !== undefined && value.length > spec.maxLength)
       problems.push({ pointer, reason: `must have at most ${spec.maxLength} characters` });
+    if (spec.pattern !== undefined && !new RegExp(spec.pattern, 'u').test(value))
+      problems.push({ pointer, reason: `must match ${spec.pattern}` });
+  }
+  if (Array.isArray(value)) {
+    if (spec.minItems !== undefined && value.length < spec.minItems)
+      problems.push({ pointer, reason: `must have at least ${spec.minItems} item(s)` });
+    if (spec.maxItems !== undefined && value.length > spec.maxItems)
+      problems.push({ pointer, reason: `must have at most ${spec.maxItems} items` });
+    if (spec.uniqueItems && new Set(value.map((v) => JSON.stringify(v))).size !== value.length)
+      problems.push({ pointer, reason: 'must not repeat an item' });
+    if (spec.items !== undefined) {
+      const items = spec.items;
+      value.forEach((v, i) => problems.push(...checkParams(items, v, `${pointer}/${i}`)));
+    }
   }
   if (actual === 'object') {
     const obj = value as Record<string, unknown>;

@@ -4,7 +4,7 @@
  * pure `transition()` returns them instead of running them). Guards record their results in
  * the active GuardTrace so the protocol can say why a transition was taken.
  */
-import { enqueueActions, assign } from 'xstate';
+import { enqueueActions, assign, raise } from 'xstate';
 import type { PlanContext, PlanNotification } from './plan-context.ts';
 
 type Args = { context: PlanContext; event: { type: string; [k: string]: unknown } };
@@ -34,6 +34,59 @@ function traced(name: string, g: (a: Args, params: Record<string, unknown>) => b
 
 const isOpen = (n: PlanNotification) => n.status === 'pending';
 
+/** The notifications of the current level (the latest `notify` / `notifyUser`). */
+const currentLevel = (context: PlanContext): PlanNotification[] =>
+  context.current.flatMap((id) => context.notifications.filter((x) => x.id === id));
+
+/** `n` has, or gets with this event, the response `response`. */
+const responded = (n: PlanNotification, event: Args['event'], response: 'accept' | 'reject'): boolean =>
+  n.status === (response === 'accept' ? 'accepted' : 'rejected') ||
+  (event.type === 'RESPONSE' && event.response === response && event.by === n.user && isOpen(n));
+
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+/** Local weekday (0 = Sunday) and minute of the day of `at` in `timeZone`. Throws RangeError for an unknown zone. */
+export function localTime(at: number, timeZone: string): { day: number; minutes: number } {
+  let f = formats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    formats.set(timeZone, f);
+  }
+  const parts = Object.fromEntries(f.formatToParts(at).map((x) => [x.type, x.value]));
+  const day = DAYS.indexOf(String(parts.weekday).toLowerCase() as (typeof DAYS)[number]);
+  return { day, minutes: Number(parts.hour) * 60 + Number(parts.minute) };
+}
+
+const minutesOf = (hhmm: unknown): number => {
+  const [h, m] = String(hhmm).split(':');
+  return Number(h) * 60 + Number(m);
+};
+
+/**
+ * Whether `at` lies in the window from..to (to exclusive) in `timeZone`. `days` are the days
+ * a window starts on: a window crossing midnight (to < from) started on Friday still holds
+ * early on Saturday. from == to is the whole day.
+ */
+export function inWindow(
+  at: number,
+  p: { from: string; to: string; timeZone: string; days?: readonly string[] | undefined },
+): boolean {
+  const { day, minutes } = localTime(at, p.timeZone);
+  const on = (d: number) => p.days === undefined || p.days.includes(DAYS[(d + 7) % 7]!);
+  const from = minutesOf(p.from);
+  const to = minutesOf(p.to);
+  if (from === to) return on(day);
+  if (from < to) return on(day) && minutes >= from && minutes < to;
+  return (on(day) && minutes >= from) || (on(day - 1) && minutes < to);
+}
+
 export const guards = {
   /** The event is an accept (from anyone allowed to respond). */
   accepted: traced('accepted', ({ event }) => event.type === 'RESPONSE' && event.response === 'accept'),
@@ -47,6 +100,45 @@ export const guards = {
       return event.type === 'RESPONSE' && event.response === 'reject' && event.by === n.user && isOpen(n);
     });
   }),
+  /** At least `params.n` notifications of the current level are accepted, counting this event's accept. */
+  acceptedCountAtLeast: traced(
+    'acceptedCountAtLeast',
+    ({ context, event }, params) =>
+      currentLevel(context).filter((n) => responded(n, event, 'accept')).length >= Number(params.n),
+  ),
+  /** A notification of the current level is rejected, counting this event's reject. */
+  anyRejected: traced('anyRejected', ({ context, event }) =>
+    currentLevel(context).some((n) => responded(n, event, 'reject')),
+  ),
+  /** The event is a DELIVERY with status 'failed'. */
+  deliveryFailed: traced('deliveryFailed', ({ event }) => event.type === 'DELIVERY' && event.status === 'failed'),
+  /** At least as urgent as `params.priority`: Tocsin priority 1 is the most urgent, 9 the least, so alarm.priority <= p. */
+  priorityAtLeast: traced(
+    'priorityAtLeast',
+    ({ context }, params) => context.alarm.priority <= Number(params.priority),
+  ),
+  /** The alarm's environment is `params.environment`. */
+  environmentIs: traced('environmentIs', ({ context }, params) => context.alarm.environment === params.environment),
+  /** The alarm's source adapter is `params.adapter`, and its device `params.device` when given. */
+  sourceIs: traced(
+    'sourceIs',
+    ({ context }, params) =>
+      context.alarm.source.adapter === params.adapter &&
+      (params.device === undefined || context.alarm.source.device === params.device),
+  ),
+  /**
+   * The event's `at` (the raise time when the event has none: the first step, and timer
+   * events, which carry no time) lies in the window; see `inWindow`. Throws RangeError for an
+   * unknown time zone (the validator rejects those).
+   */
+  inTimeWindow: traced('inTimeWindow', ({ context, event }, params) =>
+    inWindow(typeof event.at === 'number' ? event.at : context.alarm.raisedAt, {
+      from: String(params.from),
+      to: String(params.to),
+      timeZone: String(params.timeZone),
+      days: Array.isArray(params.days) ? (params.days as string[]) : undefined,
+    }),
+  ),
   /** Another round is allowed: `round + 1 < params.rounds` (params.rounds defaults to 1). */
   roundsLeft: traced('roundsLeft', ({ context }) => context.round + 1 < Number(context.params.rounds ?? 1)),
 };
@@ -98,6 +190,48 @@ export const actions = {
     return {
       notifications: context.notifications.map((n, i) =>
         i === idx ? { ...n, status, respondedAt: event.at as number } : n,
+      ),
+    };
+  }),
+  /** Notifies one user (e.g. a forward) and makes that notification the current level. */
+  notifyUser: enqueueActions(
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- plan JSON and XState meet here untyped; checked by checkNames and the validator
+    ({ context, enqueue }: { context: PlanContext; enqueue: any }, params: { user: string }) => {
+      const group = `@${params.user}`; // not a directory group: marks a direct notification
+      const n: PlanNotification = {
+        id: `${group}.${context.round}.${params.user}`,
+        user: params.user,
+        group,
+        round: context.round,
+        status: 'pending',
+      };
+      const fresh = context.notifications.some((x) => x.id === n.id) ? [] : [n];
+      enqueue.assign({ notifications: [...context.notifications, ...fresh], current: [n.id] });
+      enqueue({
+        type: 'tocsin.notify',
+        params: {
+          group,
+          round: context.round,
+          text: context.alarm.text,
+          notifications: fresh.map((x) => ({ id: x.id, user: x.user })),
+        },
+      });
+    },
+  ),
+  /** Sets an output to a value: returns `tocsin.setOutput` for an output adapter. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- plan JSON and XState meet here untyped; checked by checkNames and the validator
+  setOutput: enqueueActions(({ enqueue }: { enqueue: any }, params: { output: string; value: boolean | number }) => {
+    enqueue({ type: 'tocsin.setOutput', params: { output: String(params.output), value: params.value } });
+  }),
+  /** Raises the internal event `params.event` (processed within this step, before any external event). */
+  raiseEvent: raise((_: unknown, params: { event: string }) => ({ type: String(params.event) })),
+  /** Marks the notification named by a DELIVERY event 'failed' when the status is failed and it is still open. */
+  recordDelivery: assign(({ context, event }: Args) => {
+    if (event.type !== 'DELIVERY' || event.status !== 'failed') return {};
+    if (!context.notifications.some((n) => n.id === event.notificationId && isOpen(n))) return {};
+    return {
+      notifications: context.notifications.map((n) =>
+        n.id === event.notificationId && isOpen(n) ? { ...n, status: 'failed' as const } : n,
       ),
     };
   }),

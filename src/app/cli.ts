@@ -26,7 +26,7 @@ Usage: tocsin <command> [--help]
 Commands:
   start     run the server (embedded by default; cluster with TOCSIN_DATABASE_URL + TOCSIN_REDIS_URL)
   migrate   bring the database schema up to date and exit
-  plan      validate, analyse or simulate an escalation plan (JSON): tocsin plan --help
+  plan      validate, analyse, simulate, publish or export an escalation plan: tocsin plan --help
   help      show this help, or the help of a command: tocsin help start
 
 ${ENV_HELP}`,

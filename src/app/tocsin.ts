@@ -109,6 +109,9 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
     logger,
     leaseMs: 30_000,
     maxAttempts: 10,
+    onDeliveryFailed: async (alarmId, notificationId, reason, retryable) => {
+      await runtimeRef.current?.deliveryFailed(alarmId, notificationId, reason, retryable);
+    },
   });
   const runtime = new AlarmRuntime({
     store,
@@ -136,7 +139,7 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
   logger.info({ mode: config.mode, store: store.kind, scheduler: scheduler.kind, ...report }, 'tocsin started');
 
   const planTools = new PlanTools(directory);
-  const app = createApp({ runtime, store, scheduler, logger, metrics: () => metrics.scrape(), planTools });
+  const app = createApp({ runtime, store, scheduler, logger, metrics: () => metrics.scrape(), planTools, clock });
   let server: Server | undefined;
   const s = store;
   return {

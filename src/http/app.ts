@@ -6,12 +6,14 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { AlarmStore } from '../ports/alarm-store.ts';
+import type { Clock } from '../ports/clock.ts';
 import type { Scheduler } from '../ports/scheduler.ts';
 import type { AlarmRuntime } from '../runtime/alarm-runtime.ts';
 import type { Logger } from '../runtime/observer.ts';
 import type { PlanTools } from '../runtime/plan-tools.ts';
 import { alarmRoutes } from './alarm-routes.ts';
 import { planRoutes } from './plan-routes.ts';
+import { planVersionRoutes } from './plan-version-routes.ts';
 import { openApiDocument } from './openapi.ts';
 import { problemMiddleware, sendProblem } from './problem.ts';
 
@@ -23,6 +25,8 @@ export interface HttpDeps {
   /** Prometheus exposition text and its content type. */
   readonly metrics: () => Promise<{ contentType: string; body: string }>;
   readonly planTools: PlanTools;
+  /** Stamps plan publications and disables; default: the system clock. */
+  readonly clock?: Clock;
 }
 
 export const MAX_BODY = '64kb';
@@ -88,8 +92,14 @@ export function createApp(deps: HttpDeps): Koa {
 
   const alarms = alarmRoutes(deps);
   const plans = planRoutes(deps.planTools);
+  const planVersions = planVersionRoutes({
+    store: deps.store,
+    planTools: deps.planTools,
+    clock: deps.clock ?? { now: () => Date.now() },
+  });
   app.use(ops.routes()).use(ops.allowedMethods());
   app.use(alarms.routes()).use(alarms.allowedMethods());
   app.use(plans.routes()).use(plans.allowedMethods());
+  app.use(planVersions.routes()).use(planVersions.allowedMethods());
   return app;
 }

@@ -33,6 +33,8 @@ export interface ParameterObject {
   readonly required?: boolean;
   readonly description?: string;
   readonly schema: SchemaObject | Reference;
+  /** A value the operation answers to with success (test/unit/openapi.test.ts sends it). */
+  readonly example?: unknown;
 }
 export interface RequestBodyObject {
   readonly required: boolean;
@@ -109,7 +111,92 @@ const notificationStatuses = ['pending', 'sent', 'delivered', 'read', 'accepted'
 
 const escalateExample = builtinPlans[0]!.definition as unknown as Record<string, unknown>;
 
+const planVersionProps = {
+  version: { type: 'integer', minimum: 1 },
+  publishedAt: isoTime('When the version was published.'),
+  publishedBy: { type: 'string', description: 'Who published it (`system` for the built-in plans).' },
+  disabledAt: isoTimeOrNull('When the version was disabled; null while it is enabled.'),
+};
+const planVersionRequired = ['version', 'publishedAt', 'publishedBy', 'disabledAt'];
+
 const schemas: Record<string, SchemaObject> = {
+  PublishPlanRequest: {
+    type: 'object',
+    required: ['plan'],
+    description: 'A plan in the authoring format; its `id` names the plan whose next version this becomes.',
+    properties: { plan: { type: 'object', description: 'The plan.' } },
+    examples: [{ plan: escalateExample }],
+  },
+  PublishedPlan: {
+    type: 'object',
+    required: ['id', 'version'],
+    additionalProperties: false,
+    properties: { id: schema('Id'), version: { type: 'integer', minimum: 1 } },
+  },
+  PlanVersion: {
+    type: 'object',
+    required: planVersionRequired,
+    additionalProperties: false,
+    properties: planVersionProps,
+  },
+  PlanList: {
+    type: 'object',
+    required: ['plans'],
+    additionalProperties: false,
+    properties: {
+      plans: {
+        type: 'array',
+        description: 'Every plan id in name order, with its versions in ascending order.',
+        items: {
+          type: 'object',
+          required: ['id', 'versions'],
+          additionalProperties: false,
+          properties: { id: schema('Id'), versions: { type: 'array', items: schema('PlanVersion') } },
+        },
+      },
+    },
+  },
+  PlanVersionState: {
+    type: 'object',
+    required: ['id', ...planVersionRequired],
+    additionalProperties: false,
+    properties: { id: schema('Id'), ...planVersionProps },
+  },
+  PlanExport: {
+    type: 'object',
+    required: ['id', ...planVersionRequired, 'definition'],
+    additionalProperties: false,
+    properties: {
+      id: schema('Id'),
+      ...planVersionProps,
+      definition: { type: 'object', description: 'The plan exactly as published (import it with POST /api/v1/plans).' },
+    },
+  },
+  PlanDiff: {
+    type: 'object',
+    required: ['id', 'from', 'to', 'changes'],
+    additionalProperties: false,
+    properties: {
+      id: schema('Id'),
+      from: { type: 'integer', minimum: 1 },
+      to: { type: 'integer', minimum: 1 },
+      changes: {
+        type: 'array',
+        description: 'The changes that turn version `from` into version `to`, applicable in order; empty when equal.',
+        items: {
+          type: 'object',
+          required: ['op', 'pointer'],
+          additionalProperties: false,
+          properties: {
+            op: { type: 'string', enum: ['add', 'remove', 'replace'] },
+            pointer: { type: 'string', description: 'RFC 6901 JSON pointer into the definition.' },
+            from: { description: 'The old value (remove, replace).' },
+            to: { description: 'The new value (add, replace).' },
+          },
+        },
+      },
+    },
+  },
   PlanRequest: {
     type: 'object',
     required: ['plan'],
@@ -563,7 +650,32 @@ const responses: Record<string, ResponseObject> = {
     content: problemJson,
   },
   Internal: problem('The server failed (`internal`); the error is logged, the answer carries no details.'),
+  PlanNotFound: problem('No such plan version (`not-found`).'),
+  InvalidPlanParameter: problem('A path or query parameter is malformed (`validation`; `errors` names it).'),
 };
+
+const planIdParam = ref('parameters', 'PlanId');
+const versionParam = ref('parameters', 'PlanVersion');
+/** The answers of an operation on one plan version. */
+const planVersionErrors = {
+  '404': response('PlanNotFound'),
+  '422': response('InvalidPlanParameter'),
+  ...{ '500': response('Internal'), '503': response('Unavailable') },
+};
+const planVersionAction = (action: 'disable' | 'enable'): OperationObject => ({
+  operationId: `${action}PlanVersion`,
+  summary: action === 'disable' ? 'Disable a plan version' : 'Re-enable a plan version',
+  description:
+    action === 'disable'
+      ? 'Idempotent. Alarms of a type pinning a disabled version are still raised, under the built-in ' +
+        '`escalate@1`; their protocol says so. Running alarms keep their plan.'
+      : 'Idempotent. New alarms of types pinning this version run it again.',
+  tags: ['plans'],
+  responses: {
+    '200': { description: 'The version with its new state.', content: json(schema('PlanVersionState')) },
+    ...planVersionErrors,
+  },
+});
 
 const idParam = ref('parameters', 'AlarmId');
 
@@ -692,6 +804,70 @@ export const openApiDocument: OpenApiDocument = {
           '200': { description: 'The predicted timeline.', content: json(schema('Timeline')) },
           ...bodyErrors,
           '422': problem('The plan or the scenario is invalid (`validation`), or the alarm type is unknown.'),
+        },
+      },
+    },
+    '/api/v1/plans': {
+      post: {
+        operationId: 'publishPlan',
+        summary: 'Publish a plan version',
+        description:
+          'Validates the plan and stores it as the next immutable version of its `id` (1 for a new id). ' +
+          'An invalid plan gets 422 with every problem under `/plan`, and nothing is written.',
+        tags: ['plans'],
+        requestBody: { required: true, content: json(schema('PublishPlanRequest')) },
+        responses: {
+          '201': {
+            description: 'Published.',
+            headers: { Location: ref('headers', 'PlanLocation') },
+            content: json(schema('PublishedPlan')),
+          },
+          ...bodyErrors,
+          '422': problem('The plan is invalid (`validation`; `errors` lists every problem).'),
+          ...storeErrors,
+        },
+      },
+      get: {
+        operationId: 'listPlans',
+        summary: 'List plans and their versions',
+        tags: ['plans'],
+        responses: { '200': { description: 'Every plan.', content: json(schema('PlanList')) }, ...storeErrors },
+      },
+    },
+    '/api/v1/plans/{id}/versions/{version}': {
+      parameters: [planIdParam, versionParam],
+      get: {
+        operationId: 'exportPlanVersion',
+        summary: 'Export a plan version',
+        description: 'The definition as published, with who published it when and whether it is disabled.',
+        tags: ['plans'],
+        responses: {
+          '200': { description: 'The version.', content: json(schema('PlanExport')) },
+          ...planVersionErrors,
+        },
+      },
+    },
+    '/api/v1/plans/{id}/versions/{version}/disable': {
+      parameters: [planIdParam, versionParam],
+      post: planVersionAction('disable'),
+    },
+    '/api/v1/plans/{id}/versions/{version}/enable': {
+      parameters: [planIdParam, versionParam],
+      post: planVersionAction('enable'),
+    },
+    '/api/v1/plans/{id}/diff': {
+      parameters: [planIdParam],
+      get: {
+        operationId: 'diffPlanVersions',
+        summary: 'Diff two versions of a plan',
+        tags: ['plans'],
+        parameters: [
+          { name: 'from', in: 'query', required: true, schema: { type: 'integer', minimum: 1 }, example: 1 },
+          { name: 'to', in: 'query', required: true, schema: { type: 'integer', minimum: 1 }, example: 1 },
+        ],
+        responses: {
+          '200': { description: 'The changes from `from` to `to`.', content: json(schema('PlanDiff')) },
+          ...planVersionErrors,
         },
       },
     },
@@ -833,10 +1009,31 @@ export const openApiDocument: OpenApiDocument = {
     responses,
     parameters: {
       AlarmId: { name: 'id', in: 'path', required: true, description: 'The alarm id.', schema: schema('Id') },
+      PlanId: {
+        name: 'id',
+        in: 'path',
+        required: true,
+        description: 'The plan id.',
+        schema: schema('Id'),
+        example: 'escalate',
+      },
+      PlanVersion: {
+        name: 'version',
+        in: 'path',
+        required: true,
+        description: 'The version.',
+        schema: { type: 'integer', minimum: 1, maximum: 999999999 },
+        example: 1,
+      },
     },
     headers: {
       Location: {
         description: 'The alarm’s URL, `/api/v1/alarms/{id}`.',
+        required: true,
+        schema: { type: 'string', format: 'uri-reference' },
+      },
+      PlanLocation: {
+        description: 'The new version’s URL, `/api/v1/plans/{id}/versions/{version}`.',
         required: true,
         schema: { type: 'string', format: 'uri-reference' },
       },

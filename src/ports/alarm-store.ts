@@ -116,6 +116,21 @@ export interface OutboxRecord {
   readonly createdAt: number;
 }
 
+/** One published version of a plan, without its definition. */
+export interface PlanVersionInfo {
+  readonly version: number;
+  readonly publishedAt: number;
+  readonly publishedBy: string;
+  /** When the version was disabled; null while it is enabled. */
+  readonly disabledAt: number | null;
+}
+
+/** A plan version with its definition (the export). */
+export interface PlanInfo extends PlanVersionInfo {
+  readonly id: string;
+  readonly definition: unknown;
+}
+
 export interface StepCommit {
   readonly alarmId: string;
   /** The seq the alarm must still have (0 when creating it). */
@@ -152,6 +167,21 @@ export interface AlarmStore {
   /** Stores an immutable plan version; storing the same definition again is a no-op, a different one throws. */
   putPlan(ref: PlanRef, definition: unknown, at: number): Promise<void>;
   getPlan(ref: PlanRef): Promise<unknown>;
+  /**
+   * Publishes `definition` as the next version of plan `id` (highest + 1, from 1) and returns
+   * that version. Concurrent publishes of one id queue on a lock, so each gets its own version.
+   * Not idempotent: publishing the same definition twice makes two versions.
+   */
+  publishPlan(id: string, definition: unknown, at: number, by: string): Promise<number>;
+  /** Every plan id with its versions (ascending), ids in name order. */
+  listPlans(): Promise<{ readonly id: string; readonly versions: readonly PlanVersionInfo[] }[]>;
+  /**
+   * Disables or re-enables one version (idempotent: disabling a disabled version keeps its
+   * first disabledAt). Returns false when there is no such version.
+   */
+  setPlanDisabled(ref: PlanRef, disabled: boolean, at: number, by: string): Promise<boolean>;
+  /** A version's definition and metadata; undefined when there is no such version. */
+  getPlanInfo(ref: PlanRef): Promise<PlanInfo | undefined>;
 
   /**
    * Writes one step atomically. Returns `conflict` when the alarm's seq is no longer

@@ -49,6 +49,9 @@ type Outcome =
 
 const MAX_CONFLICT_RETRIES = 20;
 
+/** The built-in plan an alarm runs under when its type pins a disabled plan version. */
+export const FALLBACK_PLAN = { id: 'escalate', version: 1 } as const;
+
 export class AlarmRuntime {
   private readonly mailboxes = new Mailboxes();
 
@@ -71,7 +74,11 @@ export class AlarmRuntime {
         environment: type.environment,
         raisedAt: now,
       };
-      const machine = await this.d.plans.machine(type.plan);
+      // A disabled pinned version never refuses the alarm: it runs under the built-in fallback.
+      const pinned = await this.d.store.getPlanInfo(type.plan);
+      const disabled = pinned?.disabledAt != null;
+      const plan = disabled ? FALLBACK_PLAN : type.plan;
+      const machine = await this.d.plans.machine(plan);
       const input: PlanInput = { alarm: facts, groups: this.d.directory.groups(), params: type.params };
       const result = planStart(machine, input);
       const commit = buildStep(
@@ -87,8 +94,12 @@ export class AlarmRuntime {
           event: { ...req, type: 'RAISE', id, alarmType: type.id, input },
           actor,
           channel: this.d.channel,
-          create: { facts, plan: type.plan },
-          trigger: `raised by ${actor.kind} ${actor.id}`,
+          create: { facts, plan },
+          trigger:
+            `raised by ${actor.kind} ${actor.id}` +
+            (disabled
+              ? `; plan ${type.plan.id}@${type.plan.version} is disabled: fell back to ${FALLBACK_PLAN.id}@${FALLBACK_PLAN.version}`
+              : ''),
         },
         result,
       );
@@ -121,6 +132,27 @@ export class AlarmRuntime {
     const event = { type: 'CANCEL', by, at: this.d.clock.now(), ...(reason ? { reason } : {}) };
     const outcome = await this.process(alarmId, 'event', event, actor, `cancelled by ${by}`);
     if (!outcome.ok) throw new TocsinError('alarm-ended', `alarm ${alarmId} has ended`);
+  }
+
+  /**
+   * Feeds a final delivery failure into the alarm's plan as `{type: 'DELIVERY', status:
+   * 'failed', ...}` (e.g. to escalate before the human timeout). Returns false, changing
+   * nothing, when the alarm has ended or does not exist; other errors are thrown.
+   */
+  async deliveryFailed(alarmId: string, notificationId: string, reason: string, retryable = false): Promise<boolean> {
+    const event = { type: 'DELIVERY', notificationId, status: 'failed', retryable, reason, at: this.d.clock.now() };
+    const outcome = await this.process(
+      alarmId,
+      'event',
+      event,
+      { kind: 'system', id: 'delivery' },
+      `delivery of ${notificationId} failed (${reason})`,
+    ).catch((err: unknown) => {
+      if (err instanceof TocsinError && err.code === 'not-found')
+        return { ok: false as const, reason: 'ended' as const };
+      throw err;
+    });
+    return outcome.ok;
   }
 
   /**

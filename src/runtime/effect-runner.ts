@@ -30,6 +30,17 @@ export interface EffectRunnerOptions {
   readonly leaseMs: number;
   /** Attempts after which a still-failing row is given up (and recorded as failed). */
   readonly maxAttempts: number;
+  /**
+   * Called once a notification has failed for good (not retryable, or attempts used up),
+   * after it is marked failed. Not awaited: it runs in the alarm's mailbox, which may be the
+   * one running this effect. Must not throw; a rejection is logged.
+   */
+  readonly onDeliveryFailed?: (
+    alarmId: string,
+    notificationId: string,
+    reason: string,
+    retryable: boolean,
+  ) => Promise<void> | void;
 }
 
 export class EffectRunner {
@@ -102,11 +113,23 @@ export class EffectRunner {
           failures.push({ user: n.user, reason: result.reason, retryable: result.retryable });
           if (!result.retryable || row.attempts >= this.o.maxAttempts) {
             await this.o.store.markNotification(row.alarmId, n.id, { status: 'failed', at: now, error: result.reason });
+            this.deliveryFailed(row.alarmId, n.id, result.reason, result.retryable);
           }
         }
       }),
     );
     return failures;
+  }
+
+  /** Hands a final delivery failure to `onDeliveryFailed` without waiting for it. */
+  private deliveryFailed(alarmId: string, notificationId: string, reason: string, retryable: boolean): void {
+    const cb = this.o.onDeliveryFailed;
+    if (!cb) return;
+    void Promise.resolve()
+      .then(() => cb(alarmId, notificationId, reason, retryable))
+      .catch((err: unknown) =>
+        this.o.logger.warn({ alarmId, notificationId, err }, 'delivery failure could not be fed to the plan'),
+      );
   }
 
   private async withdraw(row: OutboxRecord) {

@@ -99,6 +99,11 @@ export function buildStep(input: StepInput, result: StepResult): StepCommit {
         effects.push({ type: 'log', message: p.message });
         said.push(String(p.message));
         break;
+      case 'tocsin.setOutput':
+        // No output adapter yet: recorded in the protocol only, no outbox row.
+        effects.push({ type: 'setOutput', output: String(p.output), value: p.value });
+        said.push(`output ${String(p.output)} set to ${String(p.value)} (no output adapter yet)`);
+        break;
       default:
         effects.push({ type: action.type, params: action.params });
     }

@@ -10,6 +10,9 @@ export interface PlansTable {
   version: number;
   definition: Json;
   created_at: Time;
+  published_by: ColumnType<string, string | undefined, string>;
+  disabled_at: NullableTime;
+  disabled_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface AlarmsTable {

@@ -4,13 +4,15 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { canonicalJson } from '../domain/canonical-json.ts';
-import type { AlarmStatus } from '../domain/alarm.ts';
+import type { AlarmStatus, PlanRef } from '../domain/alarm.ts';
 import type {
   AlarmRecord,
   AlarmStore,
   CommitResult,
   NotificationRecord,
   OutboxRecord,
+  PlanInfo,
+  PlanVersionInfo,
   ProtocolEntry,
   StepCommit,
   TimerRecord,
@@ -26,10 +28,27 @@ function ignoreDuplicate(err: { code?: string }): void {
   if (err.code !== '23505' && err.code !== '42P06') throw err;
 }
 
+function toVersionInfo(r: {
+  version: number;
+  created_at: Date;
+  published_by: string;
+  disabled_at: Date | null;
+}): PlanVersionInfo {
+  return {
+    version: Number(r.version),
+    publishedAt: r.created_at.getTime(),
+    publishedBy: r.published_by,
+    disabledAt: r.disabled_at ? r.disabled_at.getTime() : null,
+  };
+}
+
 /** Thrown inside a transaction to roll it back with a commit result. */
 class Abort {
   constructor(readonly result: CommitResult) {}
 }
+
+/** Advisory lock class of plan publishing ("plan" in ASCII); the second key is hashtext(id). */
+const PLAN_LOCK = 0x706c616e;
 
 const json = (v: unknown): string => JSON.stringify(v);
 const date = (t: number): Date => new Date(t);
@@ -91,6 +110,66 @@ export class KyselyAlarmStore implements AlarmStore {
       .where('version', '=', ref.version)
       .executeTakeFirst();
     return row?.definition;
+  }
+
+  async publishPlan(id: string, definition: unknown, at: number, by: string): Promise<number> {
+    const version = await this.db.transaction().execute(async (trx) => {
+      // Serialises publishers of this id: each reads the max after the previous one committed.
+      await sql`select pg_advisory_xact_lock(${PLAN_LOCK}, hashtext(${id}))`.execute(trx);
+      const row = await trx
+        .selectFrom('plans')
+        .select(sql<number>`coalesce(max(version), 0)::integer`.as('max'))
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      const next = Number(row.max) + 1;
+      await trx
+        .insertInto('plans')
+        .values({ id, version: next, definition: json(definition), created_at: date(at), published_by: by })
+        .execute();
+      return next;
+    });
+    if (this.durable) await this.durable();
+    return version;
+  }
+
+  async listPlans(): Promise<{ id: string; versions: PlanVersionInfo[] }[]> {
+    const rows = await this.db
+      .selectFrom('plans')
+      .select(['id', 'version', 'created_at', 'published_by', 'disabled_at'])
+      .orderBy('id')
+      .orderBy('version')
+      .execute();
+    const out: { id: string; versions: PlanVersionInfo[] }[] = [];
+    for (const r of rows) {
+      if (out.at(-1)?.id !== r.id) out.push({ id: r.id, versions: [] });
+      out.at(-1)!.versions.push(toVersionInfo(r));
+    }
+    return out;
+  }
+
+  async setPlanDisabled(ref: PlanRef, disabled: boolean, at: number, by: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable('plans')
+      .set(disabled ? { disabled_at: date(at), disabled_by: by } : { disabled_at: null, disabled_by: null })
+      .where('id', '=', ref.id)
+      .where('version', '=', ref.version)
+      .where('disabled_at', disabled ? 'is' : 'is not', null)
+      .executeTakeFirst();
+    if (r.numUpdatedRows === 1n) {
+      if (this.durable) await this.durable();
+      return true;
+    }
+    return (await this.getPlanInfo(ref)) !== undefined;
+  }
+
+  async getPlanInfo(ref: PlanRef): Promise<PlanInfo | undefined> {
+    const row = await this.db
+      .selectFrom('plans')
+      .select(['id', 'version', 'definition', 'created_at', 'published_by', 'disabled_at'])
+      .where('id', '=', ref.id)
+      .where('version', '=', ref.version)
+      .executeTakeFirst();
+    return row && { id: row.id, definition: row.definition, ...toVersionInfo(row) };
   }
 
   async commit(step: StepCommit): Promise<CommitResult> {

@@ -339,6 +339,65 @@ export function storeConformance(name: string, make: () => Promise<TestStore>): 
       assert.deepEqual(verifyChain(entries), { ok: true });
     });
 
+    // Versions count from 1 per id; each publish returns its own; the export round-trips.
+    it('publishes numbered versions per plan id and exports each with its metadata', async () => {
+      assert.equal(await t.store.publishPlan('pub-a', { n: 1 }, T, 'alice'), 1);
+      assert.equal(await t.store.publishPlan('pub-a', { n: 2, x: [1] }, T + 1, 'bob'), 2);
+      assert.equal(await t.store.publishPlan('pub-b', { n: 1 }, T + 2, 'alice'), 1);
+      assert.deepEqual(await t.store.getPlanInfo({ id: 'pub-a', version: 2 }), {
+        id: 'pub-a',
+        version: 2,
+        definition: { n: 2, x: [1] },
+        publishedAt: T + 1,
+        publishedBy: 'bob',
+        disabledAt: null,
+      });
+      assert.deepEqual(await t.store.getPlan({ id: 'pub-a', version: 1 }), { n: 1 });
+      assert.equal(await t.store.getPlanInfo({ id: 'pub-a', version: 3 }), undefined);
+      const listed = (await t.store.listPlans()).filter((p) => p.id.startsWith('pub-'));
+      assert.deepEqual(listed, [
+        {
+          id: 'pub-a',
+          versions: [
+            { version: 1, publishedAt: T, publishedBy: 'alice', disabledAt: null },
+            { version: 2, publishedAt: T + 1, publishedBy: 'bob', disabledAt: null },
+          ],
+        },
+        { id: 'pub-b', versions: [{ version: 1, publishedAt: T + 2, publishedBy: 'alice', disabledAt: null }] },
+      ]);
+      // A version stored with putPlan (the built-ins) was published by 'system'.
+      const escalate = (await t.store.listPlans()).find((p) => p.id === 'escalate')!;
+      assert.equal(escalate.versions[0]!.publishedBy, 'system');
+    });
+
+    // Publishers racing on one id each get a distinct version, with no gap.
+    it('concurrent publishes of one plan id get distinct consecutive versions', async () => {
+      const versions = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => t.store.publishPlan('pub-race', { i }, T, `u${i}`)),
+      );
+      assert.deepEqual(
+        [...versions].sort((a, b) => a - b),
+        [1, 2, 3, 4, 5, 6],
+      );
+      for (const [i, v] of versions.entries()) {
+        assert.deepEqual(await t.store.getPlan({ id: 'pub-race', version: v }), { i });
+      }
+    });
+
+    // Disable and enable are idempotent; an unknown version answers false and changes nothing.
+    it('disables and re-enables a version; an unknown version is false', async () => {
+      await t.store.publishPlan('pub-d', { n: 1 }, T, 'alice');
+      const ref = { id: 'pub-d', version: 1 };
+      assert.equal(await t.store.setPlanDisabled(ref, true, T + 10, 'bob'), true);
+      assert.equal(await t.store.setPlanDisabled(ref, true, T + 20, 'carol'), true);
+      assert.equal((await t.store.getPlanInfo(ref))!.disabledAt, T + 10);
+      assert.equal(await t.store.setPlanDisabled(ref, false, T + 30, 'bob'), true);
+      assert.equal(await t.store.setPlanDisabled(ref, false, T + 30, 'bob'), true);
+      assert.equal((await t.store.getPlanInfo(ref))!.disabledAt, null);
+      assert.equal(await t.store.setPlanDisabled({ id: 'pub-d', version: 2 }, true, T, 'bob'), false);
+      assert.equal(await t.store.setPlanDisabled({ id: 'nope', version: 1 }, false, T, 'bob'), false);
+    });
+
     it('property: any mix of fresh and stale commits leaves a gap-free, verifiable chain', async () => {
       await fc.assert(
         fc.asyncProperty(

@@ -167,3 +167,36 @@ describe('tocsin CLI', () => {
     });
   }
 });
+
+// `plan publish` and `plan export` write to and read from the configured store: here a PGlite
+// data directory of their own (the cases above must leave theirs absent). In order: publish,
+// then export what was published.
+describe('tocsin plan publish and export', () => {
+  const env = { TOCSIN_DATA_DIR: join(scratch, 'data-publish') };
+  const shipped = JSON.parse(readFileSync(join(root, 'machines/plans/escalate.json'), 'utf8')) as unknown;
+
+  // A fresh data directory: migrated, the plan is version 1 of its id; an invalid plan exits 1 first.
+  it('plan publish validates, migrates and prints {id, version}', () => {
+    const bad = tocsin(['plan', 'publish', 'package.json'], env);
+    assert.equal(bad.code, 1, bad.stderr);
+    assert.match(bad.stdout, /"ok": false/);
+    assert.equal(existsSync(env.TOCSIN_DATA_DIR), false, 'an invalid plan opened the store');
+    const r = tocsin(['plan', 'publish', 'machines/plans/escalate.json'], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { id: 'escalate', version: 1 });
+  });
+
+  // The export is the published definition with its metadata; an unknown version exits 1.
+  it('plan export prints the published version', () => {
+    const r = tocsin(['plan', 'export', 'escalate@1'], env);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(out.definition, shipped);
+    assert.equal(out.publishedBy, 'cli');
+    assert.equal(out.disabledAt, null);
+    const missing = tocsin(['plan', 'export', 'escalate@2'], env);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /plan escalate@2 does not exist/);
+    assert.equal(tocsin(['plan', 'export', 'escalate'], env).code, 2);
+  });
+});

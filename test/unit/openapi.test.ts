@@ -7,7 +7,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type Router from '@koa/router';
 import { alarmRoutes } from '../../src/http/alarm-routes.ts';
-import { openApiDocument, type OperationObject, type Reference, type SchemaObject } from '../../src/http/openapi.ts';
+import {
+  openApiDocument,
+  type OperationObject,
+  type ParameterObject,
+  type Reference,
+  type SchemaObject,
+} from '../../src/http/openapi.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 
 type Json = unknown;
@@ -177,6 +183,20 @@ function collectRefs(node: unknown, out: string[] = []): string[] {
   return out;
 }
 
+/**
+ * The URL of an example request: `{id}` of an alarm path is `alarmId`; any other parameter takes
+ * its documented `example`, required query parameters included.
+ */
+function exampleUrl(path: string, op: OperationObject, alarmId: string | undefined): string {
+  const params = [...(openApiDocument.paths[path]!.parameters ?? []), ...(op.parameters ?? [])].map(
+    (p) => ((p as Reference).$ref ? resolve((p as Reference).$ref) : p) as ParameterObject,
+  );
+  const example = (name: string) => String(params.find((p) => p.name === name)?.example ?? '');
+  const url = path.replace(/\{(\w+)\}/g, (_, name: string) => (alarmId && name === 'id' ? alarmId : example(name)));
+  const query = params.filter((p) => p.in === 'query' && p.required).map((p) => `${p.name}=${example(p.name)}`);
+  return query.length > 0 ? `${url}?${query.join('&')}` : url;
+}
+
 describe('the OpenAPI document', () => {
   let h: Harness;
   let n = 0;
@@ -213,7 +233,7 @@ describe('the OpenAPI document', () => {
     const mounted = (h.tocsin.app.middleware as unknown as { router?: Router }[]).flatMap((m) =>
       m.router ? [m.router] : [],
     );
-    assert.equal(mounted.length, 3, 'the app mounts the ops, the alarms and the plans router');
+    assert.equal(mounted.length, 4, 'the app mounts the ops, the alarms, the plan tools and the plan versions router');
     assert.deepEqual(docPairs, routerPairs(mounted));
     // And the alarms router on its own, as alarm-routes.ts builds it.
     const alarms = routerPairs([alarmRoutes({ runtime: h.tocsin.runtime, store: h.tocsin.store })]);
@@ -266,8 +286,8 @@ describe('the OpenAPI document', () => {
 
   it('every documented operation is routed and answers a documented status with a valid body', async () => {
     for (const { method, path, op } of docOps) {
-      const id = path.includes('{id}') ? await freshAlarm() : undefined;
-      const url = path.replace('{id}', id ?? '');
+      const id = path.startsWith('/api/v1/alarms/{id}') ? await freshAlarm() : undefined;
+      const url = exampleUrl(path, op, id);
       const content = op.requestBody?.content['application/json'];
       const example = content
         ? (resolve((content.schema as Reference).$ref) as { examples: Json[] }).examples[0]

@@ -5,7 +5,9 @@
  */
 import type { Migration } from 'kysely';
 import * as initial from './20261125T0000-initial.ts';
+import * as planVersions from './20261125T0100-plan-versions.ts';
 
 export const migrations: Record<string, Migration> = {
   '20261125T0000-initial': initial,
+  '20261125T0100-plan-versions': planVersions,
 };

@@ -1,0 +1,107 @@
+/**
+ * /api/v1/plans (publish, list) and /api/v1/plans/{id}/…: plan versions — export one, disable
+ * or re-enable it, diff two. A published version is immutable; publishing validates first and
+ * writes nothing for an invalid plan (422 with every problem under /plan). Until
+ * authentication lands every change is recorded as made by `http`.
+ */
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { jsonDiff } from '../domain/json-diff.ts';
+import { TocsinError } from '../domain/errors.ts';
+import type { PlanRef } from '../domain/alarm.ts';
+import type { AlarmStore, PlanVersionInfo } from '../ports/alarm-store.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { PlanTools } from '../runtime/plan-tools.ts';
+
+const PLAN_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const VERSION = /^[1-9][0-9]{0,8}$/;
+const BY = 'http';
+
+export interface PlanVersionRouteDeps {
+  readonly store: AlarmStore;
+  readonly planTools: PlanTools;
+  readonly clock: Pick<Clock, 'now'>;
+}
+
+const invalid = (parameter: string, reason: string) =>
+  new TocsinError('validation', `the parameter '${parameter}' is invalid`, { details: [{ parameter, reason }] });
+
+/** Validates a path or query parameter against `pattern`. */
+function param(value: unknown, parameter: string, pattern: RegExp, reason: string): string {
+  if (typeof value !== 'string' || !pattern.test(value)) throw invalid(parameter, reason);
+  return value;
+}
+
+const planId = (ctx: Context) => param(ctx.params.id, 'id', PLAN_ID, 'plan ids are 1–64 of A–Z a–z 0–9 _ -');
+const version = (v: unknown, name: string) => Number(param(v, name, VERSION, 'a version is a positive integer'));
+const refOf = (ctx: Context): PlanRef => ({ id: planId(ctx), version: version(ctx.params.version, 'version') });
+
+const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+const versionJson = (v: PlanVersionInfo) => ({
+  version: v.version,
+  publishedAt: iso(v.publishedAt),
+  publishedBy: v.publishedBy,
+  disabledAt: iso(v.disabledAt),
+});
+
+export function planVersionRoutes({ store, planTools, clock }: PlanVersionRouteDeps): Router {
+  const r = new Router({ prefix: '/api/v1/plans' });
+
+  async function info(ref: PlanRef) {
+    const found = await store.getPlanInfo(ref);
+    if (!found) throw new TocsinError('not-found', `plan ${ref.id}@${ref.version} does not exist`);
+    return found;
+  }
+
+  r.post('/', async (ctx) => {
+    if (!ctx.is('application/json')) throw new TocsinError('unsupported-media-type', 'send application/json');
+    const b = (ctx.request as unknown as { body?: unknown }).body;
+    if (!b || typeof b !== 'object' || Array.isArray(b) || !('plan' in b)) {
+      throw new TocsinError('validation', 'the request body must be an object with a plan', {
+        details: [{ pointer: '/plan', reason: 'required' }],
+      });
+    }
+    const check = planTools.validate((b as { plan: unknown }).plan);
+    if (!check.ok) {
+      throw new TocsinError('validation', 'the plan is invalid', {
+        details: check.problems.map((p) => ({ pointer: `/plan${p.pointer}`, reason: p.reason })),
+      });
+    }
+    const id = check.plan.id;
+    const v = await store.publishPlan(id, check.plan, clock.now(), BY);
+    ctx.status = 201;
+    ctx.set('Location', `/api/v1/plans/${id}/versions/${v}`);
+    ctx.body = { id, version: v };
+  });
+
+  r.get('/', async (ctx) => {
+    const plans = await store.listPlans();
+    ctx.body = { plans: plans.map((p) => ({ id: p.id, versions: p.versions.map(versionJson) })) };
+  });
+
+  r.get('/:id/versions/:version', async (ctx) => {
+    const p = await info(refOf(ctx));
+    ctx.body = { id: p.id, ...versionJson(p), definition: p.definition };
+  });
+
+  for (const action of ['disable', 'enable'] as const) {
+    r.post(`/:id/versions/:version/${action}`, async (ctx) => {
+      const ref = refOf(ctx);
+      if (!(await store.setPlanDisabled(ref, action === 'disable', clock.now(), BY))) {
+        throw new TocsinError('not-found', `plan ${ref.id}@${ref.version} does not exist`);
+      }
+      const p = await info(ref);
+      ctx.body = { id: p.id, ...versionJson(p) };
+    });
+  }
+
+  r.get('/:id/diff', async (ctx) => {
+    const id = planId(ctx);
+    const from = version(ctx.query.from, 'from');
+    const to = version(ctx.query.to, 'to');
+    const [a, b] = await Promise.all([info({ id, version: from }), info({ id, version: to })]);
+    ctx.body = { id, from, to, changes: jsonDiff(a.definition, b.definition) };
+  });
+
+  return r;
+}
