@@ -5,7 +5,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { TocsinError } from '../domain/errors.ts';
-import type { PlanTools } from '../runtime/plan-tools.ts';
+import { invalidPlan, type PlanTools } from '../runtime/plan-tools.ts';
 import { planJsonSchema } from '../../machines/plan-schema.ts';
 
 function body(ctx: Context): Record<string, unknown> {
@@ -37,34 +37,16 @@ export function planRoutes(tools: PlanTools): Router {
   });
   r.post('/api/v1/plans/validate', (ctx) => {
     const check = tools.validate(body(ctx).plan);
-    if (!check.ok) {
-      throw new TocsinError('validation', 'the plan is invalid', {
-        details: check.problems.map((p) => ({ pointer: `/plan${p.pointer}`, reason: p.reason })),
-      });
-    }
+    if (!check.ok) throw invalidPlan(check.problems, '/plan');
     ctx.body = { ok: true };
   });
   r.post('/api/v1/plans/analyse', (ctx) => {
     const b = body(ctx);
-    ctx.body = withPlanPointers(() => tools.analyse(b.plan, alarmType(b)));
+    ctx.body = tools.analyse(b.plan, alarmType(b), '/plan');
   });
   r.post('/api/v1/plans/simulate', (ctx) => {
     const b = body(ctx);
-    ctx.body = withPlanPointers(() => tools.simulate(b.plan, b.scenario, alarmType(b)));
+    ctx.body = tools.simulate(b.plan, b.scenario, alarmType(b), '/plan');
   });
   return r;
-}
-
-/** Problems of the plan are reported under `/plan` in the request body. */
-function withPlanPointers<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (err) {
-    if (err instanceof TocsinError && err.message === 'the plan is invalid' && err.details) {
-      throw new TocsinError('validation', err.message, {
-        details: err.details.map((d) => ('pointer' in d ? { pointer: `/plan${d.pointer}`, reason: d.reason } : d)),
-      });
-    }
-    throw err;
-  }
 }

@@ -11,7 +11,7 @@ import { TocsinError } from '../domain/errors.ts';
 import type { PlanRef } from '../domain/alarm.ts';
 import type { AlarmStore, PlanVersionInfo } from '../ports/alarm-store.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { PlanTools } from '../runtime/plan-tools.ts';
+import { invalidPlan, type PlanTools } from '../runtime/plan-tools.ts';
 
 const PLAN_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const VERSION = /^[1-9][0-9]{0,8}$/;
@@ -62,11 +62,7 @@ export function planVersionRoutes({ store, planTools, clock }: PlanVersionRouteD
       });
     }
     const check = planTools.validate((b as { plan: unknown }).plan);
-    if (!check.ok) {
-      throw new TocsinError('validation', 'the plan is invalid', {
-        details: check.problems.map((p) => ({ pointer: `/plan${p.pointer}`, reason: p.reason })),
-      });
-    }
+    if (!check.ok) throw invalidPlan(check.problems, '/plan');
     const id = check.plan.id;
     const v = await store.publishPlan(id, check.plan, clock.now(), BY);
     ctx.status = 201;

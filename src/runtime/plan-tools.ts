@@ -14,6 +14,13 @@ import { validatePlan } from '../../machines/plan-validate.ts';
 
 export type PlanCheck = ReturnType<typeof validatePlan>;
 
+/** The one error for an invalid plan; `at` is where the plan sits in the request (e.g. `/plan`). */
+export function invalidPlan(problems: readonly { pointer: string; reason: string }[], at = ''): TocsinError {
+  return new TocsinError('validation', 'the plan is invalid', {
+    details: problems.map((p) => ({ pointer: `${at}${p.pointer}`, reason: p.reason })),
+  });
+}
+
 export class PlanTools {
   constructor(private readonly directory: Directory) {}
 
@@ -23,14 +30,14 @@ export class PlanTools {
   }
 
   /** Worst-case figures of a valid plan under alarm type `typeId`'s groups and parameters. */
-  analyse(def: unknown, typeId?: string) {
-    const { plan, input } = this.prepare(def, typeId);
+  analyse(def: unknown, typeId?: string, at = '') {
+    const { plan, input } = this.prepare(def, typeId, at);
     return analysePlan(createPlanMachine(plan), input);
   }
 
   /** The predicted timeline of a valid plan for `scenario`, on a virtual clock. */
-  simulate(def: unknown, scenario: unknown, typeId?: string) {
-    const { plan, input } = this.prepare(def, typeId);
+  simulate(def: unknown, scenario: unknown, typeId?: string, at = '') {
+    const { plan, input } = this.prepare(def, typeId, at);
     let parsed: Scenario;
     try {
       parsed = parseScenario(scenario);
@@ -43,9 +50,9 @@ export class PlanTools {
     return simulatePlan(createPlanMachine(plan), input, parsed);
   }
 
-  private prepare(def: unknown, typeId?: string): { plan: PlanDefinition; input: PlanInput } {
+  private prepare(def: unknown, typeId: string | undefined, at: string): { plan: PlanDefinition; input: PlanInput } {
     const check = this.validate(def);
-    if (!check.ok) throw new TocsinError('validation', 'the plan is invalid', { details: check.problems });
+    if (!check.ok) throw invalidPlan(check.problems, at);
     const types = this.directory.alarmTypes();
     const type = typeId
       ? this.directory.alarmType(typeId)
