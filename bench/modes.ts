@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { loadConfig, type Config, type FileConfig } from '../src/app/config.ts';
+import { loadConfig, parseFileConfig, type Config, type FileConfigInput } from '../src/app/config.ts';
 import { startTocsin, type Tocsin } from '../src/app/tocsin.ts';
 import type { ScheduledTimer } from '../src/ports/scheduler.ts';
 import { SystemClock } from '../src/scheduler/system-clock.ts';
@@ -26,7 +26,7 @@ export const LONG_TYPE = 'bench-long'; // 1 h level timeout
 export const BACKGROUND_TYPE = 'bench-bg'; // 10 min level timeout: stays pending for the whole run
 export const shortType = (ms: number): string => `bench-short-${ms}`;
 
-const type = (id: string, levelTimeoutMs: number): FileConfig['alarmTypes'][number] => ({
+const type = (id: string, levelTimeoutMs: number): NonNullable<FileConfigInput['alarmTypes']>[number] => ({
   id,
   name: id,
   priority: 3,
@@ -36,7 +36,7 @@ const type = (id: string, levelTimeoutMs: number): FileConfig['alarmTypes'][numb
   environment: 'default',
 });
 
-export const benchFileConfig: FileConfig = {
+export const benchFileConfig: FileConfigInput = {
   groups: { A: ['op-1', 'op-2'], B: ['sup-1'] },
   alarmTypes: [
     type(LONG_TYPE, 3_600_000),
@@ -99,7 +99,7 @@ export async function embeddedEnv(): Promise<ModeEnv> {
       TOCSIN_HTTP_PORT: '0',
       TOCSIN_EMBEDDED_FSYNC: 'on',
     }),
-    file: benchFileConfig,
+    file: parseFileConfig(benchFileConfig),
   };
   return { config, cleanup: tracked(async () => rmSync(dir, { recursive: true, force: true })) };
 }
@@ -119,7 +119,7 @@ export async function clusterEnv(): Promise<ModeEnv> {
       TOCSIN_LOG_LEVEL: 'silent',
       TOCSIN_HTTP_PORT: '0',
     }),
-    file: benchFileConfig,
+    file: parseFileConfig(benchFileConfig),
   };
   const cleanup = tracked(async () => {
     rmSync(dir, { recursive: true, force: true });

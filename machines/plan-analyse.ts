@@ -23,6 +23,11 @@
  *  - `RESPONSE` accept and reject by every user of every group in the input, and by one
  *    stranger (`~stranger`), each taking 0 ms;
  *  - `CANCEL` (by `~analyser`), 0 ms;
+ *  - when the machine declares `PRESENCE`: for each presence-tracked group of the input (in
+ *    `input.presence`), `present: true` and `false` for its first PRESENCE_USERS recipients
+ *    (members and those present at raise, sorted); when that is none, one PRESENCE of
+ *    `~analyser` in `~analyser` (which `recordPresence` ignores but a plain transition takes);
+ *    0 ms. The cap bounds the presence sets a node can hold to 2^PRESENCE_USERS per group;
  *  - every other event type the machine declares in `on` (bare `{type}`), 0 ms;
  *  - the armed timer that fires first (smallest remaining, ties by arming order): its event,
  *    taking `remaining` ms; the other timers' remaining times drop by as much.
@@ -86,6 +91,8 @@ export interface Analysis {
 
 export const DEFAULT_MAX_STATES = 5000;
 export const STRANGER = '~stranger';
+/** Recipients per presence-tracked group whose PRESENCE events the analyser tries. */
+export const PRESENCE_USERS = 3;
 
 interface Node {
   readonly snapshot: PersistedPlanSnapshot;
@@ -268,8 +275,29 @@ export function analysePlan(
   }
   events.push({ event: { type: 'CANCEL', by: '~analyser', at }, label: 'CANCEL' });
   const declared = (machine.root as unknown as { events: string[] }).events;
+  if (declared.includes('PRESENCE')) {
+    const before = events.length;
+    const tracked = Object.keys(input.presence ?? {}).sort();
+    for (const group of tracked) {
+      const members = new Set([...(input.groups[group] ?? []), ...(input.presence?.[group] ?? [])]);
+      for (const user of [...members].sort().slice(0, PRESENCE_USERS)) {
+        for (const present of [true, false]) {
+          events.push({
+            event: { type: 'PRESENCE', group, user, present, at },
+            label: `PRESENCE ${user} ${present ? 'in' : 'out of'} ${group}`,
+          });
+        }
+      }
+    }
+    if (events.length === before) {
+      events.push({
+        event: { type: 'PRESENCE', group: '~analyser', user: '~analyser', present: true, at },
+        label: 'PRESENCE',
+      });
+    }
+  }
   for (const type of [...new Set(declared)].sort()) {
-    if (type !== 'RESPONSE' && type !== 'CANCEL' && !type.startsWith('xstate.')) {
+    if (type !== 'RESPONSE' && type !== 'CANCEL' && type !== 'PRESENCE' && !type.startsWith('xstate.')) {
       events.push({ event: { type, at }, label: type });
     }
   }

@@ -1,15 +1,20 @@
 /**
- * The context every plan machine carries. The runtime supplies `alarm`, `groups` and `params`
- * as input when the alarm is raised (frozen: later directory changes do not alter a running
- * alarm); the registry's actions maintain `notifications`, `current` and `round`.
+ * The context every plan machine carries. The runtime supplies `alarm`, `groups`, `params` and
+ * (for presence-tracked groups) `presence` as input when the alarm is raised (frozen: later
+ * directory changes do not alter a running alarm); the registry's actions maintain
+ * `notifications`, `current` and `round`, and `recordPresence` keeps `presence` up to date.
  */
 import type { AlarmFacts } from '../src/domain/alarm.ts';
 
 export type PlanNotificationStatus = 'pending' | 'accepted' | 'rejected' | 'withdrawn' | 'failed';
 
 export interface PlanNotification {
-  /** `<group>.<round>.<user>`: unique within the alarm, stable across replays. */
+  /**
+   * `<group>.<round>.<user>`: unique within the alarm, stable across replays. A single-recipient
+   * notify uses the group `@<address>` (e.g. `@dave.0.dave`, `@device:p1.0.device:p1`).
+   */
   readonly id: string;
+  /** The recipient address: a user id, `device:<id>` or `contact:<id>`. */
   readonly user: string;
   readonly group: string;
   readonly round: number;
@@ -19,8 +24,13 @@ export interface PlanNotification {
 
 export interface PlanInput {
   readonly alarm: AlarmFacts;
-  /** Notification groups frozen at raise time: group name → user ids. */
+  /** Notification groups frozen at raise time: group name → recipient addresses. */
   readonly groups: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Presence-tracked groups only: group name → recipients present at raise time. A group absent
+   * here is not tracked (PRESENCE events for it are ignored); `recordPresence` updates the rest.
+   */
+  readonly presence?: Readonly<Record<string, readonly string[]>>;
   /** Plan parameters from the alarm type (e.g. levelTimeoutMs, rounds). */
   readonly params: Readonly<Record<string, number | string | boolean>>;
 }
@@ -40,6 +50,8 @@ export interface NotifyEffect {
     readonly group: string;
     readonly round: number;
     readonly text: string;
+    /** Notification profile id, when the plan names one. */
+    readonly profile?: string;
     readonly notifications: readonly { readonly id: string; readonly user: string }[];
   };
 }
@@ -55,4 +67,9 @@ export interface SetOutputEffect {
   readonly type: 'tocsin.setOutput';
   readonly params: { readonly output: string; readonly value: boolean | number };
 }
-export type PlanEffect = NotifyEffect | WithdrawEffect | LogEffect | SetOutputEffect;
+/** Raise a linked alarm of type `alarmType` (carried out by the runtime). */
+export interface ForwardEffect {
+  readonly type: 'tocsin.forward';
+  readonly params: { readonly alarmType: string; readonly text: string };
+}
+export type PlanEffect = NotifyEffect | WithdrawEffect | LogEffect | SetOutputEffect | ForwardEffect;

@@ -67,7 +67,8 @@ export const planJsonSchema = {
     id: { type: 'string', pattern: STATE_KEY_PATTERN, maxLength: 64 },
     context: {
       type: 'object',
-      description: 'Extra context; alarm, groups, params, round, notifications and current are set by the runtime.',
+      description:
+        'Extra context; alarm, groups, params, presence, round, notifications and current are set by the runtime.',
     },
     ...stateProperties,
   },

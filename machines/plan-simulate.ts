@@ -13,9 +13,10 @@
  *    order given (a stable sort by `at`). A step dated before the current time runs at the
  *    current time (the clock never goes back).
  *  - A timer delivers its raised event (e.g. `xstate.after.levelTimeout.escalate.levelA`); a
- *    scenario step delivers `{type:'RESPONSE', response, by, at}`, `{type:'CANCEL', by, at}` or
- *    `{type:'DELIVERY_FAILED', user, at}` (recorded even when the plan ignores it), where `at`
- *    is `input.alarm.raisedAt + t` (the absolute time the runtime would stamp).
+ *    scenario step delivers `{type:'RESPONSE', response, by, at}`, `{type:'CANCEL', by, at}`,
+ *    `{type:'DELIVERY_FAILED', user, at}` or `{type:'PRESENCE', group, user, present, at}`
+ *    (recorded even when the plan ignores it), where `at` is `input.alarm.raisedAt + t` (the
+ *    absolute time the runtime would stamp). Initial presence is `input.presence`.
  *  - Stop with reason 'final' when the snapshot status is 'done'; 'idle' when no step and no
  *    timer is left; 'horizon' when the next event is due after `horizonMs` (default 7 days);
  *    'maxSteps' when `maxSteps` events (default 1000, the start not counted) were applied and
@@ -31,7 +32,15 @@ import { planStart, planStep, stateKey, type PlanAction, type StepResult } from 
 export type ScenarioStep =
   | { readonly at: number; readonly event: 'accept' | 'reject'; readonly by: string }
   | { readonly at: number; readonly event: 'cancel'; readonly by: string }
-  | { readonly at: number; readonly event: 'deliveryFailed'; readonly user: string };
+  | { readonly at: number; readonly event: 'deliveryFailed'; readonly user: string }
+  | { readonly at: number; readonly event: 'presence'; readonly presence: PresenceChange };
+
+/** A presence change in a scenario: written `{at, presence: {group, user, present}}` (`event: 'presence'` optional). */
+export interface PresenceChange {
+  readonly group: string;
+  readonly user: string;
+  readonly present: boolean;
+}
 
 export interface Scenario {
   readonly description?: string;
@@ -42,6 +51,7 @@ export type TimelineEffect =
   | { readonly type: 'notify'; readonly group: string; readonly round: number; readonly recipients: string[] }
   | { readonly type: 'withdraw'; readonly recipients: string[] }
   | { readonly type: 'log'; readonly message: string }
+  | { readonly type: 'forward'; readonly alarmType: string; readonly text: string }
   | { readonly type: 'timer.set'; readonly sendId: string; readonly dueAt: number }
   | { readonly type: 'timer.cancel'; readonly sendId: string };
 
@@ -90,17 +100,28 @@ export function parseScenario(json: unknown): Scenario {
     const st = s as Record<string, unknown>;
     if (typeof st.at !== 'number' || !Number.isFinite(st.at) || st.at < 0) fail(`${p}/at`, 'must be a number ≥ 0');
     const at = st.at as number;
+    if (Object.hasOwn(st, 'presence') && (st.event === undefined || st.event === 'presence')) {
+      const pr = st.presence as Record<string, unknown> | null;
+      if (!pr || typeof pr !== 'object' || Array.isArray(pr)) return fail(`${p}/presence`, 'must be an object');
+      if (typeof pr.group !== 'string' || pr.group === '') fail(`${p}/presence/group`, 'must be a group name');
+      if (typeof pr.user !== 'string' || pr.user === '') fail(`${p}/presence/user`, 'must be a recipient address');
+      if (typeof pr.present !== 'boolean') fail(`${p}/presence/present`, 'must be a boolean');
+      const presence = { group: pr.group as string, user: pr.user as string, present: pr.present as boolean };
+      return { at, event: 'presence', presence };
+    }
     switch (st.event) {
       case 'accept':
       case 'reject':
       case 'cancel':
         if (typeof st.by !== 'string' || st.by === '') fail(`${p}/by`, 'must be a user id');
         return { at, event: st.event, by: st.by as string };
+      case 'presence':
+        return fail(`${p}/presence`, 'must be an object');
       case 'deliveryFailed':
         if (typeof st.user !== 'string' || st.user === '') fail(`${p}/user`, 'must be a user id');
         return { at, event: 'deliveryFailed', user: st.user as string };
       default:
-        return fail(`${p}/event`, "must be 'accept', 'reject', 'cancel' or 'deliveryFailed'");
+        return fail(`${p}/event`, "must be 'accept', 'reject', 'cancel' or 'deliveryFailed' (or give 'presence')");
     }
   });
   return typeof o.description === 'string' ? { description: o.description, steps } : { steps };
@@ -116,6 +137,8 @@ export function scenarioEvent(step: ScenarioStep, at: number): PlanEvent {
       return { type: 'CANCEL', by: step.by, at };
     case 'deliveryFailed':
       return { type: 'DELIVERY_FAILED', user: step.user, at };
+    case 'presence':
+      return { type: 'PRESENCE', ...step.presence, at };
   }
 }
 
@@ -151,6 +174,9 @@ export function effectsOf(
         break;
       case 'tocsin.log':
         out.push({ type: 'log', message: String(p.message) });
+        break;
+      case 'tocsin.forward': // a linked alarm, not a notification: not counted in `notifications`
+        out.push({ type: 'forward', alarmType: String(p.alarmType), text: String(p.text) });
         break;
       case 'xstate.raise': {
         const event = p.event as PlanEvent;

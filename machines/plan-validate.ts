@@ -9,8 +9,10 @@
  *    with no `__proto__` / `constructor` / `prototype` key anywhere;
  * 2. the shape of the safe subset (plan-schema.ts): unknown keys at their exact pointer, `id`,
  *    `initial`, `type`, state names, transitions, action/guard/delay names, delay bounds,
- *    params against registry-params.ts, `notify` groups against `opts.groups`, depth and count
- *    of states, `context` keys the runtime sets;
+ *    params against registry-params.ts, references against the sets `opts` gives (`notify` and
+ *    `nobodyPresent` groups, `notify` profiles, devices and contacts, `forward` alarm types),
+ *    `{alarm.<field>}` placeholders of text templates, depth and count of states, `context`
+ *    keys the runtime sets;
  * 3. targets: a sibling name (`name`, `name.child`), a child of the source (`.child`), or an
  *    absolute `#<plan id>.<path>` (nested states cannot have ids of their own);
  * 4. the graph: unreachable states, dead ends (non-final atomic states with no transition out,
@@ -23,6 +25,7 @@ import { MAX_ITERATIONS, createPlanMachine, type PlanDefinition } from './plan-m
 import { planStart } from './plan-step.ts';
 import type { PlanInput } from './plan-context.ts';
 import { registeredNames } from './registry.ts';
+import { ALARM_PLACEHOLDERS, unknownPlaceholders } from './alarm-text.ts';
 import { checkParams, escapePointer, paramSpecs, type Problem, type RegisteredSpec } from './registry-params.ts';
 import { PLAN_LIMITS, STATE_KEY_PATTERN } from './plan-schema.ts';
 
@@ -31,10 +34,41 @@ export type { Problem } from './registry-params.ts';
 export type ValidationResult =
   { ok: true; plan: PlanDefinition; warnings: Problem[] } | { ok: false; problems: Problem[]; warnings: Problem[] };
 
+/** Known names; each set, when given, is checked; when absent, references to it are not. */
 export interface ValidateOptions {
-  /** Known notification groups; when given, `notify` must name one of them. */
+  /** Known notification groups: `notify` and `nobodyPresent` must name one of them. */
   readonly groups?: readonly string[];
+  /** Known notification profiles: `notify`'s `profile`. */
+  readonly profiles?: readonly string[];
+  /** Known contacts: `notify`'s `contact`. */
+  readonly contacts?: readonly string[];
+  /** Known devices: `notify`'s `device`. */
+  readonly devices?: readonly string[];
+  /** Known alarm types: `forward`'s `alarmType`. */
+  readonly alarmTypes?: readonly string[];
 }
+
+/** Which string params of which name refer to which set of ValidateOptions, and its noun. */
+const REFERENCES: readonly {
+  kind: Kind;
+  name: string;
+  param: string;
+  set: keyof ValidateOptions;
+  noun: string;
+}[] = [
+  { kind: 'actions', name: 'notify', param: 'group', set: 'groups', noun: 'notification group' },
+  { kind: 'actions', name: 'notify', param: 'profile', set: 'profiles', noun: 'notification profile' },
+  { kind: 'actions', name: 'notify', param: 'device', set: 'devices', noun: 'device' },
+  { kind: 'actions', name: 'notify', param: 'contact', set: 'contacts', noun: 'contact' },
+  { kind: 'actions', name: 'forward', param: 'alarmType', set: 'alarmTypes', noun: 'alarm type' },
+  { kind: 'guards', name: 'nobodyPresent', param: 'group', set: 'groups', noun: 'notification group' },
+];
+
+/** Text params that are `{alarm.<field>}` templates. */
+const TEMPLATES: readonly { kind: Kind; name: string; param: string }[] = [
+  { kind: 'actions', name: 'notify', param: 'text' },
+  { kind: 'actions', name: 'forward', param: 'text' },
+];
 
 type Obj = Record<string, unknown>;
 type Kind = 'actions' | 'guards';
@@ -44,7 +78,7 @@ const STATE_KEY = new RegExp(STATE_KEY_PATTERN);
 const ROOT_KEYS = ['id', 'context', 'description', 'initial', 'states', 'on', 'after', 'always', 'entry', 'exit'];
 const STATE_KEYS = ['type', 'description', 'initial', 'states', 'on', 'after', 'always', 'entry', 'exit'];
 const TRANSITION_KEYS = ['target', 'guard', 'actions', 'reenter', 'description'];
-const RUNTIME_CONTEXT_KEYS = new Set(['alarm', 'groups', 'params', 'round', 'notifications', 'current']);
+const RUNTIME_CONTEXT_KEYS = new Set(['alarm', 'groups', 'params', 'presence', 'round', 'notifications', 'current']);
 const DELAY_MS = /^[0-9]+$/;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -118,7 +152,14 @@ function validate(def: unknown, opts: ValidateOptions): ValidationResult {
   const order = scanJson(def, problems);
 
   // 2. Shape.
-  const groups = opts.groups === undefined ? undefined : new Set(opts.groups);
+  const known = (set: keyof ValidateOptions) => (opts[set] === undefined ? undefined : new Set(opts[set]));
+  const sets = {
+    groups: known('groups'),
+    profiles: known('profiles'),
+    contacts: known('contacts'),
+    devices: known('devices'),
+    alarmTypes: known('alarmTypes'),
+  };
   const usedGroups = new Set<string>();
   const states: StateInfo[] = [];
 
@@ -171,12 +212,23 @@ function validate(def: unknown, opts: ValidateOptions): ValidationResult {
       if (!isTimeZone(zone))
         problems.push({ pointer: at(p, 'params', 'timeZone'), reason: `unknown IANA time zone '${zone}'` });
     }
-    if (kind === 'actions' && n === 'notify' && isObj(params) && typeof own(params, 'group') === 'string') {
-      const group = own(params, 'group') as string;
-      usedGroups.add(group);
-      if (groups !== undefined && !groups.has(group)) {
-        problems.push({ pointer: at(p, 'params', 'group'), reason: `unknown notification group '${group}'` });
-      }
+    if (!isObj(params)) return;
+    for (const r of REFERENCES) {
+      const value = own(params, r.param);
+      if (r.kind !== kind || r.name !== n || typeof value !== 'string') continue;
+      if (r.set === 'groups') usedGroups.add(value);
+      if (sets[r.set] !== undefined && !sets[r.set]!.has(value))
+        problems.push({ pointer: at(p, 'params', r.param), reason: `unknown ${r.noun} '${value}'` });
+    }
+    for (const t of TEMPLATES) {
+      const value = own(params, t.param);
+      if (t.kind !== kind || t.name !== n || typeof value !== 'string') continue;
+      const unknown = unknownPlaceholders(value);
+      if (unknown.length > 0)
+        problems.push({
+          pointer: at(p, 'params', t.param),
+          reason: `unknown placeholder${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (known: ${ALARM_PLACEHOLDERS.join(', ')})`,
+        });
     }
   };
 

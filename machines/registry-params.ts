@@ -11,6 +11,8 @@ export interface ParamSpec {
   readonly description?: string;
   /** The value must match at least one of these. */
   readonly anyOf?: readonly ParamSpec[];
+  /** The value must match exactly one of these (used as "exactly one of these keys" with `required`). */
+  readonly oneOf?: readonly ParamSpec[];
   /** An ECMAScript regular expression a string must match. */
   readonly pattern?: string;
   /** Arrays: the spec of every item, bounds on the length, and no duplicates. */
@@ -42,17 +44,30 @@ export interface Problem {
 
 const none: ParamSpec = { type: 'object', properties: {}, additionalProperties: false };
 const name = (description: string): ParamSpec => ({ type: 'string', minLength: 1, maxLength: 200, description });
+const template = (description: string): ParamSpec => ({
+  type: 'string',
+  minLength: 1,
+  maxLength: 2000,
+  description: `${description} {alarm.<field>} placeholders are filled from the alarm (id, type, priority, text, location, environment, raisedAt, source.adapter, source.device); an unknown one is an error.`,
+});
 const HHMM = '^([01][0-9]|2[0-3]):[0-5][0-9]$';
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
 export const paramSpecs = {
   actions: {
     notify: {
-      doc: 'Notifies every member of the group (frozen at raise time) and makes them the current level.',
+      doc: 'Notifies every member of `group` (frozen at raise time), or one `user`, `device` or `contact`, optionally with a notification `profile` and a `text` template, and makes them the current level.',
       params: {
         type: 'object',
-        properties: { group: { type: 'string', minLength: 1, description: 'Notification group name.' } },
-        required: ['group'],
+        properties: {
+          group: { type: 'string', minLength: 1, description: 'Notification group name.' },
+          user: name('User id.'),
+          device: name('Device id (notified as device:<id>).'),
+          contact: name('Contact id (notified as contact:<id>).'),
+          profile: name('Notification profile id.'),
+          text: template('The notification text (default: the alarm text).'),
+        },
+        oneOf: [{ required: ['group'] }, { required: ['user'] }, { required: ['device'] }, { required: ['contact'] }],
         additionalProperties: false,
       },
     },
@@ -62,8 +77,24 @@ export const paramSpecs = {
       params: none,
     },
     nextRound: { doc: 'Starts the next round of the plan.', params: none },
+    recordPresence: {
+      doc: 'Records a PRESENCE event {group, user, present} in the presence of a presence-tracked group (others are ignored).',
+      params: none,
+    },
+    forward: {
+      doc: 'Raises a linked alarm of type `alarmType` (returns tocsin.forward for the runtime); `text` defaults to the alarm text.',
+      params: {
+        type: 'object',
+        properties: {
+          alarmType: name('Alarm type id of the linked alarm.'),
+          text: template("The text of the linked alarm (default: this alarm's text)."),
+        },
+        required: ['alarmType'],
+        additionalProperties: false,
+      },
+    },
     notifyUser: {
-      doc: 'Notifies one user (e.g. a forward) and makes that notification the current level.',
+      doc: 'Notifies one user and makes that notification the current level (as notify with `user`).',
       params: {
         type: 'object',
         properties: { user: name('User id.') },
@@ -181,6 +212,15 @@ export const paramSpecs = {
         additionalProperties: false,
       },
     },
+    nobodyPresent: {
+      doc: 'Nobody is present in `group`, counting this event when it is a PRESENCE for it; a group without presence tracking counts as present unless it has no members.',
+      params: {
+        type: 'object',
+        properties: { group: name('Notification group name.') },
+        required: ['group'],
+        additionalProperties: false,
+      },
+    },
     roundsLeft: { doc: 'Another round is allowed: round + 1 < plan parameter `rounds` (default 1).', params: none },
   },
   delays: {
@@ -210,6 +250,25 @@ export function checkParams(spec: ParamSpec, value: unknown, pointer: string): P
     const kinds = spec.anyOf.map((alt) => alt.type ?? 'a value').join(' or ');
     problems.push({ pointer, reason: `must be ${kinds}, not ${actual}` });
     return problems;
+  }
+  if (spec.oneOf !== undefined) {
+    const matching = spec.oneOf.filter((alt) => checkParams(alt, value, pointer).length === 0);
+    if (matching.length !== 1) {
+      const keysOnly = spec.oneOf.every((alt) => alt.required?.length === 1 && Object.keys(alt).length === 1);
+      if (!keysOnly) problems.push({ pointer, reason: `must match exactly one of ${spec.oneOf.length} alternatives` });
+      else if (actual === 'object') {
+        const keys = spec.oneOf.map((alt) => `'${alt.required![0]}'`);
+        const list = `${keys.slice(0, -1).join(', ')} or ${keys[keys.length - 1]}`;
+        const given = matching.map((alt) => `'${alt.required![0]}'`);
+        problems.push({
+          pointer,
+          reason:
+            matching.length === 0
+              ? `missing required ${list} (exactly one)`
+              : `exactly one of ${list}, not ${given.join(' and ')}`,
+        });
+      }
+    }
   }
   if (spec.type !== undefined) {
     const fits = actual === spec.type || (spec.type === 'number' && actual === 'integer');

@@ -5,6 +5,7 @@
  * the active GuardTrace so the protocol can say why a transition was taken.
  */
 import { enqueueActions, assign, raise } from 'xstate';
+import { renderAlarmText } from './alarm-text.ts';
 import type { PlanContext, PlanNotification } from './plan-context.ts';
 
 type Args = { context: PlanContext; event: { type: string; [k: string]: unknown } };
@@ -33,6 +34,23 @@ function traced(name: string, g: (a: Args, params: Record<string, unknown>) => b
 }
 
 const isOpen = (n: PlanNotification) => n.status === 'pending';
+
+/**
+ * `context.presence` with `event` applied when it is a well-formed PRESENCE event for a
+ * presence-tracked group (the same object otherwise). Present recipients are kept sorted, so
+ * equal presence is equal JSON whatever the order of events.
+ */
+function withPresence(context: PlanContext, event: Args['event']): PlanContext['presence'] {
+  const presence = context.presence;
+  if (event.type !== 'PRESENCE' || presence === undefined) return presence;
+  const { group, user, present } = event;
+  if (typeof group !== 'string' || typeof user !== 'string' || typeof present !== 'boolean') return presence;
+  if (!Object.hasOwn(presence, group)) return presence;
+  const before = presence[group]!;
+  if (before.includes(user) === present) return presence;
+  const after = present ? [...before, user].sort() : before.filter((u) => u !== user);
+  return { ...presence, [group]: after };
+}
 
 /** The notifications of the current level (the latest `notify` / `notifyUser`). */
 const currentLevel = (context: PlanContext): PlanNotification[] =>
@@ -139,35 +157,81 @@ export const guards = {
       days: Array.isArray(params.days) ? (params.days as string[]) : undefined,
     }),
   ),
+  /**
+   * Nobody is present in `params.group`, counting this event when it is a PRESENCE for it. A
+   * group that is not presence-tracked counts as present unless it has no members.
+   */
+  nobodyPresent: traced('nobodyPresent', ({ context, event }, params) => {
+    const group = String(params.group);
+    const presence = withPresence(context, event);
+    if (presence !== undefined && Object.hasOwn(presence, group)) return presence[group]!.length === 0;
+    return !Object.hasOwn(context.groups, group) || context.groups[group]!.length === 0;
+  }),
   /** Another round is allowed: `round + 1 < params.rounds` (params.rounds defaults to 1). */
   roundsLeft: traced('roundsLeft', ({ context }) => context.round + 1 < Number(context.params.rounds ?? 1)),
 };
 
-export const actions = {
-  /** Notifies every member of `params.group` (frozen at raise time) and makes them the current level. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- plan JSON and XState meet here untyped; checked by checkNames and the validator
-  notify: enqueueActions(({ context, enqueue }: { context: PlanContext; enqueue: any }, params: { group: string }) => {
-    const members = [...new Set(context.groups[params.group] ?? [])]; // a user listed twice is notified once
-    const created: PlanNotification[] = members.map((user) => ({
-      id: `${params.group}.${context.round}.${user}`,
-      user,
-      group: params.group,
+/** Params of `notify`: exactly one recipient key (the validator enforces it). */
+export interface NotifyParams {
+  readonly group?: string;
+  readonly user?: string;
+  readonly device?: string;
+  readonly contact?: string;
+  readonly profile?: string;
+  readonly text?: string;
+}
+
+/**
+ * The recipients and notification group of a notify. A group notifies its members (frozen at
+ * raise time; a member listed twice once); a single recipient gets the group `@<address>`
+ * (not a directory group: marks a direct notification), as `notifyUser` always did.
+ */
+function recipientsOf(context: PlanContext, params: NotifyParams): { group: string; members: string[] } {
+  if (params.group !== undefined)
+    return { group: params.group, members: [...new Set(context.groups[params.group] ?? [])] };
+  const address =
+    params.user !== undefined
+      ? params.user
+      : params.device !== undefined
+        ? `device:${params.device}`
+        : params.contact !== undefined
+          ? `contact:${params.contact}`
+          : undefined;
+  return address === undefined ? { group: '', members: [] } : { group: `@${address}`, members: [address] };
+}
+
+/** Notifies the recipients of `params` and makes them the current level; ids `<group>.<round>.<address>`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- plan JSON and XState meet here untyped; checked by checkNames and the validator
+function notifyWith({ context, enqueue }: { context: PlanContext; enqueue: any }, params: NotifyParams): void {
+  const { group, members } = recipientsOf(context, params ?? {});
+  const created: PlanNotification[] = members.map((user) => ({
+    id: `${group}.${context.round}.${user}`,
+    user,
+    group,
+    round: context.round,
+    status: 'pending',
+  }));
+  const known = new Set(context.notifications.map((n) => n.id));
+  const fresh = created.filter((n) => !known.has(n.id));
+  enqueue.assign({ notifications: [...context.notifications, ...fresh], current: created.map((n) => n.id) });
+  enqueue({
+    type: 'tocsin.notify',
+    params: {
+      group,
       round: context.round,
-      status: 'pending',
-    }));
-    const known = new Set(context.notifications.map((n) => n.id));
-    const fresh = created.filter((n) => !known.has(n.id));
-    enqueue.assign({ notifications: [...context.notifications, ...fresh], current: created.map((n) => n.id) });
-    enqueue({
-      type: 'tocsin.notify',
-      params: {
-        group: params.group,
-        round: context.round,
-        text: context.alarm.text,
-        notifications: fresh.map((n) => ({ id: n.id, user: n.user })),
-      },
-    });
-  }),
+      text: params?.text === undefined ? context.alarm.text : renderAlarmText(String(params.text), context.alarm),
+      ...(params?.profile === undefined ? {} : { profile: String(params.profile) }),
+      notifications: fresh.map((n) => ({ id: n.id, user: n.user })),
+    },
+  });
+}
+
+export const actions = {
+  /**
+   * Notifies every member of `params.group` (frozen at raise time), or the one `user`, `device`
+   * or `contact`, with the optional `profile` and `text` template, and makes them the current level.
+   */
+  notify: enqueueActions(notifyWith),
   /** Withdraws every notification nobody has responded to yet. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- plan JSON and XState meet here untyped; checked by checkNames and the validator
   withdraw: enqueueActions(({ context, enqueue }: { context: PlanContext; enqueue: any }) => {
@@ -193,30 +257,10 @@ export const actions = {
       ),
     };
   }),
-  /** Notifies one user (e.g. a forward) and makes that notification the current level. */
+  /** Notifies one user and makes that notification the current level: `notify` with `{user}`. */
   notifyUser: enqueueActions(
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- plan JSON and XState meet here untyped; checked by checkNames and the validator
-    ({ context, enqueue }: { context: PlanContext; enqueue: any }, params: { user: string }) => {
-      const group = `@${params.user}`; // not a directory group: marks a direct notification
-      const n: PlanNotification = {
-        id: `${group}.${context.round}.${params.user}`,
-        user: params.user,
-        group,
-        round: context.round,
-        status: 'pending',
-      };
-      const fresh = context.notifications.some((x) => x.id === n.id) ? [] : [n];
-      enqueue.assign({ notifications: [...context.notifications, ...fresh], current: [n.id] });
-      enqueue({
-        type: 'tocsin.notify',
-        params: {
-          group,
-          round: context.round,
-          text: context.alarm.text,
-          notifications: fresh.map((x) => ({ id: x.id, user: x.user })),
-        },
-      });
-    },
+    (args: { context: PlanContext; enqueue: any }, params: { user: string }) => notifyWith(args, { user: params.user }),
   ),
   /** Sets an output to a value: returns `tocsin.setOutput` for an output adapter. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- plan JSON and XState meet here untyped; checked by checkNames and the validator
@@ -235,6 +279,24 @@ export const actions = {
       ),
     };
   }),
+  /** Records a PRESENCE event in `context.presence`; events for groups not presence-tracked are ignored. */
+  recordPresence: assign(({ context, event }: Args) => {
+    const presence = withPresence(context, event);
+    return presence === context.presence ? {} : { presence };
+  }),
+  /** Raises a linked alarm of type `params.alarmType`: returns `tocsin.forward` (text: the template rendered, else the alarm's text). */
+  forward: enqueueActions(
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- plan JSON and XState meet here untyped; checked by checkNames and the validator
+    ({ context, enqueue }: { context: PlanContext; enqueue: any }, params: { alarmType: string; text?: string }) => {
+      enqueue({
+        type: 'tocsin.forward',
+        params: {
+          alarmType: String(params.alarmType),
+          text: params.text === undefined ? context.alarm.text : renderAlarmText(String(params.text), context.alarm),
+        },
+      });
+    },
+  ),
   /** Starts the next round of the plan. */
   nextRound: assign(({ context }: Args) => ({ round: context.round + 1 })),
   /** Writes a line into the alarm's protocol. */

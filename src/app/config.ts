@@ -6,6 +6,15 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import {
+  alarmTypeSchema,
+  contactSchema,
+  environmentSchema,
+  groupSchema,
+  ID_PATTERN,
+  profileSchema,
+  webTemplateSchema,
+} from '../domain/config-model.ts';
 import { jsonPointer } from '../domain/errors.ts';
 
 const loopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
@@ -45,46 +54,41 @@ const envSchema = z.object({
   TOCSIN_EMBEDDED_FSYNC: z.enum(['on', 'off']).default('on'),
 });
 
-const planRef = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]+@[1-9][0-9]*$/, 'must be <planId>@<version>, e.g. escalate@1')
-  .transform((s) => {
-    const [id, v] = s.split('@') as [string, string];
-    return { id, version: Number(v) };
-  });
-
 const userId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'user ids are 1–64 of A–Z a–z 0–9 . _ -');
+
+/** A group: a list of user ids (short form) or a whole group without its id. */
+const groupEntry = z.union([
+  z
+    .array(userId)
+    .max(500)
+    .refine((l) => new Set(l).size === l.length, 'a group lists a user twice'),
+  groupSchema.omit({ id: true }).partial({ name: true }),
+]);
 
 const fileSchema = z
   .object({
-    groups: z
-      .record(
-        z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
-        z
-          .array(userId)
-          .max(500)
-          .refine((l) => new Set(l).size === l.length, 'a group lists a user twice'),
-      )
-      .default({}),
-    alarmTypes: z
-      .array(
-        z.object({
-          id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'alarm type ids are lower-case, digits and -'),
-          name: z.string().min(1).max(200),
-          priority: z.number().int().min(0).max(9),
-          plan: planRef.default({ id: 'escalate', version: 1 }),
-          params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
-          environment: z.string().min(1).max(64).default('default'),
-        }),
-      )
-      .min(1),
+    environments: z.array(environmentSchema).default([]),
+    profiles: z.array(profileSchema).default([]),
+    contacts: z.array(contactSchema).default([]),
+    groups: z.record(z.string().regex(ID_PATTERN, 'group ids are 1–64 of A–Z a–z 0–9 _ -'), groupEntry).default({}),
+    alarmTypes: z.array(alarmTypeSchema).min(1),
+    webTemplates: z.array(webTemplateSchema).default([]),
     autoRespond: z
       .record(userId, z.object({ response: z.enum(['accept', 'reject']), afterMs: z.number().int().min(0) }))
       .default({}),
   })
   .strict();
 
-export type FileConfig = z.infer<typeof fileSchema>;
+export type FileConfig = z.output<typeof fileSchema>;
+/** What a configuration file may say (defaults not yet filled in). */
+export type FileConfigInput = z.input<typeof fileSchema>;
+
+/** Parses a configuration written in code (tests, bench); throws ConfigError listing every problem. */
+export function parseFileConfig(input: FileConfigInput): FileConfig {
+  const f = fileSchema.safeParse(input);
+  if (!f.success) throw new ConfigError(f.error.issues.map((i) => `${jsonPointer(i.path) || '/'}: ${i.message}`));
+  return f.data;
+}
 
 export const defaultFileConfig: FileConfig = fileSchema.parse({
   groups: { A: ['operator-1', 'operator-2'], B: ['supervisor-1'] },
@@ -108,6 +112,8 @@ export interface Config {
   readonly loopbackJournal: string | undefined;
   readonly embeddedFsync: boolean;
   readonly file: FileConfig;
+  /** Where `file` came from (TOCSIN_CONFIG); undefined for the built-in default or a config built in code. */
+  readonly configPath?: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -149,11 +155,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
     file = f.data;
   }
-  const ids = new Set<string>();
-  for (const t of file.alarmTypes) {
-    if (ids.has(t.id)) throw new ConfigError([`alarm type '${t.id}' is defined twice`]);
-    ids.add(t.id);
+  const twice: string[] = [];
+  for (const [what, list] of [
+    ['alarm type', file.alarmTypes],
+    ['environment', file.environments],
+    ['profile', file.profiles],
+    ['contact', file.contacts],
+    ['web alarm template', file.webTemplates],
+  ] as const) {
+    const ids = new Set<string>();
+    for (const t of list) {
+      if (ids.has(t.id)) twice.push(`${what} '${t.id}' is defined twice`);
+      ids.add(t.id);
+    }
   }
+  if (twice.length > 0) throw new ConfigError(twice);
   return {
     mode: e.TOCSIN_DATABASE_URL ? 'cluster' : 'embedded',
     dataDir: resolve(e.TOCSIN_DATA_DIR),
@@ -167,5 +183,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loopbackJournal: e.TOCSIN_LOOPBACK_JOURNAL,
     embeddedFsync: e.TOCSIN_EMBEDDED_FSYNC === 'on',
     file,
+    configPath: e.TOCSIN_CONFIG,
   };
 }

@@ -46,6 +46,12 @@ export function createMetrics(store: AlarmStore, scheduler: Scheduler): Metrics 
     labelNames: ['kind', 'retryable'],
     registers: [registry],
   });
+  const supervision = new Counter({
+    name: 'tocsin_supervision_events_total',
+    help: 'Supervision events, e.g. an alarm that fell back from its own plan.',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
   new Gauge({
     name: 'tocsin_alarms_active',
     help: 'Active alarms by plan state.',
@@ -71,6 +77,7 @@ export function createMetrics(store: AlarmStore, scheduler: Scheduler): Metrics 
     timerLateness: (ms, via) => lateness.observe({ via }, ms / 1000),
     conflictRetried: () => conflicts.inc(),
     effectFailed: (kind, retryable) => effectFailures.inc({ kind, retryable: String(retryable) }),
+    supervision: (reason) => supervision.inc({ reason }),
   };
   return {
     registry,

@@ -5,10 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { TocsinError } from '../domain/errors.ts';
-import { PlanTools } from '../runtime/plan-tools.ts';
+import { PlanTools, type PlanCheck } from '../runtime/plan-tools.ts';
 import type { Config } from './config.ts';
 import { PLAN_HELP } from './plan-help.ts';
-import { directoryFrom } from './tocsin.ts';
+import { directoryFrom } from './config-seed.ts';
 
 export async function planCommand(args: readonly string[], type: string | undefined, config: Config): Promise<number> {
   const [sub, file, scenarioFile] = args;
@@ -32,10 +32,10 @@ export async function planCommand(args: readonly string[], type: string | undefi
   try {
     const out =
       sub === 'validate'
-        ? summary(tools.validate(plan))
+        ? summary(await tools.validate(plan))
         : sub === 'analyse'
-          ? tools.analyse(plan, type)
-          : tools.simulate(plan, scenario, type);
+          ? await tools.analyse(plan, type)
+          : await tools.simulate(plan, scenario, type);
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return sub === 'validate' && !(out as { ok: boolean }).ok ? 1 : 0;
   } catch (err) {
@@ -51,7 +51,7 @@ export async function planCommand(args: readonly string[], type: string | undefi
 
 /** Validates, then publishes the next version of the plan's id; prints `{id, version}`. Nothing is written for an invalid plan. */
 async function publish(tools: PlanTools, plan: unknown, config: Config): Promise<number> {
-  const check = tools.validate(plan);
+  const check = await tools.validate(plan);
   if (!check.ok) {
     process.stdout.write(`${JSON.stringify(summary(check), null, 2)}\n`);
     return 1;
@@ -84,7 +84,7 @@ async function exportVersion(spec: string, config: Config): Promise<number> {
 }
 
 /** The verdict without echoing the plan back. */
-function summary(check: ReturnType<PlanTools['validate']>) {
+function summary(check: PlanCheck) {
   return check.ok
     ? { ok: true, warnings: check.warnings }
     : { ok: false, problems: check.problems, warnings: check.warnings };

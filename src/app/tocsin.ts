@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import pino from 'pino';
 import type Koa from 'koa';
-import type { AlarmTypeConfig, Directory } from '../ports/directory.ts';
+import type { Directory } from '../ports/directory.ts';
+import { parsePlanRef } from '../domain/config-model.ts';
+import { StoreDirectory } from '../runtime/directory-view.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Notifier } from '../ports/notifier.ts';
 import type { Scheduler } from '../ports/scheduler.ts';
@@ -17,7 +19,7 @@ import { AlarmRuntime } from '../runtime/alarm-runtime.ts';
 import { EffectRunner } from '../runtime/effect-runner.ts';
 import type { Logger } from '../runtime/observer.ts';
 import { PlanCatalog } from '../runtime/plan-catalog.ts';
-import { PlanTools } from '../runtime/plan-tools.ts';
+import { PlanTools, validateUnder } from '../runtime/plan-tools.ts';
 import { Reconciler } from '../runtime/reconciler.ts';
 import { LoopbackNotifier } from '../notify/loopback-notifier.ts';
 import { BullMqScheduler } from '../scheduler/bullmq-scheduler.ts';
@@ -27,9 +29,9 @@ import type { KyselyAlarmStore } from '../store/kysely-store.ts';
 import { createPgliteStore } from '../store/pglite-store.ts';
 import { createPostgresStore } from '../store/pg-store.ts';
 import { builtinPlans } from '../../machines/builtin-plans.ts';
-import { validatePlan } from '../../machines/plan-validate.ts';
 import type { AlarmStore } from '../ports/alarm-store.ts';
-import { ConfigError, type Config } from './config.ts';
+import { ConfigError, defaultFileConfig, type Config } from './config.ts';
+import { applyFile, checkFile } from './config-seed.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { createMetrics } from './metrics.ts';
 
@@ -62,6 +64,7 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
   const clock = o.clock ?? new SystemClock();
   let releaseLock: (() => void) | undefined;
   let store = o.store;
+  let directory: Directory | undefined;
   if (!store) {
     if (config.databaseUrl) {
       store = createPostgresStore({ url: config.databaseUrl, ...(config.dbSchema ? { schema: config.dbSchema } : {}) });
@@ -72,8 +75,17 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
   }
   try {
     await store.migrate();
+    directory = new StoreDirectory(store.config);
     for (const p of builtinPlans) await store.putPlan(p.ref, p.definition, clock.now());
-    await checkAlarmTypes(config, store);
+    checkFile(config);
+    // The built-in default only seeds an empty configuration; a given file is applied at every start.
+    await applyFile(
+      store.config,
+      config,
+      { actor: config.configPath ? `file:${config.configPath}` : 'config', at: clock.now() },
+      config.file === defaultFileConfig ? 'seed' : 'apply',
+    );
+    await checkAlarmTypes(config, store, directory);
   } catch (err) {
     await store.close().catch(() => {});
     releaseLock?.();
@@ -100,7 +112,6 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
       },
     });
   const metrics = createMetrics(store, scheduler);
-  const directory = directoryFrom(config);
   const effects = new EffectRunner({
     store,
     notifier,
@@ -178,30 +189,21 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
 
 /**
  * Every alarm type must pin a published plan that passes the validator under the configured
- * groups; otherwise its alarms could not be raised, or would run a plan that names a group
- * nobody configured.
+ * names; otherwise its alarms could not be raised, or would run a plan that names a group
+ * nobody configured. Checked for the file's alarm types: the API checks its own changes.
  */
-async function checkAlarmTypes(config: Config, store: AlarmStore): Promise<void> {
+async function checkAlarmTypes(config: Config, store: AlarmStore, directory: Directory): Promise<void> {
   const problems: string[] = [];
-  const groups = Object.keys(config.file.groups);
+  const names = (await directory.current()).names();
   for (const t of config.file.alarmTypes) {
-    const where = `alarm type '${t.id}': plan ${t.plan.id}@${t.plan.version}`;
-    const def = await store.getPlan(t.plan);
+    const where = `alarm type '${t.id}': plan ${t.plan}`;
+    const def = await store.getPlan(parsePlanRef(t.plan));
     if (def === undefined) {
-      problems.push(`${where}: plan ${t.plan.id}@${t.plan.version} does not exist`);
+      problems.push(`${where} does not exist`);
       continue;
     }
-    const check = validatePlan(def, { groups });
+    const check = validateUnder(def, names);
     if (!check.ok) problems.push(...check.problems.map((p) => `${where} at ${p.pointer || '/'}: ${p.reason}`));
   }
   if (problems.length > 0) throw new ConfigError(problems);
-}
-
-export function directoryFrom(config: Config): Directory {
-  const types = new Map<string, AlarmTypeConfig>(config.file.alarmTypes.map((t) => [t.id, t]));
-  return {
-    alarmType: (id) => types.get(id),
-    alarmTypes: () => [...types.values()],
-    groups: () => config.file.groups,
-  };
 }

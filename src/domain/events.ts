@@ -28,9 +28,22 @@ export interface DeliveryEvent {
   readonly at: number;
 }
 
+/**
+ * A recipient's presence in a presence-tracked group changed (e.g. a nurse pressed the
+ * presence button in the room). Plans record it with `recordPresence`; `nobodyPresent` reads it.
+ */
+export interface PresenceEvent {
+  readonly type: 'PRESENCE';
+  readonly group: string;
+  /** The recipient address (a user id, `device:<id>` or `contact:<id>`). */
+  readonly user: string;
+  readonly present: boolean;
+  readonly at: number;
+}
+
 /** A fired durable timer re-delivers the event XState raised (`xstate.after.*`). */
 export interface TimerEvent {
   readonly type: `xstate.after.${string}`;
 }
 
-export type AlarmEvent = ResponseEvent | CancelEvent | DeliveryEvent | TimerEvent;
+export type AlarmEvent = ResponseEvent | CancelEvent | DeliveryEvent | PresenceEvent | TimerEvent;

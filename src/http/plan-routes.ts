@@ -35,18 +35,18 @@ export function planRoutes(tools: PlanTools): Router {
     ctx.type = 'application/schema+json';
     ctx.body = planJsonSchema;
   });
-  r.post('/api/v1/plans/validate', (ctx) => {
-    const check = tools.validate(body(ctx).plan);
+  r.post('/api/v1/plans/validate', async (ctx) => {
+    const check = await tools.validate(body(ctx).plan);
     if (!check.ok) throw invalidPlan(check.problems, '/plan');
     ctx.body = { ok: true };
   });
-  r.post('/api/v1/plans/analyse', (ctx) => {
+  r.post('/api/v1/plans/analyse', async (ctx) => {
     const b = body(ctx);
-    ctx.body = tools.analyse(b.plan, alarmType(b), '/plan');
+    ctx.body = await tools.analyse(b.plan, alarmType(b), '/plan');
   });
-  r.post('/api/v1/plans/simulate', (ctx) => {
+  r.post('/api/v1/plans/simulate', async (ctx) => {
     const b = body(ctx);
-    ctx.body = tools.simulate(b.plan, b.scenario, alarmType(b), '/plan');
+    ctx.body = await tools.simulate(b.plan, b.scenario, alarmType(b), '/plan');
   });
   return r;
 }

@@ -61,7 +61,7 @@ export function planVersionRoutes({ store, planTools, clock }: PlanVersionRouteD
         details: [{ pointer: '/plan', reason: 'required' }],
       });
     }
-    const check = planTools.validate((b as { plan: unknown }).plan);
+    const check = await planTools.validate((b as { plan: unknown }).plan);
     if (!check.ok) throw invalidPlan(check.problems, '/plan');
     const id = check.plan.id;
     const v = await store.publishPlan(id, check.plan, clock.now(), BY);

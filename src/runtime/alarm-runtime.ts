@@ -7,11 +7,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AnyStateMachine } from 'xstate';
-import type { Actor, AlarmFacts, AlarmSource, ResponseKind } from '../domain/alarm.ts';
+import type { Actor, AlarmFacts, AlarmSource, PlanRef, ResponseKind } from '../domain/alarm.ts';
 import { TocsinError } from '../domain/errors.ts';
 import type { AlarmRecord, AlarmStore, ProtocolKind, StepCommit } from '../ports/alarm-store.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { Directory } from '../ports/directory.ts';
+import type { AlarmTypeConfig, Directory, DirectoryView } from '../ports/directory.ts';
+import { fillTextTemplate } from '../domain/config-model.ts';
 import type { Scheduler, ScheduledTimer } from '../ports/scheduler.ts';
 import type { PlanInput, PlanNotification } from '../../machines/plan-context.ts';
 import { planStart, planStep, type StepResult } from '../../machines/plan-step.ts';
@@ -59,28 +60,34 @@ export class AlarmRuntime {
 
   /** Raises an alarm and runs its first step. Returns the id; idempotent when `id` is given. */
   async raise(req: RaiseRequest, actor: Actor): Promise<{ id: string; created: boolean }> {
-    const type = this.d.directory.alarmType(req.type);
+    const dir = await this.d.directory.current();
+    const type = dir.alarmType(req.type);
     if (!type) throw new TocsinError('unknown-alarm-type', `unknown alarm type '${req.type}'`);
     const id = req.id ?? randomUUID();
-    return this.mailboxes.run(id, async () => {
+    let supervision: string | undefined;
+    const out = await this.mailboxes.run(id, async () => {
       const now = this.d.clock.now();
       const facts: AlarmFacts = {
         id,
         type: type.id,
         priority: type.priority,
-        text: req.text,
+        text: fillTextTemplate(type.textTemplate, { ...req, type: type.id, priority: type.priority }),
         location: req.location,
         source: req.source,
         environment: type.environment,
         raisedAt: now,
       };
-      // A disabled pinned version never refuses the alarm: it runs under the built-in fallback.
-      const pinned = await this.d.store.getPlanInfo(type.plan);
-      const disabled = pinned?.disabledAt != null;
-      const plan = disabled ? FALLBACK_PLAN : type.plan;
-      const machine = await this.d.plans.machine(plan);
-      const input: PlanInput = { alarm: facts, groups: this.d.directory.groups(), params: type.params };
+      const choice = await this.choosePlan(type, dir);
+      const machine = await this.d.plans.machine(choice.plan);
+      const presence = dir.presence();
+      const input: PlanInput = {
+        alarm: facts,
+        groups: dir.groups(),
+        params: type.params,
+        ...(Object.keys(presence).length > 0 ? { presence } : {}),
+      };
       const result = planStart(machine, input);
+      const fellBack = Object.entries(dir.fellBack()).map(([g, f]) => `group ${g} is empty: ${f} notified instead`);
       const commit = buildStep(
         {
           alarmId: id,
@@ -91,15 +98,22 @@ export class AlarmRuntime {
           prevNotifications: [],
           now,
           kind: 'raised',
-          event: { ...req, type: 'RAISE', id, alarmType: type.id, input },
+          event: {
+            ...req,
+            type: 'RAISE',
+            id,
+            alarmType: type.id,
+            input,
+            ...(choice.fallback
+              ? { planFallback: { from: type.plan, to: choice.plan, reasons: choice.fallback } }
+              : {}),
+          },
           actor,
           channel: this.d.channel,
-          create: { facts, plan },
-          trigger:
-            `raised by ${actor.kind} ${actor.id}` +
-            (disabled
-              ? `; plan ${type.plan.id}@${type.plan.version} is disabled: fell back to ${FALLBACK_PLAN.id}@${FALLBACK_PLAN.version}`
-              : ''),
+          create: { facts, plan: choice.plan },
+          trigger: [`raised by ${actor.kind} ${actor.id}`, ...(choice.note ? [choice.note] : []), ...fellBack].join(
+            '; ',
+          ),
         },
         result,
       );
@@ -109,9 +123,63 @@ export class AlarmRuntime {
         throw new TocsinError('conflict', `alarm ${id} could not be created (${res.reason})`);
       }
       this.d.observer.stepCommitted('raised');
+      if (choice.fallback) {
+        this.d.observer.supervision?.('plan-fallback');
+        this.d.logger.warn({ alarmId: id, alarmType: type.id, ...choice }, 'alarm runs a fallback plan');
+        supervision = choice.note;
+      }
       await this.afterCommit(commit, res.cancelledTimerIds);
       return { id, created: true };
     });
+    // A supervision alarm tells people the configuration is broken; never for a supervision
+    // alarm itself (a broken supervision type must not raise alarms about itself forever).
+    const env = dir.environment(type.environment);
+    if (out.created && supervision && env?.supervisionAlarmType && env.supervisionAlarmType !== type.id) {
+      await this.raise(
+        {
+          type: env.supervisionAlarmType,
+          text: `alarm ${id} (${type.id}): ${supervision}`,
+          source: { adapter: 'supervision', device: type.id },
+          id: `supervision-${id}`,
+        },
+        { kind: 'system', id: 'supervision' },
+      ).catch((err: unknown) => this.d.logger.error({ err, alarmId: id }, 'could not raise the supervision alarm'));
+    }
+    return out;
+  }
+
+  /**
+   * The plan an alarm of `type` runs: its pinned plan, unless that version is disabled or
+   * cannot run under the current configuration (a group it notifies was deleted, say); then
+   * the environment's default plan, then the built-in fallback. An alarm is never refused.
+   */
+  private async choosePlan(
+    type: AlarmTypeConfig,
+    dir: DirectoryView,
+  ): Promise<{ plan: PlanRef; fallback?: readonly string[]; note?: string }> {
+    const env = dir.environment(type.environment);
+    const candidates = [type.plan, ...(env ? [env.defaultPlan] : []), FALLBACK_PLAN];
+    const reasons: string[] = [];
+    for (const plan of candidates) {
+      const info = await this.d.store.getPlanInfo(plan);
+      const why =
+        info === undefined
+          ? [`does not exist`]
+          : info.disabledAt != null
+            ? ['is disabled']
+            : await this.d.plans.problemsUnder(plan, dir.names());
+      if (why.length === 0) {
+        if (reasons.length === 0) return { plan };
+        return { plan, fallback: reasons, note: `${reasons.join('; ')}: fell back to ${plan.id}@${plan.version}` };
+      }
+      reasons.push(`plan ${plan.id}@${plan.version} ${why.join(', ')}`);
+    }
+    // Nothing runs cleanly: the built-in plan still notifies whatever groups remain.
+    return {
+      plan: FALLBACK_PLAN,
+      fallback: reasons,
+      note: `${reasons.join('; ')}: ran ${FALLBACK_PLAN.id}@${FALLBACK_PLAN.version} anyway`,
+    };
   }
 
   /** Records an accept or reject by `by`. Throws not-found, or alarm-ended for an ended alarm. */

@@ -13,6 +13,8 @@ export interface RuntimeObserver {
   conflictRetried(): void;
   /** An effect failed (will retry if retryable). */
   effectFailed(kind: string, retryable: boolean): void;
+  /** Something people must look at happened (e.g. `plan-fallback`: an alarm could not run its own plan). */
+  supervision?(reason: string): void;
 }
 
 export const nullObserver: RuntimeObserver = {

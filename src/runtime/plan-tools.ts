@@ -5,7 +5,7 @@
  */
 import type { AlarmFacts } from '../domain/alarm.ts';
 import { TocsinError } from '../domain/errors.ts';
-import type { Directory } from '../ports/directory.ts';
+import type { Directory, DirectoryNames } from '../ports/directory.ts';
 import { analysePlan } from '../../machines/plan-analyse.ts';
 import type { PlanInput } from '../../machines/plan-context.ts';
 import { createPlanMachine, type PlanDefinition } from '../../machines/plan-machine.ts';
@@ -21,23 +21,33 @@ export function invalidPlan(problems: readonly { pointer: string; reason: string
   });
 }
 
+/** The validator under the directory's names (groups, profiles, contacts, alarm types). */
+export function validateUnder(def: unknown, names: DirectoryNames): PlanCheck {
+  return validatePlan(def, {
+    groups: names.groups,
+    profiles: names.profiles,
+    contacts: names.contacts,
+    alarmTypes: names.alarmTypes,
+  } as Parameters<typeof validatePlan>[1]);
+}
+
 export class PlanTools {
   constructor(private readonly directory: Directory) {}
 
-  /** Every problem of `def`, with JSON pointers; group names are checked against the directory. */
-  validate(def: unknown): PlanCheck {
-    return validatePlan(def, { groups: Object.keys(this.directory.groups()) });
+  /** Every problem of `def`, with JSON pointers; names it references are checked against the directory. */
+  async validate(def: unknown): Promise<PlanCheck> {
+    return validateUnder(def, (await this.directory.current()).names());
   }
 
   /** Worst-case figures of a valid plan under alarm type `typeId`'s groups and parameters. */
-  analyse(def: unknown, typeId?: string, at = '') {
-    const { plan, input } = this.prepare(def, typeId, at);
+  async analyse(def: unknown, typeId?: string, at = '') {
+    const { plan, input } = await this.prepare(def, typeId, at);
     return analysePlan(createPlanMachine(plan), input);
   }
 
   /** The predicted timeline of a valid plan for `scenario`, on a virtual clock. */
-  simulate(def: unknown, scenario: unknown, typeId?: string, at = '') {
-    const { plan, input } = this.prepare(def, typeId, at);
+  async simulate(def: unknown, scenario: unknown, typeId?: string, at = '') {
+    const { plan, input } = await this.prepare(def, typeId, at);
     let parsed: Scenario;
     try {
       parsed = parseScenario(scenario);
@@ -50,13 +60,16 @@ export class PlanTools {
     return simulatePlan(createPlanMachine(plan), input, parsed);
   }
 
-  private prepare(def: unknown, typeId: string | undefined, at: string): { plan: PlanDefinition; input: PlanInput } {
-    const check = this.validate(def);
+  private async prepare(
+    def: unknown,
+    typeId: string | undefined,
+    at: string,
+  ): Promise<{ plan: PlanDefinition; input: PlanInput }> {
+    const dir = await this.directory.current();
+    const check = validateUnder(def, dir.names());
     if (!check.ok) throw invalidPlan(check.problems, at);
-    const types = this.directory.alarmTypes();
-    const type = typeId
-      ? this.directory.alarmType(typeId)
-      : (types.find((t) => t.plan.id === check.plan.id) ?? types[0]);
+    const types = dir.alarmTypes();
+    const type = typeId ? dir.alarmType(typeId) : (types.find((t) => t.plan.id === check.plan.id) ?? types[0]);
     if (!type) throw new TocsinError('unknown-alarm-type', `unknown alarm type '${typeId ?? ''}'`);
     const alarm: AlarmFacts = {
       id: 'simulated',
@@ -68,6 +81,15 @@ export class PlanTools {
       environment: type.environment,
       raisedAt: 0,
     };
-    return { plan: check.plan, input: { alarm, groups: this.directory.groups(), params: type.params } };
+    const presence = dir.presence();
+    return {
+      plan: check.plan,
+      input: {
+        alarm,
+        groups: dir.groups(),
+        params: type.params,
+        ...(Object.keys(presence).length > 0 ? { presence } : {}),
+      },
+    };
   }
 }

@@ -96,6 +96,35 @@ export interface OutboxTable {
   error: string | null;
 }
 
+export interface ConfigItemsTable {
+  kind: string;
+  id: string;
+  environment: string;
+  body: Json;
+  version: number;
+  updated_at: Time;
+  updated_by: string;
+}
+
+export interface PresenceTable {
+  grp: string;
+  member: string;
+  since: Time;
+}
+
+export interface ConfigChangesTable {
+  seq: number;
+  at: Time;
+  actor: string;
+  kind: string;
+  id: string;
+  op: string;
+  before: ColumnType<unknown, string | null, never>;
+  after: ColumnType<unknown, string | null, never>;
+  prev_hash: string;
+  hash: string;
+}
+
 export interface DB {
   plans: PlansTable;
   alarms: AlarmsTable;
@@ -103,4 +132,7 @@ export interface DB {
   timers: TimersTable;
   notifications: NotificationsTable;
   outbox: OutboxTable;
+  config_items: ConfigItemsTable;
+  presence: PresenceTable;
+  config_changes: ConfigChangesTable;
 }

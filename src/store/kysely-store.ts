@@ -19,6 +19,7 @@ import type {
   TransactResult,
 } from '../ports/alarm-store.ts';
 import type { DB } from './db-schema.ts';
+import { KyselyConfigStore } from './kysely-config-store.ts';
 import { migrations } from './migrations/index.ts';
 import { migrateToLatest } from './migrator.ts';
 import { toAlarm, toNotification, toOutbox, toProtocol, toTimer } from './row-mappers.ts';
@@ -60,6 +61,9 @@ const rank = (col: string) =>
   );
 
 export class KyselyAlarmStore implements AlarmStore {
+  /** The configuration model, in the same database. */
+  readonly config: KyselyConfigStore;
+
   constructor(
     readonly kind: 'postgres' | 'pglite',
     /** The query builder, for tests and maintenance tools; the runtime uses the port methods only. */
@@ -69,7 +73,9 @@ export class KyselyAlarmStore implements AlarmStore {
     private readonly durable?: () => Promise<void>,
     /** The schema the tables live in (Kysely's bookkeeping tables too). */
     private readonly schema = 'public',
-  ) {}
+  ) {
+    this.config = new KyselyConfigStore(db, durable);
+  }
 
   async migrate(): Promise<void> {
     if (this.schema !== 'public')

@@ -24,7 +24,17 @@ it('PostgreSQL: several processes migrating the same schema at once all succeed'
         .map((x) => x.name)
         .filter((n) => n !== 'tocsin_migrations')
         .sort(),
-      ['alarms', 'notifications', 'outbox', 'plans', 'protocol', 'timers'],
+      [
+        'alarms',
+        'config_changes',
+        'config_items',
+        'notifications',
+        'outbox',
+        'plans',
+        'presence',
+        'protocol',
+        'timers',
+      ],
     );
   } finally {
     await Promise.all(stores.map((s) => s.close()));

@@ -3,7 +3,7 @@
 // group A fails for good, long before its 60 s level timeout.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { FileConfig } from '../../src/app/config.ts';
+import type { FileConfigInput } from '../../src/app/config.ts';
 import { startHarness, testFileConfig, type Harness } from '../support/harness.ts';
 import { memoryStore, type TestStore } from '../support/services.ts';
 
@@ -31,7 +31,7 @@ const plan = {
   },
 };
 
-const file: FileConfig = {
+const file: FileConfigInput = {
   ...testFileConfig,
   alarmTypes: [
     {

@@ -44,7 +44,9 @@ const command: fc.Arbitrary<Command> = fc.oneof(
 const commands = fc.array(command, { maxLength: 14 });
 
 const fast = testFileConfig.alarmTypes.find((t) => t.id === 'fast')!;
-const MAX_SENDS = Number(fast.params.rounds) * (testFileConfig.groups.A!.length + testFileConfig.groups.B!.length);
+const groupSize = (g: unknown) => (g as string[]).length;
+const MAX_SENDS =
+  Number(fast.params!.rounds) * (groupSize(testFileConfig.groups!.A) + groupSize(testFileConfig.groups!.B));
 
 let h: Harness;
 let notifier: CountingNotifier;

@@ -3,7 +3,7 @@
  * clock, the in-process scheduler and the loopback notifier. Nothing sleeps: tests advance
  * the clock and await the runtime.
  */
-import { loadConfig, type FileConfig } from '../../src/app/config.ts';
+import { loadConfig, parseFileConfig, type FileConfigInput } from '../../src/app/config.ts';
 import { startTocsin, type Tocsin } from '../../src/app/tocsin.ts';
 import { LoopbackNotifier } from '../../src/notify/loopback-notifier.ts';
 import { InProcessScheduler } from '../../src/scheduler/in-process-scheduler.ts';
@@ -14,7 +14,7 @@ import { memoryStore } from './services.ts';
 
 export const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
 
-export const testFileConfig: FileConfig = {
+export const testFileConfig: FileConfigInput = {
   groups: { A: ['alice', 'bob'], B: ['carol'], empty: [] },
   alarmTypes: [
     {
@@ -57,7 +57,7 @@ export async function startHarness(
   opts: {
     store?: KyselyAlarmStore;
     scheduler?: Scheduler;
-    file?: FileConfig;
+    file?: FileConfigInput;
     clock?: VirtualClock;
     notifier?: LoopbackNotifier;
   } = {},
@@ -68,7 +68,7 @@ export async function startHarness(
   const notifier = opts.notifier ?? new LoopbackNotifier({ clock });
   const config = {
     ...loadConfig({ TOCSIN_LOG_LEVEL: 'silent', TOCSIN_HTTP_PORT: '0' }),
-    file: opts.file ?? testFileConfig,
+    file: parseFileConfig(opts.file ?? testFileConfig),
   };
   const tocsin = await startTocsin(config, {
     clock,

@@ -108,7 +108,7 @@ const cases: readonly Case[] = [
     args: ['start'],
     env: { TOCSIN_CONFIG: unknownPlanConfig, TOCSIN_DATA_DIR: join(scratch, 'data-unknown-plan') },
     code: 2,
-    stderr: [/alarm type 'fire': plan nosuch@1: plan nosuch@1 does not exist/],
+    stderr: [/alarm type 'fire': plan nosuch@1 does not exist/],
   },
   // Plan tools: a valid plan exits 0, an invalid one 1 with every problem, no file 2.
   {

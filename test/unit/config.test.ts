@@ -44,6 +44,7 @@ describe('loadConfig: accepted', () => {
       http: { host: '127.0.0.1', port: 8080 },
       databaseUrl: undefined,
       redisUrl: undefined,
+      configPath: undefined,
       dbSchema: undefined,
       queuePrefix: '{tocsin}',
       logLevel: 'info',
@@ -56,9 +57,9 @@ describe('loadConfig: accepted', () => {
     assert.deepEqual(
       c.file.alarmTypes.map((t) => [t.id, t.plan]),
       [
-        ['generic', { id: 'escalate', version: 1 }],
-        ['emergency', { id: 'escalate', version: 1 }],
-        ['man-down', { id: 'escalate', version: 1 }],
+        ['generic', 'escalate@1'],
+        ['emergency', 'escalate@1'],
+        ['man-down', 'escalate@1'],
       ],
     );
   });
@@ -124,12 +125,13 @@ describe('loadConfig: accepted', () => {
       check: (c) => {
         assert.deepEqual(c.file.groups, { Night: ['nurse-1', 'dr.who'] });
         assert.deepEqual(c.file.alarmTypes, [
-          { ...alarmType(), plan: { id: 'escalate', version: 1 }, params: {}, environment: 'default' },
+          { ...alarmType(), plan: 'escalate@1', params: {}, environment: 'default', textTemplate: '{alarm.text}' },
           {
             ...alarmType({ id: 'call' }),
-            plan: { id: 'escalate', version: 2 },
+            plan: 'escalate@2',
             params: { rounds: 2 },
             environment: 'default',
+            textTemplate: '{alarm.text}',
           },
         ]);
         assert.deepEqual(c.file.autoRespond, { 'nurse-1': { response: 'accept', afterMs: 0 } });
@@ -253,7 +255,7 @@ describe('loadConfig: refused', () => {
       }),
       problems: [
         / at \/groups\/A\/1: user ids are 1–64 of/,
-        / at \/alarmTypes\/1\/id: alarm type ids are lower-case, digits and -$/,
+        / at \/alarmTypes\/1\/id: alarm type ids are lower-case letters, digits and -$/,
         / at \/alarmTypes\/1\/name: /,
         / at \/alarmTypes\/1\/priority: .*<=9/,
         / at \/alarmTypes\/1\/plan: must be <planId>@<version>, e.g. escalate@1$/,

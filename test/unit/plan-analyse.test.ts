@@ -9,7 +9,7 @@ import { getShortestPaths } from 'xstate/graph';
 import { builtinPlans } from '../../machines/builtin-plans.ts';
 import type { PlanInput } from '../../machines/plan-context.ts';
 import { createPlanMachine, type PlanDefinition } from '../../machines/plan-machine.ts';
-import { analysePlan } from '../../machines/plan-analyse.ts';
+import { analysePlan, PRESENCE_USERS } from '../../machines/plan-analyse.ts';
 import { simulatePlan, type ScenarioStep } from '../../machines/plan-simulate.ts';
 
 const escalate = createPlanMachine(builtinPlans.find((p) => p.ref.id === 'escalate')!.definition);
@@ -266,5 +266,63 @@ describe('analysis bounds simulation (fast-check)', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('analysePlan: presence and forward', () => {
+  // The last present recipient of the tracked ward leaving forwards the alarm; cancel ends it.
+  const def: PlanDefinition = {
+    id: 'ward',
+    initial: 'ringing',
+    states: {
+      ringing: {
+        entry: { type: 'notify', params: { group: 'A' } },
+        on: {
+          PRESENCE: [
+            {
+              guard: { type: 'nobodyPresent', params: { group: 'ward' } },
+              target: 'unattended',
+              actions: 'recordPresence',
+            },
+            { actions: 'recordPresence' },
+          ],
+          CANCEL: 'cancelled',
+        },
+      },
+      unattended: { type: 'final', entry: { type: 'forward', params: { alarmType: 'charge-nurse' } } },
+      cancelled: { type: 'final', entry: 'withdraw' },
+    },
+  };
+  const machine = createPlanMachine(def);
+
+  it('tries PRESENCE of the tracked group and reaches the forward; forward counts no notification', () => {
+    const an = analysePlan(machine, {
+      ...inputOf({ A: ['alice', 'bob'], ward: ['alice', 'bob'] }, {}),
+      presence: { ward: ['alice'] },
+    });
+    assert.deepEqual(an.errors, []);
+    assert.equal(an.truncated, false);
+    assert.deepEqual(an.finalStates, ['cancelled', 'unattended']);
+    assert.deepEqual(an.pathsToFinal, [
+      { state: 'cancelled', events: ['CANCEL'], atMs: 0 },
+      { state: 'unattended', events: ['PRESENCE alice out of ward'], atMs: 0 },
+    ]);
+    assert.equal(an.maxNotificationsPerAlarm, 2);
+  });
+
+  it('bounds the presence users per group (PRESENCE_USERS) and still explores them all', () => {
+    const many = users('u', 10);
+    const an = analysePlan(machine, { ...inputOf({ A: ['alice'], ward: many }, {}), presence: { ward: [] } });
+    assert.equal(an.truncated, false);
+    // u1, u10, u2 (sorted) each in or out: 2^3 presence sets of the ringing state, and two finals.
+    assert.equal(an.exploredStates, 2 ** PRESENCE_USERS + 2);
+    assert.deepEqual(an.finalStates, ['cancelled', 'unattended']);
+  });
+
+  it('without tracked groups a PRESENCE is still tried (untracked: the ward has members, so never nobody)', () => {
+    const an = analysePlan(machine, inputOf({ A: ['alice'], ward: ['alice'] }, {}));
+    assert.deepEqual(an.errors, []);
+    assert.deepEqual(an.finalStates, ['cancelled']);
+    assert.deepEqual(an.unreachableStates, ['unattended']);
   });
 });

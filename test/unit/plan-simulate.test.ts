@@ -236,3 +236,109 @@ describe('simulatePlan: escalate, A=[alice,bob], B=[carol], 60 s, 2 rounds', () 
     assert.throws(() => parseScenario({ steps: [{ at: 1, event: 'cancel' }] }), /\/steps\/0\/by/);
   });
 });
+
+describe('simulatePlan: presence changes', () => {
+  // Group A rings; when the last present recipient of the tracked ward leaves, the alarm is
+  // forwarded and ends; nobody present at the start forwards at once.
+  const presencePlan = createPlanMachine({
+    id: 'ward',
+    initial: 'check',
+    states: {
+      check: {
+        always: [{ guard: { type: 'nobodyPresent', params: { group: 'ward' } }, target: 'unattended' }, 'ringing'],
+      },
+      ringing: {
+        entry: { type: 'notify', params: { group: 'A' } },
+        on: {
+          PRESENCE: [
+            {
+              guard: { type: 'nobodyPresent', params: { group: 'ward' } },
+              target: 'unattended',
+              actions: 'recordPresence',
+            },
+            { actions: 'recordPresence' },
+          ],
+          CANCEL: 'cancelled',
+        },
+      },
+      unattended: { type: 'final', entry: { type: 'forward', params: { alarmType: 'charge-nurse' } } },
+      cancelled: { type: 'final', entry: 'withdraw' },
+    },
+  });
+  const withPresence = (ward: string[]): PlanInput => ({ ...input, presence: { ward } });
+
+  it('parses {at, presence} (event optional) and names bad presence fields', () => {
+    const s = parseScenario({
+      steps: [
+        { at: 5, presence: { group: 'ward', user: 'alice', present: false } },
+        { at: 6, event: 'presence', presence: { group: 'ward', user: 'bob', present: true } },
+      ],
+    });
+    assert.deepEqual(s.steps, [
+      { at: 5, event: 'presence', presence: { group: 'ward', user: 'alice', present: false } },
+      { at: 6, event: 'presence', presence: { group: 'ward', user: 'bob', present: true } },
+    ]);
+    assert.throws(
+      () => parseScenario({ steps: [{ at: 1, presence: 'x' }] }),
+      /\/steps\/0\/presence: must be an object/,
+    );
+    assert.throws(
+      () => parseScenario({ steps: [{ at: 1, presence: { user: 'u', present: true } }] }),
+      /\/steps\/0\/presence\/group/,
+    );
+    assert.throws(
+      () => parseScenario({ steps: [{ at: 1, presence: { group: 'g', present: true } }] }),
+      /\/steps\/0\/presence\/user/,
+    );
+    assert.throws(
+      () => parseScenario({ steps: [{ at: 1, presence: { group: 'g', user: 'u', present: 'yes' } }] }),
+      /\/steps\/0\/presence\/present/,
+    );
+    assert.throws(() => parseScenario({ steps: [{ at: 1, event: 'presence' }] }), /\/steps\/0\/presence/);
+  });
+
+  it('delivers PRESENCE events at raisedAt + t; the last one leaving forwards', () => {
+    const tl = simulatePlan(
+      presencePlan,
+      { ...withPresence(['alice', 'bob']), alarm: { ...input.alarm, raisedAt: 1_000 } },
+      {
+        steps: [
+          { at: 10_000, event: 'presence', presence: { group: 'ward', user: 'alice', present: false } },
+          { at: 20_000, event: 'presence', presence: { group: 'ward', user: 'bob', present: false } },
+        ],
+      },
+    );
+    assert.deepEqual(tl.entries[1]!.trigger, {
+      kind: 'scenario',
+      step: 0,
+      event: { type: 'PRESENCE', group: 'ward', user: 'alice', present: false, at: 11_000 },
+    });
+    assert.deepEqual(
+      tl.entries.map((e) => [e.at, e.to, e.effects.map((x) => x.type)]),
+      [
+        [0, 'ringing', ['notify']],
+        [10_000, 'ringing', []],
+        [20_000, 'unattended', ['forward']],
+      ],
+    );
+    assert.deepEqual(tl.entries[2]!.effects, [{ type: 'forward', alarmType: 'charge-nurse', text: 'Fire in cabin 7' }]);
+    assert.deepEqual(tl.end, { at: 20_000, state: 'unattended', status: 'done', reason: 'final' });
+    // A forward is not a notification.
+    assert.equal(tl.notifications, 2);
+  });
+
+  it('the initial presence comes from the input: nobody present forwards at the start', () => {
+    const tl = simulatePlan(presencePlan, withPresence([]), { steps: [] });
+    assert.deepEqual(tl.end, { at: 0, state: 'unattended', status: 'done', reason: 'final' });
+    assert.equal(tl.notifications, 0);
+    assert.equal(tl.firstNotificationAt, null);
+    // An arrival before the last one leaves keeps it ringing.
+    const back = simulatePlan(presencePlan, withPresence(['alice']), {
+      steps: [
+        { at: 1, event: 'presence', presence: { group: 'ward', user: 'bob', present: true } },
+        { at: 2, event: 'presence', presence: { group: 'ward', user: 'alice', present: false } },
+      ],
+    });
+    assert.deepEqual(back.end, { at: 2, state: 'ringing', status: 'active', reason: 'idle' });
+  });
+});

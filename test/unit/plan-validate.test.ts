@@ -57,7 +57,13 @@ describe('plan validator: invalid corpus', () => {
   for (const file of files) {
     it(file, () => {
       const fixture = read(`invalid/${file}`);
-      const result = validatePlan(fixture.plan, fixture.groups ? { groups: fixture.groups } : {});
+      // A fixture may give any of the known-name sets of ValidateOptions next to its plan.
+      const opts = Object.fromEntries(
+        (['groups', 'profiles', 'contacts', 'devices', 'alarmTypes'] as const)
+          .filter((k) => fixture[k] !== undefined)
+          .map((k) => [k, fixture[k]]),
+      );
+      const result = validatePlan(fixture.plan, opts);
       assert.equal(result.ok, false, `${file} validated`);
       if (result.ok) return;
       assertProblems(result.problems, fixture.expect, file);
@@ -88,6 +94,57 @@ describe('plan validator: valid corpus', () => {
     const r = validatePlan(plan, { groups: ['A'] });
     assert.ok(!r.ok);
     assertProblems(r.problems, [{ pointer: '/states/levelB/entry/0/params/group', reason: "unknown.*'B'" }], 'groups');
+  });
+
+  it('checks profiles, contacts, devices, alarm types and nobodyPresent groups only when their set is given', () => {
+    const plan = {
+      id: 'refs',
+      initial: 'a',
+      states: {
+        a: {
+          entry: [
+            { type: 'notify', params: { group: 'A', profile: 'loud' } },
+            { type: 'notify', params: { device: 'pager-1' } },
+            { type: 'notify', params: { contact: 'ext-9' } },
+            { type: 'forward', params: { alarmType: 'fire' } },
+          ],
+          on: { PRESENCE: { guard: { type: 'nobodyPresent', params: { group: 'B' } }, target: 'done' } },
+        },
+        done: { type: 'final' },
+      },
+    };
+    // Nothing given: nothing checked.
+    assert.ok(validatePlan(plan).ok);
+    // Every set given and every name known.
+    const all = {
+      groups: ['A', 'B'],
+      profiles: ['loud'],
+      devices: ['pager-1'],
+      contacts: ['ext-9'],
+      alarmTypes: ['fire'],
+    };
+    assert.ok(validatePlan(plan, all).ok);
+    // Each set alone, empty: exactly its references are reported.
+    const cases: [keyof typeof all, string[]][] = [
+      ['groups', ['/states/a/entry/0/params/group', '/states/a/on/PRESENCE/guard/params/group']],
+      ['profiles', ['/states/a/entry/0/params/profile']],
+      ['devices', ['/states/a/entry/1/params/device']],
+      ['contacts', ['/states/a/entry/2/params/contact']],
+      ['alarmTypes', ['/states/a/entry/3/params/alarmType']],
+    ];
+    for (const [key, pointers] of cases) {
+      const r = validatePlan(plan, { ...all, [key]: [] });
+      assert.ok(!r.ok, key);
+      assert.deepEqual(
+        r.problems.map((p) => p.pointer),
+        pointers,
+        key,
+      );
+    }
+    const r = validatePlan(plan, { alarmTypes: ['police'] });
+    assert.deepEqual(!r.ok && r.problems, [
+      { pointer: '/states/a/entry/3/params/alarmType', reason: "unknown alarm type 'fire'" },
+    ]);
   });
 
   it('escapes pointers (RFC 6901) and never throws', () => {
@@ -202,6 +259,20 @@ describe('plan schema and registry params', () => {
     assert.equal(planJsonSchema.additionalProperties, false);
     assert.equal(planJsonSchema.$defs.state.additionalProperties, false);
     JSON.parse(JSON.stringify(planJsonSchema));
+  });
+
+  it("the schema carries each name's params: notify's recipients and options, forward, nobodyPresent", () => {
+    const params = (kind: 'action' | 'guard', name: string): any =>
+      (planJsonSchema.$defs[kind] as any).anyOf.slice(1).find((a: any) => a.properties.type.const === name)!.properties
+        .params;
+    const notify = params('action', 'notify');
+    assert.deepEqual(Object.keys(notify.properties), ['group', 'user', 'device', 'contact', 'profile', 'text']);
+    assert.deepEqual(
+      notify.oneOf.map((x: any) => x.required),
+      [['group'], ['user'], ['device'], ['contact']],
+    );
+    assert.deepEqual(params('action', 'forward').required, ['alarmType']);
+    assert.deepEqual(params('guard', 'nobodyPresent').required, ['group']);
   });
 
   it('every registered name has a params spec and a doc, and nothing else does', () => {

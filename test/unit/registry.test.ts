@@ -456,6 +456,53 @@ describe('registry params in the validator', () => {
       plan: plan('accepted', { type: 'raiseEvent', params: { event: 'xstate.after.1.v.a' } }),
       reasons: [/must match/],
     },
+    // Every new name with good params passes.
+    {
+      name: 'presence, recipients, profile, text and forward',
+      plan: plan({ type: 'nobodyPresent', params: { group: 'A' } }, [
+        'recordPresence',
+        { type: 'notify', params: { device: 'p1', profile: 'loud', text: '{alarm.text} in {alarm.location}' } },
+        { type: 'notify', params: { contact: 'c1' } },
+        { type: 'forward', params: { alarmType: 'fire', text: 'Forwarded: {alarm.id}' } },
+      ]),
+      reasons: [],
+    },
+    // notify needs exactly one recipient key: none …
+    {
+      name: 'notify without a recipient',
+      plan: plan('accepted', { type: 'notify', params: { profile: 'loud' } }),
+      reasons: [/missing required 'group', 'user', 'device' or 'contact' \(exactly one\)/],
+    },
+    // … and not two.
+    {
+      name: 'notify with two recipients',
+      plan: plan('accepted', { type: 'notify', params: { group: 'A', user: 'dave' } }),
+      reasons: [/exactly one of 'group', 'user', 'device' or 'contact', not 'group' and 'user'/],
+    },
+    // An unknown placeholder is an error, in notify and in forward.
+    {
+      name: 'unknown placeholders',
+      plan: plan('accepted', [
+        { type: 'notify', params: { user: 'dave', text: '{alarm.txt} {alarm.text} {foo}' } },
+        { type: 'forward', params: { alarmType: 'x', text: '{alarm.source}' } },
+      ]),
+      reasons: [/unknown placeholders \{alarm\.txt\}, \{foo\} \(known: /, /unknown placeholder \{alarm\.source\} /],
+    },
+    // forward needs an alarm type; nobodyPresent a group.
+    {
+      name: 'forward and nobodyPresent without params',
+      plan: plan('nobodyPresent', 'forward'),
+      reasons: [
+        /guard 'nobodyPresent' needs params: missing required 'group'/,
+        /action 'forward' needs params: missing required 'alarmType'/,
+      ],
+    },
+    // recordPresence takes no params.
+    {
+      name: 'recordPresence with params',
+      plan: plan('accepted', { type: 'recordPresence', params: { group: 'A' } }),
+      reasons: [/unknown parameter 'group'/],
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -465,4 +512,236 @@ describe('registry params in the validator', () => {
       c.reasons.forEach((r, i) => assert.match(problems[i]!.reason, r, JSON.stringify(problems)));
     });
   }
+});
+
+describe('presence: nobodyPresent and recordPresence', () => {
+  const presence = (group: string, user: string, present: boolean, at = 1): Ev => ({
+    type: 'PRESENCE',
+    group,
+    user,
+    present,
+    at,
+  });
+  /** Ends in `nobody` when nobodyPresent(group) holds on a PRESENCE, recording every PRESENCE. */
+  const presencePlan = (group: string): PlanDefinition => ({
+    id: 'p',
+    initial: 'waiting',
+    states: {
+      waiting: {
+        on: {
+          PRESENCE: [
+            { guard: { type: 'nobodyPresent', params: { group } }, target: 'nobody', actions: 'recordPresence' },
+            { actions: 'recordPresence' },
+          ],
+        },
+      },
+      nobody: { type: 'final' },
+    },
+  });
+  const tracked = (p: Record<string, readonly string[]>): PlanInput => ({ ...inputOf(), presence: p });
+
+  const cases: { name: string; group: string; input: PlanInput; events: Ev[]; ends: boolean }[] = [
+    // The last one present leaves: the guard sees the event as applied already.
+    {
+      name: 'the last present recipient leaves',
+      group: 'A',
+      input: tracked({ A: ['alice'] }),
+      events: [presence('A', 'alice', false)],
+      ends: true,
+    },
+    // One of two leaves: somebody is still present.
+    {
+      name: 'one of two leaves',
+      group: 'A',
+      input: tracked({ A: ['alice', 'bob'] }),
+      events: [presence('A', 'alice', false)],
+      ends: false,
+    },
+    // Two leave one after the other: the second leaving ends it (the first was recorded).
+    {
+      name: 'both leave in turn',
+      group: 'A',
+      input: tracked({ A: ['alice', 'bob'] }),
+      events: [presence('A', 'alice', false), presence('A', 'bob', false)],
+      ends: true,
+    },
+    // Nobody was present and somebody arrives: not "nobody present".
+    {
+      name: 'an arrival when nobody was present',
+      group: 'A',
+      input: tracked({ A: [] }),
+      events: [presence('A', 'alice', true)],
+      ends: false,
+    },
+    // A PRESENCE of another group does not count for A, where nobody is present.
+    {
+      name: 'a PRESENCE for another tracked group',
+      group: 'A',
+      input: tracked({ A: [], B: [] }),
+      events: [presence('B', 'dave', true)],
+      ends: true,
+    },
+    // Not tracked, with members: counts as present, whatever PRESENCE events say.
+    {
+      name: 'an untracked group with members',
+      group: 'A',
+      input: tracked({ B: [] }),
+      events: [presence('A', 'alice', false)],
+      ends: false,
+    },
+    // Not tracked and no members (unknown group, also without any presence input): nobody.
+    {
+      name: 'an untracked unknown group',
+      group: 'ghost',
+      input: inputOf(),
+      events: [presence('ghost', 'x', true)],
+      ends: true,
+    },
+    // A prototype name is not a group.
+    {
+      name: 'a prototype key as group name',
+      group: 'constructor',
+      input: tracked({ A: ['alice'] }),
+      events: [presence('A', 'alice', true)],
+      ends: true,
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const steps = run(presencePlan(c.group), c.events, c.input);
+      assert.equal(steps[steps.length - 1]!.snapshot.status === 'done', c.ends);
+      assert.equal(steps[steps.length - 1]!.guards[0]?.guard, 'nobodyPresent');
+    });
+  }
+
+  it('recordPresence keeps the present recipients sorted and ignores untracked groups and bad events', () => {
+    const def: PlanDefinition = {
+      id: 'r',
+      initial: 'a',
+      states: { a: { on: { PRESENCE: { actions: 'recordPresence' } } } },
+    };
+    const steps = run(
+      def,
+      [
+        presence('A', 'carol', true),
+        presence('A', 'alice', true),
+        presence('A', 'alice', true), // already present: no change
+        presence('A', 'bob', false),
+        presence('A', 'carol', false),
+        presence('B', 'dave', true), // B is not tracked
+        { type: 'PRESENCE', group: 'A', user: 'x' }, // no `present`: ignored
+        { type: 'PRESENCE', at: 1 }, // the bare event of older plans: ignored
+      ],
+      tracked({ A: ['bob'] }),
+    );
+    const seen = steps.map((s) => s.snapshot.context.presence);
+    assert.deepEqual(seen, [
+      { A: ['bob'] },
+      { A: ['bob', 'carol'] },
+      { A: ['alice', 'bob', 'carol'] },
+      { A: ['alice', 'bob', 'carol'] },
+      { A: ['alice', 'carol'] },
+      { A: ['alice'] },
+      { A: ['alice'] },
+      { A: ['alice'] },
+      { A: ['alice'] },
+    ]);
+    // Without presence input nothing is tracked and the context gets no presence.
+    const none = run(def, [presence('A', 'alice', true)]);
+    assert.equal(none[1]!.snapshot.context.presence, undefined);
+  });
+});
+
+describe('notify recipients, profile and text; forward', () => {
+  const once = (entry: unknown, alarm: Partial<PlanInput['alarm']> = {}) => {
+    const def: PlanDefinition = {
+      id: 'n',
+      initial: 'a',
+      states: { a: { entry: entry as never, on: { CANCEL: 'done' } }, done: { type: 'final' } },
+    };
+    return run(def, [], inputOf(alarm))[0]!;
+  };
+
+  it('a group notify keeps its ids <group>.<round>.<user> and carries the profile', () => {
+    const r = once({ type: 'notify', params: { group: 'B', profile: 'loud' } });
+    assert.deepEqual(r.actions, [
+      {
+        type: 'tocsin.notify',
+        params: {
+          group: 'B',
+          round: 0,
+          text: 'Fire in cabin 7',
+          profile: 'loud',
+          notifications: [{ id: 'B.0.dave', user: 'dave' }],
+        },
+      },
+    ]);
+  });
+
+  const single: { name: string; params: object; group: string; address: string }[] = [
+    // A user: as notifyUser always did.
+    { name: 'user', params: { user: 'dave' }, group: '@dave', address: 'dave' },
+    // A device is addressed device:<id>.
+    { name: 'device', params: { device: 'pager-7' }, group: '@device:pager-7', address: 'device:pager-7' },
+    // A contact is addressed contact:<id>.
+    { name: 'contact', params: { contact: 'ext-1' }, group: '@contact:ext-1', address: 'contact:ext-1' },
+  ];
+  for (const c of single) {
+    it(`a single ${c.name}: group @<address>, id @<address>.<round>.<address>, the current level`, () => {
+      const r = once({ type: 'notify', params: c.params });
+      const id = `${c.group}.0.${c.address}`;
+      assert.deepEqual(r.actions[0], {
+        type: 'tocsin.notify',
+        params: { group: c.group, round: 0, text: 'Fire in cabin 7', notifications: [{ id, user: c.address }] },
+      });
+      assert.deepEqual(r.snapshot.context.current, [id]);
+    });
+  }
+
+  it('notifyUser is notify with {user}: the same effect and context', () => {
+    const a = once({ type: 'notifyUser', params: { user: 'dave' } });
+    const b = once({ type: 'notify', params: { user: 'dave' } });
+    assert.deepEqual(a.actions, b.actions);
+    assert.deepEqual(a.snapshot.context, b.snapshot.context);
+  });
+
+  it('a device responds by its address: its accept counts for the current level', () => {
+    const def: PlanDefinition = {
+      id: 'd',
+      initial: 'a',
+      states: {
+        a: {
+          entry: { type: 'notify', params: { device: 'pager-7' } },
+          on: { RESPONSE: { guard: { type: 'acceptedCountAtLeast', params: { n: 1 } }, target: 'done' } },
+        },
+        done: { type: 'final' },
+      },
+    };
+    assert.equal(run(def, [accept('pager-7')])[1]!.snapshot.status, 'active');
+    assert.equal(run(def, [accept('device:pager-7')])[1]!.snapshot.status, 'done');
+  });
+
+  it('text templates fill {alarm.<field>}; a missing fact becomes empty, other braces stay', () => {
+    const text =
+      '{alarm.type}/{alarm.priority}: {alarm.text} at {alarm.location} ({alarm.source.adapter}:{alarm.source.device}) {x y}';
+    const r = once({ type: 'notify', params: { user: 'dave', text } }, { location: 'Room 12' });
+    assert.equal(
+      (r.actions[0]!.params as { text: string }).text,
+      'test/3: Fire in cabin 7 at Room 12 (espa:pager-1) {x y}',
+    );
+    const noLocation = once({ type: 'notify', params: { group: 'A', text: '[{alarm.location}] {alarm.id}' } });
+    assert.equal((noLocation.actions[0]!.params as { text: string }).text, '[] a1');
+  });
+
+  it('forward returns tocsin.forward with the rendered text (default: the alarm text) and notifies nobody', () => {
+    const r = once([
+      { type: 'forward', params: { alarmType: 'fire-brigade', text: 'From {alarm.environment}: {alarm.text}' } },
+      { type: 'forward', params: { alarmType: 'log-only' } },
+    ]);
+    assert.deepEqual(r.actions, [
+      { type: 'tocsin.forward', params: { alarmType: 'fire-brigade', text: 'From ward-1: Fire in cabin 7' } },
+      { type: 'tocsin.forward', params: { alarmType: 'log-only', text: 'Fire in cabin 7' } },
+    ]);
+    assert.deepEqual(r.snapshot.context.notifications, []);
+  });
 });

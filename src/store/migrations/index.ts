@@ -6,8 +6,10 @@
 import type { Migration } from 'kysely';
 import * as initial from './20261125T0000-initial.ts';
 import * as planVersions from './20261125T0100-plan-versions.ts';
+import * as config from './20261126T0000-config.ts';
 
 export const migrations: Record<string, Migration> = {
   '20261125T0000-initial': initial,
   '20261125T0100-plan-versions': planVersions,
+  '20261126T0000-config': config,
 };
