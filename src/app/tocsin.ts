@@ -20,6 +20,7 @@ import { EffectRunner } from '../runtime/effect-runner.ts';
 import type { Logger } from '../runtime/observer.ts';
 import { PlanCatalog } from '../runtime/plan-catalog.ts';
 import { PlanTools, validateUnder } from '../runtime/plan-tools.ts';
+import { ConfigService } from '../runtime/config-service.ts';
 import { Reconciler } from '../runtime/reconciler.ts';
 import { LoopbackNotifier } from '../notify/loopback-notifier.ts';
 import { BullMqScheduler } from '../scheduler/bullmq-scheduler.ts';
@@ -123,13 +124,19 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
     onDeliveryFailed: async (alarmId, notificationId, reason, retryable) => {
       await runtimeRef.current?.deliveryFailed(alarmId, notificationId, reason, retryable);
     },
+    onForward: async (fromAlarmId, p) => {
+      const runtime = runtimeRef.current;
+      if (!runtime) return { ok: false, reason: 'the runtime is not running' };
+      return runtime.forwardRaise(fromAlarmId, p);
+    },
   });
+  const plans = new PlanCatalog(store);
   const runtime = new AlarmRuntime({
     store,
     scheduler,
     clock,
     directory,
-    plans: new PlanCatalog(store),
+    plans,
     effects,
     observer: metrics.observer,
     logger,
@@ -150,7 +157,25 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
   logger.info({ mode: config.mode, store: store.kind, scheduler: scheduler.kind, ...report }, 'tocsin started');
 
   const planTools = new PlanTools(directory);
-  const app = createApp({ runtime, store, scheduler, logger, metrics: () => metrics.scrape(), planTools, clock });
+  const configService = new ConfigService({
+    config: store.config,
+    plans: store,
+    catalog: plans,
+    clock,
+    onPresence: async (group, member, present, actor) => {
+      await runtime.presenceChanged(group, member, present, { kind: 'user', id: actor });
+    },
+  });
+  const app = createApp({
+    runtime,
+    store,
+    scheduler,
+    logger,
+    metrics: () => metrics.scrape(),
+    planTools,
+    configService,
+    clock,
+  });
   let server: Server | undefined;
   const s = store;
   return {

@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'unknown-alarm-type'
   | 'alarm-ended'
   | 'conflict'
+  | 'precondition-failed'
   | 'payload-too-large'
   | 'unsupported-media-type'
   | 'unavailable'
@@ -21,6 +22,7 @@ const statusOf: Record<ErrorCode, number> = {
   'unknown-alarm-type': 422,
   'alarm-ended': 409,
   conflict: 409,
+  'precondition-failed': 412,
   'payload-too-large': 413,
   'unsupported-media-type': 415,
   unavailable: 503,

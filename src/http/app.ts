@@ -11,7 +11,9 @@ import type { Scheduler } from '../ports/scheduler.ts';
 import type { AlarmRuntime } from '../runtime/alarm-runtime.ts';
 import type { Logger } from '../runtime/observer.ts';
 import type { PlanTools } from '../runtime/plan-tools.ts';
+import type { ConfigService } from '../runtime/config-service.ts';
 import { alarmRoutes } from './alarm-routes.ts';
+import { configRoutes } from './config-routes.ts';
 import { planRoutes } from './plan-routes.ts';
 import { planVersionRoutes } from './plan-version-routes.ts';
 import { openApiDocument } from './openapi.ts';
@@ -25,6 +27,7 @@ export interface HttpDeps {
   /** Prometheus exposition text and its content type. */
   readonly metrics: () => Promise<{ contentType: string; body: string }>;
   readonly planTools: PlanTools;
+  readonly configService: ConfigService;
   /** Stamps plan publications and disables; default: the system clock. */
   readonly clock?: Clock;
 }
@@ -101,5 +104,7 @@ export function createApp(deps: HttpDeps): Koa {
   app.use(alarms.routes()).use(alarms.allowedMethods());
   app.use(plans.routes()).use(plans.allowedMethods());
   app.use(planVersions.routes()).use(planVersions.allowedMethods());
+  const config = configRoutes(deps.configService);
+  app.use(config.routes()).use(config.allowedMethods());
   return app;
 }

@@ -112,6 +112,7 @@ function titleOf(status: number): string {
     400: 'Bad Request',
     404: 'Not Found',
     409: 'Conflict',
+    412: 'Precondition Failed',
     413: 'Content Too Large',
     415: 'Unsupported Media Type',
     422: 'Unprocessable Content',

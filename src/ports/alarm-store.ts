@@ -101,7 +101,7 @@ export interface NotificationUpsert {
   readonly response?: ResponseKind | null;
 }
 
-export type OutboxKind = 'notify' | 'withdraw';
+export type OutboxKind = 'notify' | 'withdraw' | 'forward';
 export type OutboxStatus = 'pending' | 'done' | 'failed';
 
 export interface OutboxRecord {

@@ -13,6 +13,8 @@ export interface OutgoingNotification {
   readonly priority: number;
   readonly group: string;
   readonly round: number;
+  /** Notification profile id (how the device presents it), when the plan names one. */
+  readonly profile?: string | undefined;
 }
 
 export interface Withdrawal {

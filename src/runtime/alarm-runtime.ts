@@ -49,6 +49,8 @@ type Outcome =
   { readonly ok: true; readonly commit: StepCommit } | { readonly ok: false; readonly reason: 'stale' | 'ended' };
 
 const MAX_CONFLICT_RETRIES = 20;
+/** Active alarms a presence change or source signal reaches at most. */
+const MAX_SIGNAL_FANOUT = 10_000;
 
 /** The built-in plan an alarm runs under when its type pins a disabled plan version. */
 export const FALLBACK_PLAN = { id: 'escalate', version: 1 } as const;
@@ -221,6 +223,79 @@ export class AlarmRuntime {
       throw err;
     });
     return outcome.ok;
+  }
+
+  /**
+   * A named signal for the alarm's plan, e.g. `PRESENCE` (staff arrived at the location) or
+   * `LINK_UP` (a supervised link returned). Plans that do not listen ignore it; it is still
+   * recorded. Throws not-found, or alarm-ended for an ended alarm.
+   */
+  async signal(alarmId: string, type: string, by: string, actor: Actor): Promise<void> {
+    const event = { type, by, at: this.d.clock.now() };
+    const outcome = await this.process(alarmId, 'event', event, actor, `signal ${type} from ${by}`);
+    if (!outcome.ok) throw new TocsinError('alarm-ended', `alarm ${alarmId} has ended`);
+  }
+
+  /** Sends `type` to every active alarm raised by `source` (e.g. LINK_UP from an adapter's line). Returns how many. */
+  async signalSource(source: AlarmSource, type: string, actor: Actor): Promise<number> {
+    const targets = (await this.activeAlarms()).filter(
+      (a) =>
+        a.facts.source.adapter === source.adapter &&
+        (source.device === undefined || a.facts.source.device === source.device),
+    );
+    let n = 0;
+    for (const a of targets) {
+      const event = { type, by: actor.id, at: this.d.clock.now() };
+      if (
+        (
+          await this.process(a.facts.id, 'event', event, actor, `signal ${type} from ${source.adapter}`).catch(() => ({
+            ok: false,
+          }))
+        ).ok
+      )
+        n++;
+    }
+    return n;
+  }
+
+  /**
+   * A member logged in to or out of a presence-tracked group: every active alarm that froze
+   * that group's presence gets `{type: 'PRESENCE', group, user, present}` (so `nobodyPresent`
+   * sees it). Returns how many alarms were told.
+   */
+  async presenceChanged(group: string, user: string, present: boolean, actor: Actor): Promise<number> {
+    const targets = (await this.activeAlarms()).filter((a) => {
+      const ctx = (a.snapshot as { context?: { presence?: Record<string, unknown> } } | null)?.context;
+      return ctx?.presence?.[group] !== undefined;
+    });
+    let n = 0;
+    for (const a of targets) {
+      const event = { type: 'PRESENCE', group, user, present, at: this.d.clock.now() };
+      const note = `${user} ${present ? 'logged in to' : 'logged out of'} group ${group}`;
+      if ((await this.process(a.facts.id, 'event', event, actor, note).catch(() => ({ ok: false }))).ok) n++;
+    }
+    return n;
+  }
+
+  /** Raises an alarm forwarded by another alarm's plan (idempotent by its derived id). */
+  async forwardRaise(
+    fromAlarmId: string,
+    p: { alarmType: string; text: string; id: string },
+  ): Promise<{ ok: true } | { ok: false; reason: string }> {
+    try {
+      await this.raise(
+        { type: p.alarmType, text: p.text, source: { adapter: 'forward', device: fromAlarmId }, id: p.id },
+        { kind: 'system', id: 'forward' },
+      );
+      return { ok: true };
+    } catch (err) {
+      if (err instanceof TocsinError && err.code === 'unknown-alarm-type') return { ok: false, reason: err.message };
+      throw err;
+    }
+  }
+
+  private async activeAlarms(): Promise<AlarmRecord[]> {
+    return this.d.store.listAlarms({ status: 'active', limit: MAX_SIGNAL_FANOUT });
   }
 
   /**

@@ -14,6 +14,7 @@ interface NotifyPayload {
   round: number;
   text: string;
   priority: number;
+  profile?: string;
   notifications: { id: string; user: string; key: string }[];
 }
 interface WithdrawPayload {
@@ -41,6 +42,21 @@ export interface EffectRunnerOptions {
     reason: string,
     retryable: boolean,
   ) => Promise<void> | void;
+  /** Raises a forwarded alarm; `{ok: false}` gives the forward up (e.g. an unknown alarm type). */
+  readonly onForward?: (
+    fromAlarmId: string,
+    p: ForwardPayload,
+  ) => Promise<{ ok: true } | { ok: false; reason: string }>;
+}
+
+/** Forward chains longer than this are refused (a plan forwarding to a type that forwards back). */
+export const MAX_FORWARD_DEPTH = 4;
+
+export interface ForwardPayload {
+  readonly alarmType: string;
+  readonly text: string;
+  readonly id: string;
+  readonly depth: number;
 }
 
 export class EffectRunner {
@@ -67,7 +83,12 @@ export class EffectRunner {
   private async runRow(row: OutboxRecord): Promise<void> {
     const log = { alarmId: row.alarmId, outbox: row.id, attempt: row.attempts };
     try {
-      const failures = row.kind === 'notify' ? await this.notify(row) : await this.withdraw(row);
+      const failures =
+        row.kind === 'notify'
+          ? await this.notify(row)
+          : row.kind === 'forward'
+            ? await this.forward(row)
+            : await this.withdraw(row);
       const retryable = failures.filter((f) => f.retryable);
       if (retryable.length > 0 && row.attempts < this.o.maxAttempts) {
         this.o.logger.warn({ ...log, failures }, 'effect failed; will retry');
@@ -103,6 +124,7 @@ export class EffectRunner {
           priority: p.priority,
           group: p.group,
           round: p.round,
+          ...(p.profile !== undefined ? { profile: p.profile } : {}),
         });
         const now = this.o.clock.now();
         if (result.ok) {
@@ -119,6 +141,18 @@ export class EffectRunner {
       }),
     );
     return failures;
+  }
+
+  /** Raises the forwarded alarm (idempotent: its id is fixed by the step that forwarded). */
+  private async forward(row: OutboxRecord) {
+    const p = row.payload as ForwardPayload;
+    if (!this.o.onForward) return [{ user: p.alarmType, reason: 'forwarding is not wired', retryable: false }];
+    if (p.depth > MAX_FORWARD_DEPTH) {
+      this.o.logger.error({ alarmId: row.alarmId, ...p }, 'forward refused: too many forwards in a row');
+      return [{ user: p.alarmType, reason: `more than ${MAX_FORWARD_DEPTH} forwards in a row`, retryable: false }];
+    }
+    const r = await this.o.onForward(row.alarmId, p);
+    return r.ok ? [] : [{ user: p.alarmType, reason: r.reason, retryable: false }];
   }
 
   /** Hands a final delivery failure to `onDeliveryFailed` without waiting for it. */

@@ -3,6 +3,7 @@
  * from delayed raises, cancels, notification rows from the context diff, outbox rows for
  * effects, and the hash-chained protocol entry that says why. Pure: time comes in as `now`.
  */
+import { createHash } from 'node:crypto';
 import type { Actor, AlarmFacts, NotificationStatus, PlanRef } from '../domain/alarm.ts';
 import type { NotificationUpsert, OutboxRecord, ProtocolKind, StepCommit, TimerRecord } from '../ports/alarm-store.ts';
 import type { PlanNotification } from '../../machines/plan-context.ts';
@@ -70,7 +71,14 @@ export function buildStep(input: StepInput, result: StepResult): StepCommit {
           alarmId,
           seq,
           kind: 'notify',
-          payload: { group: p.group, round: p.round, text: p.text, priority: input.facts.priority, notifications },
+          payload: {
+            group: p.group,
+            round: p.round,
+            text: p.text,
+            priority: input.facts.priority,
+            ...(p.profile !== undefined ? { profile: p.profile } : {}),
+            notifications,
+          },
           createdAt: now,
         });
         effects.push({ type: 'notify', group: p.group, round: p.round, recipients: notifications.map((x) => x.user) });
@@ -104,6 +112,22 @@ export function buildStep(input: StepInput, result: StepResult): StepCommit {
         effects.push({ type: 'setOutput', output: String(p.output), value: p.value });
         said.push(`output ${String(p.output)} set to ${String(p.value)} (no output adapter yet)`);
         break;
+      case 'tocsin.forward': {
+        // The forwarded alarm's id is derived from this step, so a re-run raises it once.
+        const depth = forwardDepth(alarmId) + 1;
+        const id = `fwd${depth}-${createHash('sha256').update(`${alarmId}/${seq}/${n}`).digest('hex').slice(0, 32)}`;
+        outbox.push({
+          id: `o-${alarmId}-${seq}-${n}`,
+          alarmId,
+          seq,
+          kind: 'forward',
+          payload: { alarmType: String(p.alarmType), text: String(p.text), id, depth },
+          createdAt: now,
+        });
+        effects.push({ type: 'forward', alarmType: String(p.alarmType), alarmId: id });
+        said.push(`forwarded as alarm ${id} of type ${String(p.alarmType)}`);
+        break;
+      }
       default:
         effects.push({ type: action.type, params: action.params });
     }
@@ -151,6 +175,11 @@ export function buildStep(input: StepInput, result: StepResult): StepCommit {
     notifications,
     outbox,
   };
+}
+
+/** How many forwards led to `alarmId` (0 for an alarm raised directly). */
+export function forwardDepth(alarmId: string): number {
+  return Number(/^fwd(\d+)-/.exec(alarmId)?.[1] ?? 0);
 }
 
 /** The plan's notification references with their idempotency keys. */

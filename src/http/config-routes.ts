@@ -1,0 +1,134 @@
+/**
+ * /api/v1/config/…: the configuration model. For each kind (environments, profiles, groups,
+ * contacts, alarm-types, web-templates): list, read (with an ETag of the version), create or
+ * replace with PUT (optionally `If-Match: "<version>"`), delete. Group presence (log in, log
+ * out), the change record and the alarm types whose plan cannot run. Until authentication
+ * lands every change is recorded as made by `http`.
+ */
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { CONFIG_KINDS, ID_PATTERN, KIND_SEGMENT, type ConfigKind } from '../domain/config-model.ts';
+import { TocsinError } from '../domain/errors.ts';
+import type { ConfigService } from '../runtime/config-service.ts';
+import { verifyConfigChain } from '../runtime/protocol-hash.ts';
+
+const BY = 'http';
+const MEMBER = /^(?:(?:device|contact):)?[A-Za-z0-9._-]{1,64}$/;
+
+const invalid = (parameter: string, reason: string) =>
+  new TocsinError('validation', `the parameter '${parameter}' is invalid`, { details: [{ parameter, reason }] });
+
+function pathParam(ctx: Context, name: string, pattern: RegExp, reason: string): string {
+  const v: unknown = ctx.params[name];
+  if (typeof v !== 'string' || !pattern.test(v)) throw invalid(name, reason);
+  return v;
+}
+const itemId = (ctx: Context) =>
+  pathParam(ctx, 'id', ID_PATTERN, 'ids are 1–64 of A–Z a–z 0–9 _ -, starting with a letter or digit');
+
+/** `If-Match: "3"` → 3; absent → undefined; anything else → 400. */
+function ifMatch(ctx: Context): number | undefined {
+  const h = ctx.get('If-Match');
+  if (!h) return undefined;
+  const m = /^"(0|[1-9][0-9]{0,8})"$/.exec(h.trim());
+  if (!m)
+    throw new TocsinError('bad-request', 'If-Match must be one quoted version, e.g. "3" ("0": must not exist yet)');
+  return Number(m[1]);
+}
+
+function jsonBody(ctx: Context): unknown {
+  if (!ctx.is('application/json')) throw new TocsinError('unsupported-media-type', 'send application/json');
+  return (ctx.request as unknown as { body?: unknown }).body;
+}
+
+function intQuery(ctx: Context, name: string, dflt: number, max: number): number {
+  const v = ctx.query[name];
+  if (v === undefined) return dflt;
+  if (typeof v !== 'string' || !/^[0-9]{1,12}$/.test(v) || Number(v) > max) {
+    throw invalid(name, `an integer from 0 to ${max}`);
+  }
+  return Number(v);
+}
+
+const iso = (t: number) => new Date(t).toISOString();
+
+export function configRoutes(service: ConfigService): Router {
+  const r = new Router({ prefix: '/api/v1/config' });
+
+  for (const kind of CONFIG_KINDS as readonly ConfigKind[]) {
+    const seg = KIND_SEGMENT[kind];
+    r.get(`/${seg}`, async (ctx) => {
+      ctx.body = { items: (await service.list(kind)).map((s) => ({ ...s.item, version: s.version })) };
+    });
+    r.get(`/${seg}/:id`, async (ctx) => {
+      const s = await service.get(kind, itemId(ctx));
+      ctx.set('ETag', `"${s.version}"`);
+      ctx.body = { ...s.item, version: s.version };
+    });
+    r.put(`/${seg}/:id`, async (ctx) => {
+      const id = itemId(ctx);
+      const version = ifMatch(ctx);
+      const body = jsonBody(ctx);
+      const {
+        version: v,
+        created,
+        item,
+      } = await service.put(kind, id, stripVersion(body), {
+        actor: BY,
+        ifVersion: version,
+      });
+      ctx.status = created ? 201 : 200;
+      ctx.set('ETag', `"${v}"`);
+      ctx.body = { ...item, version: v };
+    });
+    r.delete(`/${seg}/:id`, async (ctx) => {
+      const out = await service.delete(kind, itemId(ctx), { actor: BY, ifVersion: ifMatch(ctx) });
+      ctx.body = { deleted: true, warnings: out.warnings };
+    });
+  }
+
+  r.get('/groups/:id/presence', async (ctx) => {
+    ctx.body = { group: itemId(ctx), present: await service.presence(itemId(ctx)) };
+  });
+  const member = (ctx: Context) =>
+    pathParam(ctx, 'member', MEMBER, 'a member address: a user id, device:<id> or contact:<id>');
+  r.put('/groups/:id/presence/:member', async (ctx) => {
+    const changed = await service.setPresence(itemId(ctx), member(ctx), true, BY);
+    ctx.body = { group: itemId(ctx), member: member(ctx), present: true, changed };
+  });
+  r.delete('/groups/:id/presence/:member', async (ctx) => {
+    const changed = await service.setPresence(itemId(ctx), member(ctx), false, BY);
+    ctx.body = { group: itemId(ctx), member: member(ctx), present: false, changed };
+  });
+
+  r.get('/changes', async (ctx) => {
+    const after = intQuery(ctx, 'after', 0, 1e12);
+    const limit = Math.max(1, intQuery(ctx, 'limit', 100, 1000));
+    const changes = await service.changes(after, limit);
+    ctx.body = { changes: changes.map((c) => ({ ...c, at: iso(c.at) })) };
+  });
+  r.get('/changes/verify', async (ctx) => {
+    // The whole record from the start (it is small: one entry per configuration change).
+    const all = [];
+    for (let after = 0; ;) {
+      const page = await service.changes(after, 1000);
+      all.push(...page);
+      if (page.length < 1000) break;
+      after = page[page.length - 1]!.seq;
+    }
+    ctx.body = { entries: all.length, ...verifyConfigChain(all) };
+  });
+  r.get('/problems', async (ctx) => {
+    ctx.body = { alarmTypes: await service.problems() };
+  });
+  return r;
+}
+
+/** A client may send back what it read: the `version` member is not part of the item. */
+function stripVersion(body: unknown): unknown {
+  if (body && typeof body === 'object' && !Array.isArray(body) && 'version' in body) {
+    const { version: _v, ...rest } = body as Record<string, unknown>;
+    return rest;
+  }
+  return body;
+}
