@@ -16,7 +16,11 @@
  * keep their status in the key; older ones count by id alone. The registry's guards read only
  * the current level and `recordResponse` only moves an older notification from pending to
  * responded, which changes no later decision, so the figures are the same (the tests check
- * this against `exact: true`), while the exact key grows as 2^(number of notifications):
+ * this against `exact: true`). The exception is `deliveryFailed`, which holds for a failure of
+ * any still pending notification of the alarm: when the machine declares `DELIVERY`, the key
+ * also holds how many older notifications are pending. Which ones does not matter: no guard
+ * reads an older notification, and a failure of the first pending one is tried in every node
+ * (below), so every number of further failures is explored. The exact key grows as 2^(number of notifications):
  * escalate with three users and five rounds has 65,537 exact nodes but a few dozen abstract ones.
  * The node explored for a key is the first one found (BFS order).
  * The events tried in each node that is not final (snapshot status 'done') are:
@@ -28,13 +32,31 @@
  *    (members and those present at raise, sorted); when that is none, one PRESENCE of
  *    `~analyser` in `~analyser` (which `recordPresence` ignores but a plain transition takes);
  *    0 ms. The cap bounds the presence sets a node can hold to 2^PRESENCE_USERS per group;
+ *  - when the machine declares `DELIVERY`: `{type: 'DELIVERY', notificationId, status:
+ *    'failed', retryable: false, at}` (the runtime's event, src/domain/events.ts) for the first
+ *    pending notification of the current level (in `context.current` order; the first
+ *    DELIVERY_FAILURES when the plan names a guard that counts the level's statuses:
+ *    acceptedCountAtLeast, allRejected, anyRejected), for the first pending notification of an
+ *    older level, and for an id the alarm does not have (UNKNOWN_NOTIFICATION: what an
+ *    unguarded DELIVERY transition takes), each 0 ms. Trying the first pending one in every node
+ *    fails them one after another, so every number of failures is explored; which one fails
+ *    matters only to the counting guards, hence the wider choice for them;
  *  - every other event type the machine declares in `on` (bare `{type}`), 0 ms;
  *  - the armed timer that fires first (smallest remaining, ties by arming order): its event,
  *    taking `remaining` ms; the other timers' remaining times drop by as much.
  * Responses are thus assumed to arrive at the instant a state is entered; one arriving later
  * (but before the next timer) cannot make a plan built from `after` timers armed on entry
- * slower than the timer itself would. Exploration stops after `maxStates` nodes (default
- * 5,000): `truncated` is then true.
+ * slower than the timer itself would. THE TIME ASSUMPTION FOR DELIVERY FAILURES: a failure
+ * can come at any time ≥ 0 after its notify (the notifier's retries decide when). The analyser
+ * takes it at 0 ms: it counts for the earliest times (`pathsToFinal`) and never extends the
+ * worst-case times beyond the timers. A failure that in fact comes t ms after the node was
+ * entered (t below the first armed timer's remaining time, else the timer fires first) delays
+ * what follows it by t; when it leads to a state that arms its timers afresh (e.g. back to the
+ * first level), the real worst case can exceed `worstCaseLastEscalationMs` by up to the first
+ * timer's remaining time per failure on the path. Counts and loops do not depend on this
+ * assumption: what a failure triggers does not depend on when it comes (every event tried
+ * carries the raise time as `at`, which only `inTimeWindow` reads).
+ * Exploration stops after `maxStates` nodes (default 5,000): `truncated` is then true.
  *
  * THE FIGURES
  *  - `reachableStates`: the distinct state values of explored nodes (`stateKey` strings).
@@ -58,12 +80,15 @@
  *  - `maxNotificationsPerAlarm`: the largest total of notified recipients (sum of the
  *    recipients of every `tocsin.notify`, the start included) over explored paths. Null if a
  *    cycle notifies again without end, or truncated. For escalate: (|A| + |B|)·R.
- *  - `loopsWithoutDelay`: cycles made only of non-timer edges (responses, cancel, other
- *    events) that notify at least one recipient: they could spam without any time passing.
+ *  - `loopsWithoutDelay`: cycles made only of non-timer edges (responses, cancel, DELIVERY
+ *    failures, other events) that notify at least one recipient: they could spam without any time passing.
  *    `certain: true` when the cycle exists among explored nodes (it repeats for ever);
  *    `certain: false` when the exploration was truncated and the cycle exists only between
  *    state values (the context keeps changing, e.g. the round grows without bound). A loop
- *    that is bounded (escalate's reject-all escalation, limited by `rounds`) is not reported.
+ *    that is bounded (escalate's reject-all escalation, limited by `rounds`, or a failure that
+ *    escalates through `roundsLeft`) is not reported. A notification fails at most once
+ *    (`deliveryFailed` needs it pending), so a failure loop notifies again without end only
+ *    when each turn makes new notifications (a new round).
  *  - `errors`: events on which the plan throws (e.g. an `always` loop), with the path.
  * All figures are computed on the explored graph with Tarjan's strongly connected components
  * and a longest-path pass over the condensation (a component with a positive edge inside is
@@ -93,6 +118,12 @@ export const DEFAULT_MAX_STATES = 5000;
 export const STRANGER = '~stranger';
 /** Recipients per presence-tracked group whose PRESENCE events the analyser tries. */
 export const PRESENCE_USERS = 3;
+/** Pending notifications of the current level whose DELIVERY failure is tried, when the plan counts. */
+export const DELIVERY_FAILURES = 3;
+/** The notification id of the DELIVERY failure tried for a notification the alarm does not have. */
+export const UNKNOWN_NOTIFICATION = '~unknown';
+/** Event types tried by their own rules rather than as a bare `{type}`. */
+const HANDLED = new Set(['RESPONSE', 'CANCEL', 'PRESENCE', 'DELIVERY']);
 
 interface Node {
   readonly snapshot: PersistedPlanSnapshot;
@@ -114,21 +145,62 @@ interface Edge {
 
 const FROZEN = new Set(['alarm', 'groups', 'params']);
 
-function contextKey(context: Record<string, unknown>, exact: boolean): unknown[] {
+/**
+ * The context part of a node's key: see THE EXPLORED GRAPH. `pendingMatters`: the plan listens
+ * for DELIVERY, so the number of older notifications still pending is kept (`deliveryFailed`
+ * holds for a failure of any pending notification of the alarm).
+ */
+function contextKey(context: Record<string, unknown>, exact: boolean, pendingMatters: boolean): unknown[] {
   const current = new Set((context.current as string[] | undefined) ?? []);
+  const key = (list: { id: string; status: string }[]) => {
+    const older = list.filter((n) => !exact && !current.has(n.id));
+    const pendingOlder = older.filter((n) => n.status === 'pending').length;
+    return [
+      ...list.map((n) => (exact || current.has(n.id) ? [n.id, n.status] : n.id)),
+      ...(pendingMatters ? [pendingOlder] : []),
+    ];
+  };
   return Object.keys(context)
     .filter((k) => !FROZEN.has(k))
     .sort()
-    .map((k) =>
-      k === 'notifications'
-        ? [
-            k,
-            (context[k] as { id: string; status: string }[]).map((n) =>
-              exact || current.has(n.id) ? [n.id, n.status] : n.id,
-            ),
-          ]
-        : [k, context[k]],
-    );
+    .map((k) => (k === 'notifications' ? [k, key(context[k] as { id: string; status: string }[])] : [k, context[k]]));
+}
+
+/** Guards that read the statuses of several notifications of the current level. */
+const COUNTING_GUARDS = new Set(['acceptedCountAtLeast', 'allRejected', 'anyRejected']);
+
+/** Whether the plan names one of COUNTING_GUARDS anywhere in its definition. */
+function usesCountingGuard(machine: AnyStateMachine): boolean {
+  const walk = (v: unknown): boolean => {
+    if (Array.isArray(v)) return v.some(walk);
+    if (!v || typeof v !== 'object') return false;
+    return Object.entries(v).some(([k, x]) => {
+      if (k !== 'guard') return walk(x);
+      const name = typeof x === 'string' ? x : (x as { type?: unknown } | null)?.type;
+      return typeof name === 'string' && COUNTING_GUARDS.has(name);
+    });
+  };
+  return walk(machine.config);
+}
+
+/**
+ * The DELIVERY failures tried in a node (see the header comment): the first `perLevel` pending
+ * notifications of the current level, then the first pending one of an older level.
+ */
+function deliveryFailures(
+  context: Record<string, unknown>,
+  perLevel: number,
+  at: number,
+): { event: PlanEvent; label: string }[] {
+  const notifications = (context.notifications as { id: string; status: string }[] | undefined) ?? [];
+  const currentIds = (context.current as string[] | undefined) ?? [];
+  const pending = new Set(notifications.filter((n) => n.status === 'pending').map((n) => n.id));
+  const current = currentIds.filter((id) => pending.has(id)).slice(0, perLevel);
+  const older = notifications.find((n) => pending.has(n.id) && !currentIds.includes(n.id));
+  return [...current, ...(older ? [older.id] : [])].map((notificationId) => ({
+    event: { type: 'DELIVERY', notificationId, status: 'failed', retryable: false, at },
+    label: `DELIVERY failed ${notificationId}`,
+  }));
 }
 
 const recipientsOf = (effects: TimelineEffect[]) =>
@@ -296,8 +368,16 @@ export function analysePlan(
       });
     }
   }
+  const listensDelivery = declared.includes('DELIVERY');
+  const failuresPerLevel = !listensDelivery ? 0 : usesCountingGuard(machine) ? DELIVERY_FAILURES : 1;
+  if (listensDelivery) {
+    events.push({
+      event: { type: 'DELIVERY', notificationId: UNKNOWN_NOTIFICATION, status: 'failed', retryable: false, at },
+      label: `DELIVERY failed ${UNKNOWN_NOTIFICATION}`,
+    });
+  }
   for (const type of [...new Set(declared)].sort()) {
-    if (type !== 'RESPONSE' && type !== 'CANCEL' && type !== 'PRESENCE' && !type.startsWith('xstate.')) {
+    if (!HANDLED.has(type) && !type.startsWith('xstate.')) {
       events.push({ event: { type, at }, label: type });
     }
   }
@@ -312,7 +392,7 @@ export function analysePlan(
       : JSON.stringify([
           snapshot.value,
           snapshot.status,
-          contextKey(snapshot.context, exact),
+          contextKey(snapshot.context, exact, listensDelivery),
           armed.map((a) => [a.sendId, a.dueAt]),
           notified,
         ]);
@@ -348,7 +428,8 @@ export function analysePlan(
   for (let v = 0; v < nodes.length; v++) {
     const node = nodes[v]!;
     if (node.snapshot.status === 'done') continue;
-    const tries: { event: PlanEvent; label: string; timer: boolean; ms: number }[] = events.map((e) => ({
+    const instant = [...events, ...deliveryFailures(node.snapshot.context, failuresPerLevel, at)];
+    const tries: { event: PlanEvent; label: string; timer: boolean; ms: number }[] = instant.map((e) => ({
       ...e,
       timer: false,
       ms: 0,

@@ -46,6 +46,11 @@ export function planStart(machine: AnyStateMachine, input: PlanInput): StepResul
 export function planStep(machine: AnyStateMachine, persisted: unknown, event: { type: string }): StepResult {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- plan JSON and XState meet here untyped; checked by checkNames and the validator
   const restored = machine.resolveState(persisted as any);
+  // An ended plan takes no event: XState's pure transition() would still take the root's `on`
+  // and fire its `after` timers on a done snapshot (a "cancel from anywhere" root `on` would
+  // revive it). The runtime refuses events for ended alarms as well; this keeps pure users
+  // (simulation, analysis, replay) honest.
+  if (restored.status === 'done') return { snapshot: persist(machine, restored), actions: [], guards: [] };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- plan JSON and XState meet here untyped; checked by checkNames and the validator
   const { value, guards } = traceGuards(() => transition(machine, restored, event as any));
   const [snap, actions] = value;

@@ -17,7 +17,8 @@
  *    absolute `#<plan id>.<path>` (nested states cannot have ids of their own);
  * 4. the graph: unreachable states, dead ends (non-final atomic states with no transition out,
  *    counting the transitions of ancestors), `always` loops (unguarded: an error; guarded: a
- *    warning);
+ *    warning); no transition out of a final state (a plan that has ended takes no event at all:
+ *    planStep returns a done snapshot unchanged, so the root's `on` cannot revive it);
  * 5. only when all of the above pass: `createPlanMachine` + `planStart` with a dummy input,
  *    reporting XState's own complaint at pointer ''.
  */

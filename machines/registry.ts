@@ -128,8 +128,17 @@ export const guards = {
   anyRejected: traced('anyRejected', ({ context, event }) =>
     currentLevel(context).some((n) => responded(n, event, 'reject')),
   ),
-  /** The event is a DELIVERY with status 'failed'. */
-  deliveryFailed: traced('deliveryFailed', ({ event }) => event.type === 'DELIVERY' && event.status === 'failed'),
+  /**
+   * The event is a DELIVERY with status 'failed' for a notification of this alarm that is still
+   * pending: not one of another alarm or made up, not already answered, withdrawn or failed.
+   */
+  deliveryFailed: traced(
+    'deliveryFailed',
+    ({ context, event }) =>
+      event.type === 'DELIVERY' &&
+      event.status === 'failed' &&
+      context.notifications.some((n) => n.id === event.notificationId && isOpen(n)),
+  ),
   /** At least as urgent as `params.priority`: Tocsin priority 1 is the most urgent, 9 the least, so alarm.priority <= p. */
   priorityAtLeast: traced(
     'priorityAtLeast',

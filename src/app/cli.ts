@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { PLAN_HELP } from './plan-help.ts';
+import { CONFIG_HELP } from './config-cli.ts';
 
 const ENV_HELP = `Environment:
   TOCSIN_DATA_DIR               embedded data directory (PGlite, journal)      default ./data
@@ -12,13 +13,14 @@ const ENV_HELP = `Environment:
   TOCSIN_HTTP_PORT              HTTP port                                      default 8080
   TOCSIN_DATABASE_URL           postgres://… → PostgreSQL instead of PGlite
   TOCSIN_REDIS_URL              redis://… → BullMQ timers (needs DATABASE_URL)
-  TOCSIN_CONFIG                 JSON file: groups, alarm types, autoRespond
+  TOCSIN_CONFIG                 JSON configuration file, applied at every start (tocsin config --help)
   TOCSIN_RECONCILE_INTERVAL_MS  reconciler period                              default 5000
   TOCSIN_EMBEDDED_FSYNC         on|off: fsync PGlite's WAL per commit          default on
   TOCSIN_LOG_LEVEL              fatal|error|warn|info|debug|trace|silent       default info`;
 
 const HELP: Record<string, string> = {
   plan: PLAN_HELP,
+  config: CONFIG_HELP,
   main: `tocsin — an open, on-premise alarm server
 
 Usage: tocsin <command> [--help]
@@ -27,6 +29,7 @@ Commands:
   start     run the server (embedded by default; cluster with TOCSIN_DATABASE_URL + TOCSIN_REDIS_URL)
   migrate   bring the database schema up to date and exit
   plan      validate, analyse, simulate, publish or export an escalation plan: tocsin plan --help
+  config    check a configuration file, export the stored configuration, verify its change record
   help      show this help, or the help of a command: tocsin help start
 
 ${ENV_HELP}`,
@@ -67,7 +70,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         help: { type: 'boolean', short: 'h' },
         ...(command === 'plan' ? { type: { type: 'string' as const } } : {}),
       },
-      allowPositionals: command === 'plan',
+      allowPositionals: command === 'plan' || command === 'config',
       strict: true,
     });
     help = parsed.values.help ?? false;
@@ -92,6 +95,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (command === 'plan') {
     const { planCommand } = await import('./plan-cli.ts');
     return planCommand(positionals, type, config);
+  }
+  if (command === 'config') {
+    const { configCommand } = await import('./config-cli.ts');
+    return configCommand(positionals, config);
   }
   return command === 'migrate' ? migrate(config) : start(config);
 }

@@ -8,12 +8,15 @@ import {
   checkReferences,
   emptySnapshot,
   groupSchema,
+  parsePlanRef,
   type ConfigItemOf,
   type ConfigKind,
   type ConfigSnapshot,
 } from '../domain/config-model.ts';
 import type { ConfigStore, ConfigWrite } from '../ports/config-store.ts';
+import type { AlarmStore } from '../ports/alarm-store.ts';
 import type { Directory } from '../ports/directory.ts';
+import { validateUnder } from '../runtime/plan-tools.ts';
 import { fixedDirectory, viewOf } from '../runtime/directory-view.ts';
 import { ConfigError, type Config, type FileConfig } from './config.ts';
 
@@ -69,25 +72,53 @@ export function directoryFrom(config: Config): Directory {
   return fixedDirectory(viewOf(snapshotOf(config.file), {}));
 }
 
-/** Brings the file's items into the store; refuses (ConfigError) when the result would dangle. */
+/**
+ * Brings the file's items into the store; refuses (ConfigError, nothing written) when the
+ * result would dangle, or when one of the file's alarm types pins a plan that does not exist
+ * or does not pass the validator under the resulting configuration's names.
+ */
 export async function applyFile(
   store: ConfigStore,
+  plans: Pick<AlarmStore, 'getPlan'>,
   config: Config,
   meta: { actor: string; at: number },
   mode: 'apply' | 'seed',
 ): Promise<number> {
   if (mode === 'seed' && (await store.changesHead()) !== undefined) return 0;
   const items = itemsOf(config.file);
+  const missing: string[] = [];
+  const defs = new Map<string, unknown>();
+  for (const t of items.alarmType) {
+    const def = await plans.getPlan(parsePlanRef(t.plan));
+    if (def === undefined) missing.push(`alarm type '${t.id}': plan ${t.plan} does not exist`);
+    else defs.set(t.id, def);
+  }
+  if (missing.length > 0) throw new ConfigError(missing);
   const writes: ConfigWrite[] = ORDER.flatMap((kind) =>
     items[kind].map((item) => ({ op: 'put', kind, item }) as ConfigWrite),
   );
-  const res = await store.write(writes, meta, (next) => checkReferences(next));
+  const res = await store.write(writes, meta, (next) => {
+    const problems: string[] = checkReferences(next).map((p) => `${p.kind} '${p.id}' at ${p.pointer}: ${p.reason}`);
+    const names = {
+      groups: [...next.group.keys()],
+      profiles: [...next.profile.keys()],
+      contacts: [...next.contact.keys()],
+      alarmTypes: [...next.alarmType.keys()],
+    };
+    for (const t of items.alarmType) {
+      const check = validateUnder(defs.get(t.id), names);
+      if (!check.ok) {
+        problems.push(
+          ...check.problems.map((p) => `alarm type '${t.id}': plan ${t.plan} at ${p.pointer || '/'}: ${p.reason}`),
+        );
+      }
+    }
+    return problems;
+  });
   if (!res.ok) {
     throw new ConfigError(
       res.reason === 'refused'
-        ? (res.problems as { kind: string; id: string; pointer: string; reason: string }[]).map(
-            (p) => `${p.kind} '${p.id}' at ${p.pointer}: ${p.reason}`,
-          )
+        ? (res.problems as string[])
         : [`the configuration could not be applied (${res.reason})`],
     );
   }

@@ -1,6 +1,6 @@
 /** `tocsin migrate`, and the configured store for one-shot commands (`tocsin plan publish|export`). */
 import { join } from 'node:path';
-import type { AlarmStore } from '../ports/alarm-store.ts';
+import type { KyselyAlarmStore } from '../store/kysely-store.ts';
 import { createPgliteStore } from '../store/pglite-store.ts';
 import { createPostgresStore } from '../store/pg-store.ts';
 import type { Config } from './config.ts';
@@ -10,7 +10,7 @@ import { lockDataDir } from './data-dir-lock.ts';
  * Opens the configured database (PostgreSQL, or PGlite in the data directory under its lock),
  * applies pending migrations, runs `fn`, and closes it again whatever `fn` does.
  */
-export async function withStore<T>(config: Config, fn: (store: AlarmStore) => Promise<T>): Promise<T> {
+export async function withStore<T>(config: Config, fn: (store: KyselyAlarmStore) => Promise<T>): Promise<T> {
   if (config.databaseUrl) {
     const store = createPostgresStore({
       url: config.databaseUrl,

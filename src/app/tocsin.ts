@@ -9,7 +9,6 @@ import type { Server } from 'node:http';
 import pino from 'pino';
 import type Koa from 'koa';
 import type { Directory } from '../ports/directory.ts';
-import { parsePlanRef } from '../domain/config-model.ts';
 import { StoreDirectory } from '../runtime/directory-view.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Notifier } from '../ports/notifier.ts';
@@ -19,7 +18,7 @@ import { AlarmRuntime } from '../runtime/alarm-runtime.ts';
 import { EffectRunner } from '../runtime/effect-runner.ts';
 import type { Logger } from '../runtime/observer.ts';
 import { PlanCatalog } from '../runtime/plan-catalog.ts';
-import { PlanTools, validateUnder } from '../runtime/plan-tools.ts';
+import { PlanTools } from '../runtime/plan-tools.ts';
 import { ConfigService } from '../runtime/config-service.ts';
 import { Reconciler } from '../runtime/reconciler.ts';
 import { LoopbackNotifier } from '../notify/loopback-notifier.ts';
@@ -30,8 +29,7 @@ import type { KyselyAlarmStore } from '../store/kysely-store.ts';
 import { createPgliteStore } from '../store/pglite-store.ts';
 import { createPostgresStore } from '../store/pg-store.ts';
 import { builtinPlans } from '../../machines/builtin-plans.ts';
-import type { AlarmStore } from '../ports/alarm-store.ts';
-import { ConfigError, defaultFileConfig, type Config } from './config.ts';
+import { defaultFileConfig, type Config } from './config.ts';
 import { applyFile, checkFile } from './config-seed.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { createMetrics } from './metrics.ts';
@@ -65,7 +63,6 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
   const clock = o.clock ?? new SystemClock();
   let releaseLock: (() => void) | undefined;
   let store = o.store;
-  let directory: Directory | undefined;
   if (!store) {
     if (config.databaseUrl) {
       store = createPostgresStore({ url: config.databaseUrl, ...(config.dbSchema ? { schema: config.dbSchema } : {}) });
@@ -74,19 +71,19 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
       store = await createPgliteStore({ dataDir: join(config.dataDir, 'pglite'), fsync: config.embeddedFsync });
     }
   }
+  const directory: Directory = new StoreDirectory(store.config);
   try {
     await store.migrate();
-    directory = new StoreDirectory(store.config);
     for (const p of builtinPlans) await store.putPlan(p.ref, p.definition, clock.now());
     checkFile(config);
     // The built-in default only seeds an empty configuration; a given file is applied at every start.
     await applyFile(
       store.config,
+      store,
       config,
       { actor: config.configPath ? `file:${config.configPath}` : 'config', at: clock.now() },
       config.file === defaultFileConfig ? 'seed' : 'apply',
     );
-    await checkAlarmTypes(config, store, directory);
   } catch (err) {
     await store.close().catch(() => {});
     releaseLock?.();
@@ -210,25 +207,4 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
       releaseLock?.();
     },
   };
-}
-
-/**
- * Every alarm type must pin a published plan that passes the validator under the configured
- * names; otherwise its alarms could not be raised, or would run a plan that names a group
- * nobody configured. Checked for the file's alarm types: the API checks its own changes.
- */
-async function checkAlarmTypes(config: Config, store: AlarmStore, directory: Directory): Promise<void> {
-  const problems: string[] = [];
-  const names = (await directory.current()).names();
-  for (const t of config.file.alarmTypes) {
-    const where = `alarm type '${t.id}': plan ${t.plan}`;
-    const def = await store.getPlan(parsePlanRef(t.plan));
-    if (def === undefined) {
-      problems.push(`${where} does not exist`);
-      continue;
-    }
-    const check = validateUnder(def, names);
-    if (!check.ok) problems.push(...check.problems.map((p) => `${where} at ${p.pointer || '/'}: ${p.reason}`));
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
 }

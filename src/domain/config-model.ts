@@ -25,7 +25,10 @@ const TEMPLATE_FIELDS = ['alarm.text', 'alarm.location', 'alarm.type', 'alarm.pr
 
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const id = z.string().regex(ID_PATTERN, 'ids are 1–64 of A–Z a–z 0–9 _ -, starting with a letter or digit');
-const name = z.string().trim().min(1).max(200);
+/** No control characters (PostgreSQL's jsonb refuses NUL; none belongs on a handset display). */
+// eslint-disable-next-line no-control-regex -- the point is to find control characters
+const printable = /^[^\u0000-\u001f\u007f]*$/;
+const name = z.string().trim().min(1).max(200).regex(printable, 'no control characters');
 const environmentRef = id.default('default');
 
 export const planRefSchema = z
@@ -161,8 +164,8 @@ export const webTemplateSchema = z
     name,
     environment: environmentRef,
     alarmType: alarmTypeSchema.shape.id,
-    text: z.string().min(1).max(500),
-    location: z.string().max(200).optional(),
+    text: z.string().min(1).max(500).regex(printable, 'no control characters'),
+    location: z.string().max(200).regex(printable, 'no control characters').optional(),
   })
   .strict();
 

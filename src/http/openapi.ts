@@ -1,10 +1,11 @@
 /**
  * The OpenAPI 3.1 description of the HTTP API, served at GET /api/v1/openapi.json. It describes
- * what src/http/app.ts and src/http/alarm-routes.ts do; test/unit/openapi.test.ts keeps the two
- * in step (every router path documented and vice versa, request schemas judged like the zod
- * schemas, live responses valid against the response schemas).
+ * what src/http/app.ts and its routers do (the /api/v1/config part is in ./openapi-config.ts);
+ * test/unit/openapi.test.ts keeps the two in step (every router path documented and vice versa,
+ * request schemas judged like the zod schemas, live responses valid against the response schemas).
  */
 import { builtinPlans } from '../../machines/builtin-plans.ts';
+import { configApi } from './openapi-config.ts';
 
 /** A JSON Schema (2020-12, the OpenAPI 3.1 dialect) or a reference to one. */
 export interface SchemaObject {
@@ -270,7 +271,7 @@ const schemas: Record<string, SchemaObject> = {
         pattern: '^urn:tocsin:problem:[a-z-]+$',
         description:
           'Stable, machine-readable problem type: urn:tocsin:problem: followed by bad-request, validation, not-found, ' +
-          'method-not-allowed, unknown-alarm-type, alarm-ended, conflict, payload-too-large, ' +
+          'method-not-allowed, unknown-alarm-type, alarm-ended, conflict, precondition-failed, payload-too-large, ' +
           'unsupported-media-type, unavailable or internal.',
         examples: ['urn:tocsin:problem:validation'],
       },
@@ -708,6 +709,8 @@ export const openApiDocument: OpenApiDocument = {
   tags: [
     { name: 'alarms', description: 'Raise, read, respond to and cancel alarms; read their protocol.' },
     { name: 'operations', description: 'Health, readiness, metrics and this document.' },
+    { name: 'plans', description: 'Validate, analyse, simulate, publish, export and disable escalation plans.' },
+    configApi.tag,
   ],
   paths: {
     '/healthz': {
@@ -1003,11 +1006,13 @@ export const openApiDocument: OpenApiDocument = {
         },
       },
     },
+    ...configApi.paths,
   },
   components: {
-    schemas,
-    responses,
+    schemas: { ...schemas, ...configApi.schemas },
+    responses: { ...responses, ...configApi.responses },
     parameters: {
+      ...configApi.parameters,
       AlarmId: { name: 'id', in: 'path', required: true, description: 'The alarm id.', schema: schema('Id') },
       PlanId: {
         name: 'id',
@@ -1038,6 +1043,7 @@ export const openApiDocument: OpenApiDocument = {
         schema: { type: 'string', format: 'uri-reference' },
       },
       RetryAfter: { description: 'Seconds to wait before retrying.', schema: { type: 'integer', minimum: 0 } },
+      ...configApi.headers,
     },
   },
 };

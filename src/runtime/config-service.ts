@@ -78,7 +78,7 @@ export class ConfigService {
   /**
    * Creates or replaces `kind/id` with `body` (its `id`, when given, must be `id`). Returns the
    * new version, whether it was created, and warnings. Throws validation (422, every problem),
-   * conflict (409: `ifVersion` is not the current version) or refused references (422).
+   * precondition-failed (412: `ifVersion` is not the current version) or refused references (422).
    */
   async put(
     kind: ConfigKind,
@@ -92,8 +92,6 @@ export class ConfigService {
     const planDef = plan ? await this.enabledPlan(plan, '/plan') : undefined;
     if (kind === 'environment')
       await this.enabledPlan(parsePlanRef((item as ConfigItemOf['environment']).defaultPlan), '/defaultPlan');
-    const before = await this.d.config.load();
-    const existed = before.snapshot[kind].has(id);
     const res = await this.d.config.write(
       [{ op: 'put', kind, item, ifVersion: opts.ifVersion } as ConfigWrite],
       { actor: opts.actor, at: this.d.clock.now() },
@@ -118,7 +116,8 @@ export class ConfigService {
       },
     );
     if (!res.ok) throw this.writeError(res, kind, id);
-    return { version: res.version, created: !existed, item };
+    // Decided inside the write's transaction: of two concurrent creates, one answers 201.
+    return { version: res.version, created: res.entry?.op === 'create', item };
   }
 
   /** Deletes `kind/id`. Refused (409) while another item refers to it; warns about plans it leaves broken. */

@@ -70,11 +70,20 @@ export class KyselyConfigStore implements ConfigStore {
     meta: { readonly actor: string; readonly at: number },
     check: (next: ConfigSnapshot) => readonly unknown[],
   ): Promise<ConfigWriteResult> {
+    // The database keeps whole milliseconds; the hash must cover what is stored.
+    meta = { ...meta, at: Math.trunc(meta.at) };
     try {
       const result = await this.db.transaction().execute(async (trx) => {
         await sql`select pg_advisory_xact_lock(${CONFIG_LOCK})`.execute(trx);
         const { snapshot, versions } = await this.loadIn(trx);
-        const changes: { kind: ConfigKind; id: string; op: ConfigChangeOp; before: unknown; after: unknown }[] = [];
+        const changes: {
+          kind: ConfigKind;
+          id: string;
+          op: ConfigChangeOp;
+          before: unknown;
+          after: unknown;
+          version: number;
+        }[] = [];
         let version = 0;
         for (const w of writes) {
           const id = w.op === 'put' ? w.item.id : w.id;
@@ -88,7 +97,7 @@ export class KyselyConfigStore implements ConfigStore {
             if (!before) throw new Refused({ ok: false, reason: 'not-found', current: 0 });
             snapshot[w.kind].delete(id);
             versions.delete(key);
-            changes.push({ kind: w.kind, id, op: 'delete', before, after: null });
+            changes.push({ kind: w.kind, id, op: 'delete', before, after: null, version: 0 });
             version = 0;
             continue;
           }
@@ -99,7 +108,14 @@ export class KyselyConfigStore implements ConfigStore {
           snapshot[w.kind].set(id, w.item as never);
           version = current + 1;
           versions.set(key, version);
-          changes.push({ kind: w.kind, id, op: before ? 'update' : 'create', before: before ?? null, after: w.item });
+          changes.push({
+            kind: w.kind,
+            id,
+            op: before ? 'update' : 'create',
+            before: before ?? null,
+            after: w.item,
+            version,
+          });
         }
         const problems = check(snapshot);
         if (problems.length > 0) throw new Refused({ ok: false, reason: 'refused', problems });
@@ -109,7 +125,6 @@ export class KyselyConfigStore implements ConfigStore {
             await trx.deleteFrom('config_items').where('kind', '=', c.kind).where('id', '=', c.id).execute();
           } else {
             const item = c.after as ConfigItemOf[ConfigKind];
-            const v = versions.get(`${c.kind}/${c.id}`)!;
             await trx
               .insertInto('config_items')
               .values({
@@ -117,7 +132,7 @@ export class KyselyConfigStore implements ConfigStore {
                 id: c.id,
                 environment: 'environment' in item ? item.environment : item.id,
                 body: JSON.stringify(item),
-                version: v,
+                version: c.version,
                 updated_at: new Date(meta.at),
                 updated_by: meta.actor,
               })
@@ -132,7 +147,8 @@ export class KyselyConfigStore implements ConfigStore {
               )
               .execute();
           }
-          last = await this.append(trx, { ...c, ...meta });
+          const { version: _v, ...change } = c;
+          last = await this.append(trx, { ...change, ...meta });
         }
         return { ok: true as const, version, entry: last };
       });
@@ -150,6 +166,7 @@ export class KyselyConfigStore implements ConfigStore {
     present: boolean,
     meta: { actor: string; at: number },
   ): Promise<boolean> {
+    meta = { ...meta, at: Math.trunc(meta.at) };
     const changed = await this.db.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(${CONFIG_LOCK})`.execute(trx);
       const r = present

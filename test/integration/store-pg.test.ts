@@ -1,12 +1,20 @@
 // @requires: postgres
-// The AlarmStore conformance suite on real PostgreSQL, in a schema of its own.
+// The AlarmStore and ConfigStore conformance suites on real PostgreSQL, in a schema of its own.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { configStoreConformance } from './config-store-conformance.ts';
 import { storeConformance } from './store-conformance.ts';
 import { createPostgresStore } from '../../src/store/pg-store.ts';
 import { dropSchema, freshPgStore, pgUrl, uniqueName } from '../support/services.ts';
 
 storeConformance('PostgreSQL', freshPgStore);
+configStoreConformance('PostgreSQL', freshPgStore, {
+  // Another process on the same schema: its own pool, nothing shared in memory.
+  sameDatabase: async (t) => {
+    const store = createPostgresStore({ url: pgUrl(), schema: t.schema!, max: 2 });
+    return { store, close: () => store.close() };
+  },
+});
 
 it('PostgreSQL: several processes migrating the same schema at once all succeed', async () => {
   const schema = uniqueName('t');

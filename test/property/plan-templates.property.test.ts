@@ -8,14 +8,16 @@
 // return no actions; once the alarm is accepted (or ended) nothing is notified again; CANCEL of
 // a running alarm ends it and withdraws exactly the notifications that were pending; a withdraw
 // names only pending notifications; the notified recipients never exceed analysePlan's
-// maxNotificationsPerAlarm for that plan and input.
+// maxNotificationsPerAlarm for that plan and input. Next to the built-in plans runs one that
+// escalates only on a failed delivery (`deliveryFallback`), so that maximum must count failures.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { builtinPlans } from '../../machines/builtin-plans.ts';
 import type { PlanInput, PlanNotification } from '../../machines/plan-context.ts';
 import { analysePlan } from '../../machines/plan-analyse.ts';
-import { createPlanMachine } from '../../machines/plan-machine.ts';
+import { createPlanMachine, type PlanDefinition } from '../../machines/plan-machine.ts';
+import { validatePlan } from '../../machines/plan-validate.ts';
 import { effectsOf, type ArmedTimer, type PlanEvent } from '../../machines/plan-simulate.ts';
 import { planStart, planStep, stateKey, type PlanAction, type StepResult } from '../../machines/plan-step.ts';
 
@@ -34,7 +36,60 @@ const ACCEPTED_STATES: Record<string, readonly string[]> = {
   'tpl-repeat-backoff': ['accepted'],
   'tpl-presence-cancels': ['accepted'],
   'tpl-supervision': ['acknowledged'],
+  'delivery-fallback': ['accepted'],
 };
+
+/** Not built in: level B is reached only when a delivery of level A fails; B's failure ends the round. */
+const deliveryFallback: PlanDefinition = {
+  id: 'delivery-fallback',
+  initial: 'levelA',
+  states: {
+    levelA: {
+      entry: [{ type: 'notify', params: { group: 'A' } }],
+      after: { levelTimeout: { target: 'endOfRound' } },
+      on: {
+        RESPONSE: [
+          { guard: 'accepted', target: 'accepted', actions: ['recordResponse'] },
+          { actions: ['recordResponse'] },
+        ],
+        DELIVERY: { guard: 'deliveryFailed', target: 'levelB', actions: ['recordDelivery'] },
+        CANCEL: { target: 'cancelled' },
+      },
+    },
+    levelB: {
+      entry: [{ type: 'notify', params: { group: 'B' } }],
+      after: { levelTimeout: { target: 'endOfRound' } },
+      on: {
+        RESPONSE: [
+          { guard: 'accepted', target: 'accepted', actions: ['recordResponse'] },
+          { actions: ['recordResponse'] },
+        ],
+        DELIVERY: { guard: 'deliveryFailed', target: 'endOfRound', actions: ['recordDelivery'] },
+        CANCEL: { target: 'cancelled' },
+      },
+    },
+    endOfRound: {
+      always: [{ guard: 'roundsLeft', target: 'levelA', actions: ['nextRound'] }, { target: 'unanswered' }],
+    },
+    unanswered: {
+      on: {
+        RESPONSE: [
+          { guard: 'accepted', target: 'accepted', actions: ['recordResponse'] },
+          { actions: ['recordResponse'] },
+        ],
+        CANCEL: { target: 'cancelled' },
+      },
+    },
+    accepted: { type: 'final', entry: ['withdraw'] },
+    cancelled: { type: 'final', entry: ['withdraw'] },
+  },
+};
+
+/** The plans under test: every built-in plan, and deliveryFallback. */
+const plans: readonly { ref: { id: string }; definition: PlanDefinition }[] = [
+  ...builtinPlans,
+  { ref: { id: deliveryFallback.id }, definition: deliveryFallback },
+];
 
 const alarm: PlanInput['alarm'] = {
   id: 'a1',
@@ -125,7 +180,7 @@ const idsOf = (actions: readonly PlanAction[], type: 'tocsin.notify' | 'tocsin.w
     .flatMap((a) => (a.params as { notifications: { id: string }[] }).notifications.map((n) => n.id));
 
 function planOf(id: string) {
-  const p = builtinPlans.find((x) => x.ref.id === id);
+  const p = plans.find((x) => x.ref.id === id);
   assert.ok(p, id);
   return p;
 }
@@ -235,13 +290,14 @@ function run(planId: string, inputName: string, max: number, cs: readonly Comman
 
 describe('every built-in plan under random event sequences (pure, virtual clock)', () => {
   it('every built-in plan has its accepted states listed, and they exist', () => {
-    assert.deepEqual(Object.keys(ACCEPTED_STATES).sort(), builtinPlans.map((p) => p.ref.id).sort());
-    for (const p of builtinPlans) {
+    assert.deepEqual(Object.keys(ACCEPTED_STATES).sort(), plans.map((p) => p.ref.id).sort());
+    assert.deepEqual(validatePlan(deliveryFallback), { ok: true, plan: deliveryFallback, warnings: [] });
+    for (const p of plans) {
       for (const s of ACCEPTED_STATES[p.ref.id]!) assert.ok(s in p.definition.states, `${p.ref.id}: ${s}`);
     }
   });
 
-  for (const p of builtinPlans) {
+  for (const p of plans) {
     it(`${p.ref.id}: no crash, silence after accept, cancel withdraws all pending, count ≤ analysed max`, () => {
       const machine = createPlanMachine(p.definition);
       const max: Record<string, number> = {};

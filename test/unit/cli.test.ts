@@ -22,6 +22,15 @@ writeFileSync(
   JSON.stringify({ groups: { A: ['ann'] }, alarmTypes: [{ id: 'fire', name: 'Fire', priority: 1, plan: 'nosuch@1' }] }),
 );
 
+const danglingConfig = join(scratch, 'dangling.json');
+writeFileSync(
+  danglingConfig,
+  JSON.stringify({
+    groups: { A: { members: [{ kind: 'contact', id: 'nobody' }], fallback: 'Z' } },
+    alarmTypes: [{ id: 'x', name: 'X', priority: 1, profile: 'p' }],
+  }),
+);
+
 function tocsin(args: readonly string[], env: Record<string, string> = {}) {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TOCSIN_')));
   const r = spawnSync(process.execPath, ['bin/tocsin.js', ...args], {
@@ -143,6 +152,26 @@ const cases: readonly Case[] = [
     code: 0,
     stdout: [/"reason": "final"/],
   },
+  // `config`: help, usage, and a file checked without a database (every dangling reference named).
+  { name: 'config --help', args: ['config', '--help'], code: 0, stdout: [/^Usage: tocsin config check FILE/] },
+  { name: 'config without a subcommand', args: ['config'], code: 2, stderr: [/Usage: tocsin config/] },
+  {
+    name: 'config check of a valid file',
+    args: ['config', 'check', 'test/fixtures/config-ward.json'],
+    code: 0,
+    stdout: [/"ok": true/, /"group": 4/],
+  },
+  {
+    name: 'config check of a file with dangling references',
+    args: ['config', 'check', danglingConfig],
+    code: 1,
+    stdout: [
+      /"ok": false/,
+      /alarmType 'x' at \/profile: unknown profile 'p'/,
+      /group 'A' at \/members\/0\/id: unknown contact 'nobody'/,
+      /group 'A' at \/fallback: unknown group 'Z'/,
+    ],
+  },
   // The same for migrate.
   {
     name: 'migrate with Redis but no database',
@@ -198,5 +227,46 @@ describe('tocsin plan publish and export', () => {
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /plan escalate@2 does not exist/);
     assert.equal(tocsin(['plan', 'export', 'escalate'], env).code, 2);
+  });
+});
+
+// `config import`, `export` and `verify` against a PGlite data directory of their own: the
+// imported file comes back out of export, every change is in the verified record, and a file
+// whose alarm type's plan names groups nobody configured is refused with nothing written.
+describe('tocsin config import, export and verify', () => {
+  const env = { TOCSIN_DATA_DIR: join(scratch, 'data-config') };
+  const file = JSON.parse(readFileSync(join(root, 'test/fixtures/config-ward.json'), 'utf8')) as any;
+
+  it('imports a file, exports the same items, and verifies the change record', () => {
+    const r = tocsin(['config', 'import', 'test/fixtures/config-ward.json'], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { ok: true, items: 9, changeRecordSeq: 9 });
+    const out = JSON.parse(tocsin(['config', 'export'], env).stdout);
+    assert.deepEqual(
+      out.alarmTypes.map((t: any) => [t.id, t.profile, t.textTemplate, t.plan]),
+      [['call', 'loud', '{alarm.text} ({alarm.location})', 'escalate@1']],
+    );
+    assert.deepEqual(Object.keys(out.groups).sort(), Object.keys(file.groups).sort());
+    assert.equal(out.groups.nurses.fallback, 'doctors');
+    const v = tocsin(['config', 'verify'], env);
+    assert.equal(v.code, 0, v.stderr);
+    assert.deepEqual(JSON.parse(v.stdout), { entries: 9, ok: true });
+  });
+
+  it('refuses a file whose plan cannot run, writing nothing', () => {
+    // Without groups A and B (a fresh database), escalate@1 notifies groups nobody configured.
+    const fresh = { TOCSIN_DATA_DIR: join(scratch, 'data-config-fresh') };
+    const broken = join(scratch, 'broken.json');
+    writeFileSync(
+      broken,
+      JSON.stringify({ ...file, groups: { nurses: file.groups.nurses, doctors: file.groups.doctors } }),
+    );
+    const r = tocsin(['config', 'import', broken], fresh);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      r.stdout,
+      /alarm type 'call': plan escalate@1 at \/states\/levelA\/entry\/0\/params\/group: unknown notification group 'A'/,
+    );
+    assert.deepEqual(JSON.parse(tocsin(['config', 'verify'], fresh).stdout), { entries: 0, ok: true });
   });
 });

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type Router from '@koa/router';
+import { KIND_SEGMENT, type ConfigKind } from '../../src/domain/config-model.ts';
 import { alarmRoutes } from '../../src/http/alarm-routes.ts';
 import {
   openApiDocument,
@@ -14,6 +15,7 @@ import {
   type Reference,
   type SchemaObject,
 } from '../../src/http/openapi.ts';
+import { parseItem } from '../../src/runtime/config-service.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 
 type Json = unknown;
@@ -21,7 +23,8 @@ type Json = unknown;
 // ---------------------------------------------------------------------------------------------
 // A JSON Schema 2020-12 checker for the keywords this document uses.
 
-const ANNOTATIONS = new Set(['description', 'examples', 'title', 'format']);
+/** Keywords that do not judge a value (`format` is asserted for date-time only, below). */
+const ANNOTATIONS = new Set(['description', 'examples', 'title', 'format', 'default']);
 
 /** Resolves a local `#/components/...` reference in the document. */
 function resolve(pointer: string): unknown {
@@ -113,6 +116,18 @@ function check(schema: SchemaObject | Reference, value: Json, at = ''): string[]
       case 'maximum':
         if (typeof value === 'number' && value > (kw as number)) out.push(`${at}: above ${kw}`);
         break;
+      case 'anyOf':
+        if (!(kw as SchemaObject[]).some((sub) => check(sub, value, at).length === 0)) {
+          out.push(`${at}: matches none of anyOf`);
+        }
+        break;
+      case 'propertyNames':
+        if (typeOf(value) === 'object') {
+          for (const p of Object.keys(value as object)) {
+            if (check(kw as SchemaObject, p, at).length > 0) out.push(`${at}: property name ${JSON.stringify(p)}`);
+          }
+        }
+        break;
       case 'oneOf': {
         const passing = (kw as SchemaObject[]).filter((sub) => check(sub, value, at).length === 0).length;
         if (passing !== 1) out.push(`${at}: matches ${passing} of oneOf, not exactly 1`);
@@ -197,6 +212,18 @@ function exampleUrl(path: string, op: OperationObject, alarmId: string | undefin
   return query.length > 0 ? `${url}?${query.join('&')}` : url;
 }
 
+/**
+ * The order in which the example requests can all succeed: what a PUT example creates is read
+ * after it (PUT first within a path) and deleted at the end, the DELETEs in reverse document order
+ * (a group member logs out before the group is deleted).
+ */
+function exampleOrder(ops: readonly DocOp[]): DocOp[] {
+  const rank = (o: DocOp) => (o.method === 'PUT' ? 0 : 1);
+  const byPath = (a: DocOp, b: DocOp) => (a.path === b.path ? rank(a) - rank(b) : ops.indexOf(a) - ops.indexOf(b));
+  const deletes = ops.filter((o) => o.method === 'DELETE');
+  return [...ops.filter((o) => o.method !== 'DELETE').sort(byPath), ...deletes.reverse()];
+}
+
 describe('the OpenAPI document', () => {
   let h: Harness;
   let n = 0;
@@ -229,11 +256,15 @@ describe('the OpenAPI document', () => {
   });
 
   it('documents exactly the (method, path) pairs the Koa routers register', () => {
-    // Every router mounted on the app (ops, alarms, plans) carries itself on its dispatch middleware.
+    // Every router mounted on the app carries itself on its dispatch middleware.
     const mounted = (h.tocsin.app.middleware as unknown as { router?: Router }[]).flatMap((m) =>
       m.router ? [m.router] : [],
     );
-    assert.equal(mounted.length, 4, 'the app mounts the ops, the alarms, the plan tools and the plan versions router');
+    assert.equal(
+      mounted.length,
+      5,
+      'the app mounts the ops, the alarms, the plan tools, the plan versions and the configuration router',
+    );
     assert.deepEqual(docPairs, routerPairs(mounted));
     // And the alarms router on its own, as alarm-routes.ts builds it.
     const alarms = routerPairs([alarmRoutes({ runtime: h.tocsin.runtime, store: h.tocsin.store })]);
@@ -285,7 +316,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('every documented operation is routed and answers a documented status with a valid body', async () => {
-    for (const { method, path, op } of docOps) {
+    for (const { method, path, op } of exampleOrder(docOps)) {
       const id = path.startsWith('/api/v1/alarms/{id}') ? await freshAlarm() : undefined;
       const url = exampleUrl(path, op, id);
       const content = op.requestBody?.content['application/json'];
@@ -418,6 +449,60 @@ describe('the OpenAPI document', () => {
           serverSays,
           `${name}: document ${docSays ? 'accepts' : 'refuses'}, server answered ${r.status} ${r.text}`,
         );
+      }
+    });
+  });
+
+  describe('the configuration request schemas (generated from the zod schemas)', () => {
+    const inputOf = (kind: ConfigKind) =>
+      openApiDocument.paths[`/api/v1/config/${KIND_SEGMENT[kind]}/{id}`]!.put!.requestBody!.content['application/json']!
+        .schema;
+    /** As config-routes.ts does: `version` (what a GET answered) is dropped, then parsed with id `x1`. */
+    const zodSays = (kind: ConfigKind, body: Json) => {
+      const { version: _version, ...item } = body as Record<string, unknown>;
+      try {
+        parseItem(kind, 'x1', item);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    // What JSON Schema can say; the zod refinements (time zones, duplicates, placeholders) it cannot.
+    const bodies: readonly [ConfigKind, string, Record<string, unknown>][] = [
+      ['environment', 'minimal', { name: 'E' }],
+      ['environment', 'padded name of 200', { name: ` ${'n'.repeat(200)} ` }],
+      ['environment', 'name of 201', { name: 'n'.repeat(201) }],
+      ['environment', 'blank name', { name: '  ' }],
+      ['environment', 'bad plan ref', { name: 'E', defaultPlan: 'escalate' }],
+      ['environment', 'the path id and a version sent back', { id: 'x1', name: 'E', version: 3 }],
+      ['environment', 'extra property', { name: 'E', colour: 'red' }],
+      ['profile', 'tone number', { name: 'P', tone: 31 }],
+      ['profile', 'tone name', { name: 'P', tone: 'bell-2' }],
+      ['profile', 'tone out of range', { name: 'P', tone: 32 }],
+      ['profile', 'tone neither', { name: 'P', tone: 'Bell 2' }],
+      ['profile', 'repeat without interval', { name: 'P', repeat: { count: 1 } }],
+      ['group', 'members', { name: 'G', members: [{ kind: 'device', id: 'dect.12' }] }],
+      ['group', 'member of unknown kind', { name: 'G', members: [{ kind: 'pager', id: 'p' }] }],
+      ['contact', 'email', { name: 'C', email: 'a@example.org' }],
+      ['contact', 'bad phone', { name: 'C', phone: 'call me' }],
+      ['alarmType', 'plan as object', { name: 'T', priority: 1, plan: { id: 'escalate', version: 1 } }],
+      ['alarmType', 'plan object with extra', { name: 'T', priority: 1, plan: { id: 'e', version: 1, x: 1 } }],
+      ['alarmType', 'params', { name: 'T', priority: 1, params: { a: 1, b: 'x', c: true } }],
+      ['alarmType', 'param name of 65', { name: 'T', priority: 1, params: { ['p'.repeat(65)]: 1 } }],
+      ['alarmType', 'param of null', { name: 'T', priority: 1, params: { a: null } }],
+      ['alarmType', 'missing priority', { name: 'T' }],
+      ['webTemplate', 'missing text', { name: 'W', alarmType: 'generic' }],
+    ];
+
+    it('judges bodies as the zod schemas do, and accepts every example', () => {
+      for (const kind of Object.keys(KIND_SEGMENT) as ConfigKind[]) {
+        const example = (resolve((inputOf(kind) as Reference).$ref) as { examples: Json[] }).examples[0];
+        assert.deepEqual(check(inputOf(kind), example), [], `${kind} example`);
+        assert.ok(zodSays(kind, example), `${kind} example`);
+      }
+      for (const [kind, name, body] of bodies) {
+        const docSays = check(inputOf(kind), body).length === 0;
+        assert.equal(docSays, zodSays(kind, body), `${kind}, ${name}: ${check(inputOf(kind), body).join('; ')}`);
       }
     });
   });

@@ -1,7 +1,8 @@
 // machines/plan-analyse.ts: the escalate figures against their closed forms for several
 // (T, R, |A|, |B|), the abstract key against the exact one, small hand-written plans (an
 // unreachable state, a delayed first notification, a delay-less re-notify loop), a
-// cross-check with xstate/graph, and a fast-check property tying the analysis to simulation.
+// cross-check with xstate/graph, a fast-check property tying the analysis to simulation, and
+// DELIVERY failures (an unbounded failure loop, one bounded by rounds, a failure-only level).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
@@ -11,6 +12,7 @@ import type { PlanInput } from '../../machines/plan-context.ts';
 import { createPlanMachine, type PlanDefinition } from '../../machines/plan-machine.ts';
 import { analysePlan, PRESENCE_USERS } from '../../machines/plan-analyse.ts';
 import { simulatePlan, type ScenarioStep } from '../../machines/plan-simulate.ts';
+import { planStart, planStep, stateKey, type StepResult } from '../../machines/plan-step.ts';
 
 const escalate = createPlanMachine(builtinPlans.find((p) => p.ref.id === 'escalate')!.definition);
 
@@ -324,5 +326,144 @@ describe('analysePlan: presence and forward', () => {
     assert.deepEqual(an.errors, []);
     assert.deepEqual(an.finalStates, ['cancelled']);
     assert.deepEqual(an.unreachableStates, ['unattended']);
+  });
+});
+
+describe('analysePlan: DELIVERY failures', () => {
+  const escalateDef = builtinPlans.find((p) => p.ref.id === 'escalate')!.definition;
+  /** escalate with a DELIVERY transition added to level B. */
+  const withLevelBDelivery = (id: string, transition: unknown): PlanDefinition => {
+    const def = JSON.parse(JSON.stringify({ ...escalateDef, id })) as { states: Record<string, any> };
+    def.states.levelB.on.DELIVERY = transition;
+    return def as unknown as PlanDefinition;
+  };
+  const fail = (notificationId: string) => ({
+    type: 'DELIVERY',
+    notificationId,
+    status: 'failed',
+    retryable: false,
+    at: 0,
+  });
+
+  it('finds the unbounded loop of "a failure in level B goes back to level A, next round"', () => {
+    // The property test's finding: the analyser tried only a bare {type: 'DELIVERY'}, on which
+    // deliveryFailed never holds, and called this plan "at most 2 notifications, no loops".
+    const def = withLevelBDelivery('fail-loops', {
+      guard: 'deliveryFailed',
+      target: 'levelA',
+      actions: ['recordDelivery', 'nextRound'],
+    });
+    const machine = createPlanMachine(def);
+    const input = inputOf({ A: ['alice'], B: ['bob'] }, { levelTimeoutMs: 1000, rounds: 1 });
+    // The runtime's own steps: every round notifies alice and bob afresh, without end.
+    const recipients = (r: StepResult) =>
+      r.actions
+        .filter((a) => a.type === 'tocsin.notify')
+        .reduce((n, a) => n + (a.params as { notifications: unknown[] }).notifications.length, 0);
+    let step = planStart(machine, input);
+    let notified = recipients(step);
+    for (let round = 0; round < 5; round++) {
+      step = planStep(machine, step.snapshot, { type: 'xstate.after.levelTimeout.fail-loops.levelA' });
+      notified += recipients(step);
+      step = planStep(machine, step.snapshot, fail(`B.${round}.bob`));
+      notified += recipients(step);
+    }
+    assert.equal(stateKey(step.snapshot), 'levelA');
+    assert.equal(notified, 11); // 5 failures, 11 notifications
+
+    const an = analysePlan(machine, input, { maxStates: 300 });
+    assert.equal(an.truncated, true);
+    assert.equal(an.maxNotificationsPerAlarm, null);
+    assert.equal(an.worstCaseLastEscalationMs, null);
+    assert.equal(an.loopsWithoutDelay.length, 1);
+    const [loop] = an.loopsWithoutDelay;
+    assert.deepEqual(loop!.states, ['levelA', 'levelB']);
+    assert.equal(loop!.certain, false);
+    assert.ok(loop!.events.includes('DELIVERY failed B.0.bob'), loop!.events.join(', '));
+    // A pending notification of an older level failing in level B counts too.
+    assert.ok(loop!.events.includes('DELIVERY failed A.0.alice'), loop!.events.join(', '));
+  });
+
+  it('bounds the same loop when the failure ends the round through roundsLeft: (|A| + |B|)·R', () => {
+    const def = withLevelBDelivery('fail-ends-round', {
+      guard: 'deliveryFailed',
+      target: 'endOfRound',
+      actions: ['recordDelivery'],
+    });
+    for (const [R, a, b] of [
+      [1, 1, 1],
+      [2, 2, 1],
+      [3, 1, 2],
+    ] as const) {
+      const input = inputOf({ A: users('a', a), B: users('b', b) }, { levelTimeoutMs: 1000, rounds: R });
+      const an = analysePlan(createPlanMachine(def), input);
+      assert.equal(an.truncated, false);
+      assert.equal(an.maxNotificationsPerAlarm, (a + b) * R);
+      assert.equal(an.worstCaseLastEscalationMs, 2 * R * 1000);
+      assert.deepEqual(an.loopsWithoutDelay, []);
+      assert.deepEqual(an.errors, []);
+      // The count of pending older notifications in the key keeps the figures of the exact key
+      // (compared where the exact exploration is small enough not to be truncated).
+      if (R * (a + b) > 6) continue;
+      const { exploredStates: n1, ...abstract } = an;
+      const { exploredStates: n2, ...exact } = analysePlan(createPlanMachine(def), input, { exact: true });
+      assert.deepEqual(abstract, exact);
+      assert.ok(n1 <= n2);
+    }
+  });
+
+  it('counts the notifications only a failure leads to, at 0 ms', () => {
+    // Level B is reached only by a failed delivery in level A; a timeout skips it.
+    const def: PlanDefinition = {
+      id: 'fallback',
+      initial: 'levelA',
+      states: {
+        levelA: {
+          entry: [{ type: 'notify', params: { group: 'A' } }],
+          after: { 5000: { target: 'done' } },
+          on: {
+            DELIVERY: { guard: 'deliveryFailed', target: 'levelB', actions: ['recordDelivery'] },
+            CANCEL: { target: 'done' },
+          },
+        },
+        levelB: {
+          entry: [{ type: 'notify', params: { group: 'B' } }],
+          after: { 7000: { target: 'done' } },
+          on: { CANCEL: { target: 'done' } },
+        },
+        done: { type: 'final', entry: ['withdraw'] },
+      },
+    };
+    const an = analysePlan(createPlanMachine(def), inputOf({ A: ['alice', 'bob'], B: ['carol'] }, {}));
+    assert.equal(an.truncated, false);
+    assert.equal(an.maxNotificationsPerAlarm, 3);
+    assert.deepEqual(an.reachableStates, ['done', 'levelA', 'levelB']);
+    // The failure is taken at 0 ms: the worst case is level B's timer alone, not 5 s + 7 s.
+    assert.equal(an.worstCaseLastEscalationMs, 7000);
+    assert.deepEqual(an.loopsWithoutDelay, []);
+  });
+
+  it('a failure of an id the alarm does not have moves only an unguarded DELIVERY transition', () => {
+    const def = (guard: string | undefined): PlanDefinition => ({
+      id: 'unguarded',
+      initial: 'waiting',
+      states: {
+        waiting: {
+          on: {
+            DELIVERY: guard === undefined ? { target: 'failed' } : { guard, target: 'failed' },
+            CANCEL: { target: 'done' },
+          },
+        },
+        failed: { entry: [{ type: 'notify', params: { group: 'A' } }], on: { CANCEL: { target: 'done' } } },
+        done: { type: 'final' },
+      },
+    });
+    const input = inputOf({ A: ['alice'] }, {});
+    // Nobody was notified, so no failure of one of the alarm's notifications can come.
+    const guarded = analysePlan(createPlanMachine(def('deliveryFailed')), input);
+    assert.deepEqual(guarded.unreachableStates, ['failed']);
+    const unguarded = analysePlan(createPlanMachine(def(undefined)), input);
+    assert.deepEqual(unguarded.unreachableStates, []);
+    assert.equal(unguarded.maxNotificationsPerAlarm, 1);
   });
 });

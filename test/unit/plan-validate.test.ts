@@ -1,13 +1,13 @@
 // The plan validator (machines/plan-validate.ts): a corpus of invalid plans, each rejected with
 // exactly the expected pointers and matching reasons (test/fixtures/plans/invalid/*.json); the
-// valid corpus passes; random mutations of the escalate plan are either rejected or build and
+// valid corpus passes; no transition out of a final state (the root's on/after included); random mutations of the escalate plan are either rejected or build and
 // start; the published JSON Schema lists every registered name; the params checker.
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { createPlanMachine } from '../../machines/plan-machine.ts';
-import { planStart } from '../../machines/plan-step.ts';
+import { planStart, planStep } from '../../machines/plan-step.ts';
 import { planJsonSchema } from '../../machines/plan-schema.ts';
 import { registeredNames } from '../../machines/registry.ts';
 import { checkParams, paramSpecs } from '../../machines/registry-params.ts';
@@ -145,6 +145,27 @@ describe('plan validator: valid corpus', () => {
     assert.deepEqual(!r.ok && r.problems, [
       { pointer: '/states/a/entry/3/params/alarmType', reason: "unknown alarm type 'fire'" },
     ]);
+  });
+
+  it('accepts a root `on` next to a top-level final state: an ended plan takes no event', () => {
+    // "Cancel from anywhere": the root's `on` is fine, because planStep returns a done snapshot
+    // unchanged (XState's own transition() would still take the root's `on` on it).
+    const cancelAnywhere = {
+      id: 'p',
+      initial: 'a',
+      on: { CANCEL: '.done', RESPONSE: { target: '.a' } },
+      states: { a: { after: { 1000: 'done' } }, done: { type: 'final' } },
+    };
+    const r = validatePlan(cancelAnywhere);
+    assert.deepEqual(r.ok ? [] : r.problems, []);
+    const machine = createPlanMachine(r.ok ? r.plan : (undefined as never));
+    const input = { alarm: {} as never, groups: {}, params: {} };
+    const started = planStart(machine, input);
+    const ended = planStep(machine, started.snapshot, { type: 'CANCEL' });
+    assert.equal((ended.snapshot as { status: string }).status, 'done');
+    const after = planStep(machine, ended.snapshot, { type: 'RESPONSE' });
+    assert.deepEqual(after.snapshot, ended.snapshot, 'the root on did not revive the ended plan');
+    assert.deepEqual(after.actions, []);
   });
 
   it('escapes pointers (RFC 6901) and never throws', () => {

@@ -149,6 +149,53 @@ describe('registry guards on responses and deliveries', () => {
     });
   }
 
+  it('deliveryFailed holds only for a pending notification of this alarm', () => {
+    const failed = (id: string): Ev => ({ type: 'DELIVERY', notificationId: id, status: 'failed', at: 2 });
+    const def: PlanDefinition = {
+      id: 'd',
+      initial: 'waiting',
+      states: {
+        waiting: {
+          entry: [{ type: 'notify', params: { group: 'A' } }],
+          on: {
+            RESPONSE: { actions: 'recordResponse' },
+            DELIVERY: [{ guard: 'deliveryFailed', target: 'done', actions: 'recordDelivery' }],
+          },
+        },
+        done: { type: 'final' },
+      },
+    };
+    const cases: { name: string; events: Ev[]; ends: boolean }[] = [
+      // A pending notification of the current level.
+      { name: 'pending', events: [failed('A.0.alice')], ends: true },
+      // An id the alarm never made (another alarm's, or made up).
+      { name: 'unknown id', events: [failed('nope')], ends: false },
+      // Alice answered already: her notification is no longer pending.
+      { name: 'answered', events: [accept('alice'), failed('A.0.alice')], ends: false },
+      // No notification id at all.
+      { name: 'no id', events: [{ type: 'DELIVERY', status: 'failed', at: 2 }], ends: false },
+    ];
+    for (const c of cases) {
+      const steps = run(def, c.events);
+      assert.equal(steps[steps.length - 1]!.snapshot.status === 'done', c.ends, c.name);
+    }
+    // Already failed: the first failure of bob is recorded, a second one of bob does not hold.
+    const again: PlanDefinition = {
+      id: 'd2',
+      initial: 'waiting',
+      states: {
+        waiting: {
+          entry: [{ type: 'notify', params: { group: 'A' } }],
+          on: { DELIVERY: { guard: 'deliveryFailed', target: 'second', actions: 'recordDelivery' } },
+        },
+        second: { on: { DELIVERY: { guard: 'deliveryFailed', target: 'done' } } },
+        done: { type: 'final' },
+      },
+    };
+    assert.equal(stateKey(run(again, [failed('A.0.bob'), failed('A.0.bob')])[2]!.snapshot), 'second');
+    assert.equal(run(again, [failed('A.0.bob'), failed('A.0.carol')])[2]!.snapshot.status, 'done');
+  });
+
   it('anyRejected holds later for a reject recorded earlier in the level', () => {
     // First event: bob rejects (not judged: the plan only ends on ACK); then ACK is judged.
     const def: PlanDefinition = {
