@@ -14,7 +14,8 @@
  *    current time (the clock never goes back).
  *  - A timer delivers its raised event (e.g. `xstate.after.levelTimeout.escalate.levelA`); a
  *    scenario step delivers `{type:'RESPONSE', response, by, at}`, `{type:'CANCEL', by, at}`,
- *    `{type:'DELIVERY_FAILED', user, at}` or `{type:'PRESENCE', group, user, present, at}`
+ *    `{type:'DELIVERY', notificationId, status:'failed', retryable: false, reason, at}` (the runtime's
+ *    event, for the user's newest pending notification; an unknown id when there is none) or `{type:'PRESENCE', group, user, present, at}`
  *    (recorded even when the plan ignores it), where `at` is `input.alarm.raisedAt + t` (the
  *    absolute time the runtime would stamp). Initial presence is `input.presence`.
  *  - Stop with reason 'final' when the snapshot status is 'done'; 'idle' when no step and no
@@ -128,15 +129,22 @@ export function parseScenario(json: unknown): Scenario {
 }
 
 /** The event a scenario step delivers at absolute time `at`. */
-export function scenarioEvent(step: ScenarioStep, at: number): PlanEvent {
+export function scenarioEvent(
+  step: ScenarioStep,
+  at: number,
+  notifications: readonly { id: string; user: string; status: string }[] = [],
+): PlanEvent {
   switch (step.event) {
     case 'accept':
     case 'reject':
       return { type: 'RESPONSE', response: step.event, by: step.by, at };
     case 'cancel':
       return { type: 'CANCEL', by: step.by, at };
-    case 'deliveryFailed':
-      return { type: 'DELIVERY_FAILED', user: step.user, at };
+    case 'deliveryFailed': {
+      const pending = notifications.filter((n) => n.user === step.user && n.status === 'pending');
+      const notificationId = pending[pending.length - 1]?.id ?? `~none-for-${step.user}`;
+      return { type: 'DELIVERY', notificationId, status: 'failed', retryable: false, reason: 'simulated', at };
+    }
     case 'presence':
       return { type: 'PRESENCE', ...step.presence, at };
   }
@@ -267,7 +275,8 @@ export function simulatePlan(
       current = record(t, trigger, from, planStep(machine, current.snapshot, timer!.event));
     } else {
       next++;
-      const event = scenarioEvent(step!.s, base + t);
+      const ctx = current.snapshot.context as { notifications?: { id: string; user: string; status: string }[] };
+      const event = scenarioEvent(step!.s, base + t, ctx.notifications ?? []);
       current = record(t, { kind: 'scenario', step: step!.i, event }, from, planStep(machine, current.snapshot, event));
     }
   }

@@ -163,7 +163,10 @@ export const paramSpecs = {
       doc: "A notification of the current level is rejected, counting this event's reject.",
       params: none,
     },
-    deliveryFailed: { doc: "The event is a DELIVERY with status 'failed'.", params: none },
+    deliveryFailed: {
+      doc: "The event is a DELIVERY with status 'failed' for one of this alarm's notifications that is still pending.",
+      params: none,
+    },
     priorityAtLeast: {
       doc: 'The alarm is at least as urgent as `priority` (1 most urgent, 9 least): alarm.priority <= priority.',
       params: {

@@ -28,6 +28,17 @@ const raiseBody = z
 
 const responseBody = z.object({ response: z.enum(['accept', 'reject']), by: id }).strict();
 const cancelBody = z.object({ by: id, reason: text(500).optional() }).strict();
+/** Event names the runtime itself produces cannot be sent as signals. */
+const RESERVED_SIGNALS = ['RAISE', 'RESPONSE', 'CANCEL', 'DELIVERY'];
+const signalBody = z
+  .object({
+    signal: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9_]{0,31}$/, 'a signal is 1–32 of A–Z 0–9 _, starting with a letter, e.g. PRESENCE')
+      .refine((s) => !RESERVED_SIGNALS.includes(s), `reserved: ${RESERVED_SIGNALS.join(', ')} have their own routes`),
+    by: id,
+  })
+  .strict();
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body);
@@ -149,6 +160,14 @@ export function alarmRoutes({ runtime, store }: AlarmRouteDeps): Router {
     await runtime.cancel(alarmId, body.by, body.reason, { kind: 'user', id: body.by });
     ctx.status = 202;
     ctx.body = { cancelled: true };
+  });
+
+  r.post('/:id/signals', async (ctx) => {
+    const alarmId = pathId(ctx);
+    const body = parse(signalBody, requireJson(ctx));
+    await runtime.signal(alarmId, body.signal, body.by, { kind: 'user', id: body.by });
+    ctx.status = 202;
+    ctx.body = { signalled: body.signal };
   });
 
   r.get('/:id/protocol', async (ctx) => {

@@ -124,8 +124,15 @@ const schemas: Record<string, SchemaObject> = {
   PublishPlanRequest: {
     type: 'object',
     required: ['plan'],
-    description: 'A plan in the authoring format; its `id` names the plan whose next version this becomes.',
-    properties: { plan: { type: 'object', description: 'The plan.' } },
+    additionalProperties: false,
+    description:
+      'A plan in the authoring format; its `id` names the plan whose next version this becomes. ' +
+      'Import: `id` stores it under another id; `version` keeps a version number (the same definition again answers 200, a different one or a gap 409).',
+    properties: {
+      plan: { type: 'object', description: 'The plan.' },
+      id: { ...schema('Id'), description: "Publish under this id instead of the plan's own." },
+      version: { type: 'integer', minimum: 1, description: 'Import as exactly this version.' },
+    },
     examples: [{ plan: escalateExample }],
   },
   PublishedPlan: {
@@ -503,6 +510,27 @@ const schemas: Record<string, SchemaObject> = {
     },
     examples: [{ by: 'alice', reason: 'false alarm' }],
   },
+  SignalRequest: {
+    type: 'object',
+    required: ['signal', 'by'],
+    additionalProperties: false,
+    properties: {
+      signal: {
+        type: 'string',
+        pattern: '^[A-Z][A-Z0-9_]{0,31}$',
+        description:
+          'The event name the plan listens for, e.g. PRESENCE (staff at the location) or LINK_UP. RAISE, RESPONSE, CANCEL and DELIVERY are refused: they have their own routes.',
+      },
+      by: { ...schema('Id'), description: 'Who or what signals.' },
+    },
+    examples: [{ signal: 'PRESENCE', by: 'alice' }],
+  },
+  SignalAccepted: {
+    type: 'object',
+    required: ['signalled'],
+    additionalProperties: false,
+    properties: { signalled: { type: 'string' } },
+  },
   CancelAccepted: {
     type: 'object',
     required: ['cancelled'],
@@ -820,12 +848,20 @@ export const openApiDocument: OpenApiDocument = {
         tags: ['plans'],
         requestBody: { required: true, content: json(schema('PublishPlanRequest')) },
         responses: {
+          '200': {
+            description: 'Import with `version`: that version already holds this definition; nothing written.',
+            headers: { Location: ref('headers', 'PlanLocation') },
+            content: json(schema('PublishedPlan')),
+          },
           '201': {
             description: 'Published.',
             headers: { Location: ref('headers', 'PlanLocation') },
             content: json(schema('PublishedPlan')),
           },
           ...bodyErrors,
+          '409': problem(
+            'Import with `version`: that version holds another definition, or the plan continues at another version (`conflict`).',
+          ),
           '422': problem('The plan is invalid (`validation`; `errors` lists every problem).'),
           ...storeErrors,
         },
@@ -987,6 +1023,25 @@ export const openApiDocument: OpenApiDocument = {
           '422': problem(
             'The id in the path or the body does not match the schema (`validation`); `errors` lists every offending field.',
           ),
+          ...storeErrors,
+        },
+      },
+    },
+    '/api/v1/alarms/{id}/signals': {
+      parameters: [idParam],
+      post: {
+        operationId: 'signalAlarm',
+        summary: 'Send a named signal to the alarm’s plan',
+        description:
+          'Delivers `{type: signal, by, at}` to the plan (e.g. PRESENCE ends a nurse call in tpl-presence-cancels, LINK_UP clears tpl-supervision). A plan that does not listen ignores it; the step is recorded in the protocol either way.',
+        tags: ['alarms'],
+        requestBody: { required: true, content: json(schema('SignalRequest')) },
+        responses: {
+          '202': { description: 'Delivered to the plan.', content: json(schema('SignalAccepted')) },
+          ...bodyErrors,
+          '404': response('NotFound'),
+          '409': response('AlarmEnded'),
+          '422': problem('The id or the body does not match the schema (`validation`), or the signal is reserved.'),
           ...storeErrors,
         },
       },

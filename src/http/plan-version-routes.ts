@@ -6,6 +6,7 @@
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import { canonicalJson } from '../domain/canonical-json.ts';
 import { jsonDiff } from '../domain/json-diff.ts';
 import { TocsinError } from '../domain/errors.ts';
 import type { PlanRef } from '../domain/alarm.ts';
@@ -61,10 +62,55 @@ export function planVersionRoutes({ store, planTools, clock }: PlanVersionRouteD
         details: [{ pointer: '/plan', reason: 'required' }],
       });
     }
-    const check = await planTools.validate((b as { plan: unknown }).plan);
+    const body = b as { plan: unknown; id?: unknown; version?: unknown };
+    for (const k of Object.keys(body)) {
+      if (!['plan', 'id', 'version'].includes(k)) {
+        throw new TocsinError('validation', 'the request body is invalid', {
+          details: [{ pointer: `/${k}`, reason: `unknown property '${k}'` }],
+        });
+      }
+    }
+    if (body.id !== undefined && (typeof body.id !== 'string' || !PLAN_ID.test(body.id))) {
+      throw new TocsinError('validation', 'the request body is invalid', {
+        details: [{ pointer: '/id', reason: 'plan ids are 1–64 of A–Z a–z 0–9 _ -' }],
+      });
+    }
+    if (body.version !== undefined && (!Number.isInteger(body.version) || (body.version as number) < 1)) {
+      throw new TocsinError('validation', 'the request body is invalid', {
+        details: [{ pointer: '/version', reason: 'a version is a positive integer' }],
+      });
+    }
+    // Import under another id: the plan's own `id` is rewritten before it is validated.
+    const plan =
+      body.id !== undefined && body.plan && typeof body.plan === 'object' && !Array.isArray(body.plan)
+        ? { ...(body.plan as object), id: body.id }
+        : body.plan;
+    const check = await planTools.validate(plan);
     if (!check.ok) throw invalidPlan(check.problems, '/plan');
     const id = check.plan.id;
-    const v = await store.publishPlan(id, check.plan, clock.now(), BY);
+    if (body.version === undefined) {
+      const v = await store.publishPlan(id, check.plan, clock.now(), BY);
+      ctx.status = 201;
+      ctx.set('Location', `/api/v1/plans/${id}/versions/${v}`);
+      ctx.body = { id, version: v };
+      return;
+    }
+    // Import keeping the version number: the same definition again is a no-op (200), another
+    // definition at that version or a gap before it is a conflict (409), nothing written.
+    const version = body.version as number;
+    const existing = await store.getPlan({ id, version });
+    if (existing !== undefined) {
+      if (canonicalJson(existing) !== canonicalJson(check.plan)) {
+        throw new TocsinError('conflict', `plan ${id}@${version} exists with a different definition`);
+      }
+      ctx.set('Location', `/api/v1/plans/${id}/versions/${version}`);
+      ctx.body = { id, version };
+      return;
+    }
+    const v = await store.publishPlan(id, check.plan, clock.now(), BY, version);
+    if (typeof v !== 'number') {
+      throw new TocsinError('conflict', `plan ${id} continues at version ${v.conflict}, not ${version}`);
+    }
     ctx.status = 201;
     ctx.set('Location', `/api/v1/plans/${id}/versions/${v}`);
     ctx.body = { id, version: v };

@@ -170,9 +170,18 @@ export interface AlarmStore {
   /**
    * Publishes `definition` as the next version of plan `id` (highest + 1, from 1) and returns
    * that version. Concurrent publishes of one id queue on a lock, so each gets its own version.
-   * Not idempotent: publishing the same definition twice makes two versions.
+   * Not idempotent: publishing the same definition twice makes two versions. With
+   * `expectVersion` (an import that keeps version numbers) the version must be exactly the next
+   * one: otherwise nothing is written and the result is `{ conflict: next }`.
    */
   publishPlan(id: string, definition: unknown, at: number, by: string): Promise<number>;
+  publishPlan(
+    id: string,
+    definition: unknown,
+    at: number,
+    by: string,
+    expectVersion: number,
+  ): Promise<number | { conflict: number }>;
   /** Every plan id with its versions (ascending), ids in name order. */
   listPlans(): Promise<{ readonly id: string; readonly versions: readonly PlanVersionInfo[] }[]>;
   /**

@@ -118,8 +118,22 @@ export class KyselyAlarmStore implements AlarmStore {
     return row?.definition;
   }
 
-  async publishPlan(id: string, definition: unknown, at: number, by: string): Promise<number> {
-    const version = await this.db.transaction().execute(async (trx) => {
+  publishPlan(id: string, definition: unknown, at: number, by: string): Promise<number>;
+  publishPlan(
+    id: string,
+    definition: unknown,
+    at: number,
+    by: string,
+    expectVersion: number,
+  ): Promise<number | { conflict: number }>;
+  async publishPlan(
+    id: string,
+    definition: unknown,
+    at: number,
+    by: string,
+    expectVersion?: number,
+  ): Promise<number | { conflict: number }> {
+    const version = await this.db.transaction().execute(async (trx): Promise<number | { conflict: number }> => {
       // Serialises publishers of this id: each reads the max after the previous one committed.
       await sql`select pg_advisory_xact_lock(${PLAN_LOCK}, hashtext(${id}))`.execute(trx);
       const row = await trx
@@ -128,13 +142,14 @@ export class KyselyAlarmStore implements AlarmStore {
         .where('id', '=', id)
         .executeTakeFirstOrThrow();
       const next = Number(row.max) + 1;
+      if (expectVersion !== undefined && expectVersion !== next) return { conflict: next };
       await trx
         .insertInto('plans')
         .values({ id, version: next, definition: json(definition), created_at: date(at), published_by: by })
         .execute();
       return next;
     });
-    if (this.durable) await this.durable();
+    if (typeof version === 'number' && this.durable) await this.durable();
     return version;
   }
 

@@ -56,7 +56,9 @@ const eventsIn = (snapshot: AnyMachineSnapshot): Ev[] =>
   });
 
 /** Only these reach a plan through the runtime's public surface (HTTP API, timers). */
-const drivable = (e: Ev) => e.type === 'RESPONSE' || e.type === 'CANCEL' || e.type.startsWith('xstate.after.');
+/** Named signals (PRESENCE at the location, LINK_UP) go through POST /api/v1/alarms/{id}/signals. */
+const isSignal = (e: Ev) =>
+  /^[A-Z][A-Z0-9_]{0,31}$/.test(e.type) && !['RESPONSE', 'CANCEL', 'DELIVERY'].includes(e.type);
 const label = (e: Ev) => (e.type === 'RESPONSE' ? `${e.by} ${e.response}s` : e.type.replace(/^xstate\.after\./, ''));
 
 interface PlanPath {
@@ -127,6 +129,9 @@ async function drive(path: PlanPath): Promise<string> {
     if (e.type === 'RESPONSE') {
       const r = await h.request('POST', `/api/v1/alarms/${id}/responses`, { response: e.response, by: e.by });
       assert.equal(r.status, 202, `${label(e)}: ${r.status} ${r.text}`);
+    } else if (isSignal(e)) {
+      const r = await h.request('POST', `/api/v1/alarms/${id}/signals`, { signal: e.type, by: 'path-test' });
+      assert.equal(r.status, 202, `${e.type}: ${r.status} ${r.text}`);
     } else if (e.type === 'CANCEL') {
       const r = await h.request('POST', `/api/v1/alarms/${id}/cancel`, { by: e.by });
       assert.equal(r.status, 202, `CANCEL: ${r.status} ${r.text}`);
@@ -161,28 +166,23 @@ describe('shortest paths of every built-in plan through the real runtime (virtua
   for (const { id: planId, paths } of plans) {
     for (const path of paths) {
       const name = `${planId}: ${path.events.map(label).join(' → ') || '(raise)'} ⇒ ${path.target}`;
-      const missing = path.events.filter((e) => !drivable(e)).map((e) => e.type);
-      it(
-        name,
-        { skip: missing.length > 0 && `no runtime ingress for ${[...new Set(missing)].join(', ')}` },
-        async () => {
-          const id = await drive(path);
-          const alarm = (await h.tocsin.store.getAlarm(id))!;
-          assert.equal(alarm.state, path.target);
-          assert.deepEqual((alarm.snapshot as { value: unknown }).value, path.value);
-          assert.equal(alarm.status, path.done ? 'ended' : 'active');
-          const entries = await h.tocsin.store.listProtocol(id);
-          assert.equal(entries.at(-1)!.toState, path.target);
-          assert.equal(entries.length, 1 + path.events.length, 'one protocol entry per event');
-          const machine = await new PlanCatalog(h.tocsin.store).machine(alarm.plan);
-          const r = replay(machine, entries, h.notifier.channel);
-          assert.equal(r.ok, true, JSON.stringify(r));
-          if (r.ok) {
-            assert.deepEqual(r.snapshot, alarm.snapshot);
-            assert.equal(stateKey(r.snapshot), path.target);
-          }
-        },
-      );
+      it(name, async () => {
+        const id = await drive(path);
+        const alarm = (await h.tocsin.store.getAlarm(id))!;
+        assert.equal(alarm.state, path.target);
+        assert.deepEqual((alarm.snapshot as { value: unknown }).value, path.value);
+        assert.equal(alarm.status, path.done ? 'ended' : 'active');
+        const entries = await h.tocsin.store.listProtocol(id);
+        assert.equal(entries.at(-1)!.toState, path.target);
+        assert.equal(entries.length, 1 + path.events.length, 'one protocol entry per event');
+        const machine = await new PlanCatalog(h.tocsin.store).machine(alarm.plan);
+        const r = replay(machine, entries, h.notifier.channel);
+        assert.equal(r.ok, true, JSON.stringify(r));
+        if (r.ok) {
+          assert.deepEqual(r.snapshot, alarm.snapshot);
+          assert.equal(stateKey(r.snapshot), path.target);
+        }
+      });
     }
   }
 });

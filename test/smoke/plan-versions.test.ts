@@ -115,6 +115,43 @@ describe('plan versions over HTTP', () => {
     );
   });
 
+  it('imports an exported version under another id and keeps version numbers; conflicts write nothing', async () => {
+    // Another server's export of escalate@1, imported here as `ward-escalate` version 1.
+    const exported = (await h.request('GET', '/api/v1/plans/escalate/versions/1')).json.definition;
+    const imp = await h.request('POST', '/api/v1/plans', { plan: exported, id: 'ward-escalate', version: 1 });
+    assert.equal(imp.status, 201, imp.text);
+    assert.deepEqual(imp.json, { id: 'ward-escalate', version: 1 });
+    const stored = (await h.request('GET', '/api/v1/plans/ward-escalate/versions/1')).json.definition;
+    assert.deepEqual(stored, { ...exported, id: 'ward-escalate' });
+    // The same import again: nothing new (200), so imports can be retried.
+    const again = await h.request('POST', '/api/v1/plans', { plan: exported, id: 'ward-escalate', version: 1 });
+    assert.equal(again.status, 200, again.text);
+    // A different definition at that version, or a gap: 409, nothing written.
+    const other = await h.request('POST', '/api/v1/plans', {
+      plan: bFirst('x', 'other'),
+      id: 'ward-escalate',
+      version: 1,
+    });
+    assert.equal(other.status, 409, other.text);
+    const gap = await h.request('POST', '/api/v1/plans', { plan: exported, id: 'ward-escalate', version: 3 });
+    assert.equal(gap.status, 409, gap.text);
+    assert.match(gap.json.detail, /continues at version 2, not 3/);
+    const versions = (await h.request('GET', '/api/v1/plans')).json.plans.find(
+      (p: { id: string }) => p.id === 'ward-escalate',
+    ).versions;
+    assert.equal(versions.length, 1);
+    // Unknown members and malformed ids or versions: 422 at their pointer.
+    for (const [body, pointer] of [
+      [{ plan: exported, colour: 'red' }, '/colour'],
+      [{ plan: exported, id: 'bad id' }, '/id'],
+      [{ plan: exported, version: 0 }, '/version'],
+    ] as const) {
+      const r = await h.request('POST', '/api/v1/plans', body);
+      assert.equal(r.status, 422, r.text);
+      assert.equal(r.json.errors[0].pointer, pointer);
+    }
+  });
+
   it('answers 404 for an unknown version and 422 naming a malformed parameter', async () => {
     assert.equal((await h.request('GET', '/api/v1/plans/demo/versions/9')).status, 404);
     assert.equal((await h.request('GET', '/api/v1/plans/nope/versions/1')).status, 404);

@@ -272,7 +272,7 @@ describe('the OpenAPI document', () => {
       alarms,
       docPairs.filter((p) => p.includes(' /api/v1/alarms')),
     );
-    assert.equal(alarms.length, 6);
+    assert.equal(alarms.length, 7);
   });
 
   it('has unique operation ids, resolvable refs, and problem+json for every error answer', () => {

@@ -342,3 +342,48 @@ describe('simulatePlan: presence changes', () => {
     assert.deepEqual(back.end, { at: 2, state: 'ringing', status: 'active', reason: 'idle' });
   });
 });
+
+// A scripted delivery failure is the runtime's own DELIVERY event for the user's pending
+// notification, so a plan's `deliveryFailed` guard sees it as it would in production.
+describe('simulated delivery failures', () => {
+  const failover = createPlanMachine({
+    id: 'failover',
+    initial: 'levelA',
+    states: {
+      levelA: {
+        entry: [{ type: 'notify', params: { group: 'A' } }],
+        on: { DELIVERY: [{ guard: 'deliveryFailed', target: 'levelB' }] },
+      },
+      levelB: { entry: [{ type: 'notify', params: { group: 'B' } }], on: { RESPONSE: 'done' } },
+      done: { type: 'final' },
+    },
+  } as never);
+
+  it('escalates on the failure of a pending notification, and not for a user who has none', () => {
+    const t = simulatePlan(
+      failover,
+      input,
+      parseScenario({ steps: [{ at: 5000, event: 'deliveryFailed', user: 'bob' }] }),
+    );
+    const step = t.entries.find((e) => e.at === 5000)!;
+    assert.deepEqual(step.trigger, {
+      kind: 'scenario',
+      step: 0,
+      event: {
+        type: 'DELIVERY',
+        notificationId: 'A.0.bob',
+        status: 'failed',
+        retryable: false,
+        reason: 'simulated',
+        at: 5000,
+      },
+    });
+    assert.equal(step.to, 'levelB');
+    const none = simulatePlan(
+      failover,
+      input,
+      parseScenario({ steps: [{ at: 5000, event: 'deliveryFailed', user: 'carol' }] }),
+    );
+    assert.equal(none.end.state, 'levelA', 'carol had no pending notification: the guard is false');
+  });
+});
