@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { PLAN_HELP } from './plan-help.ts';
 import { CONFIG_HELP } from './config-cli.ts';
+import { AUDIT_HELP } from './audit-cli.ts';
 
 const ENV_HELP = `Environment:
   TOCSIN_DATA_DIR               embedded data directory (PGlite, journal)      default ./data
@@ -16,11 +17,17 @@ const ENV_HELP = `Environment:
   TOCSIN_CONFIG                 JSON configuration file, applied at every start (tocsin config --help)
   TOCSIN_RECONCILE_INTERVAL_MS  reconciler period                              default 5000
   TOCSIN_EMBEDDED_FSYNC         on|off: fsync PGlite's WAL per commit          default on
+  TOCSIN_TLS                    on|off: HTTPS (TLS 1.2+, 1.3 preferred)        default off
+  TOCSIN_TLS_CERT, _KEY         PEM certificate and key (else self-signed, embedded)
+  TOCSIN_TLS_CIPHERS            OpenSSL cipher list                            default modern AEAD
+  TOCSIN_TLS_LEGACY             on|off: also accept TLS 1.1 peers (logged)     default off
+  TOCSIN_HTTP_REDIRECT_PORT     plain-HTTP port answering 308 to HTTPS
   TOCSIN_LOG_LEVEL              fatal|error|warn|info|debug|trace|silent       default info`;
 
 const HELP: Record<string, string> = {
   plan: PLAN_HELP,
   config: CONFIG_HELP,
+  audit: AUDIT_HELP,
   main: `tocsin — an open, on-premise alarm server
 
 Usage: tocsin <command> [--help]
@@ -30,6 +37,7 @@ Commands:
   migrate   bring the database schema up to date and exit
   plan      validate, analyse, simulate, publish or export an escalation plan: tocsin plan --help
   config    check a configuration file, export the stored configuration, verify its change record
+  audit     verify the access log's hash chain or export it as CSV or JSON (it cannot be edited)
   help      show this help, or the help of a command: tocsin help start
 
 ${ENV_HELP}`,
@@ -63,19 +71,24 @@ export async function main(argv: readonly string[]): Promise<number> {
   let help = false;
   let positionals: string[] = [];
   let type: string | undefined;
+  let audit: { format?: string; from?: string; to?: string } = {};
   try {
     const parsed = parseArgs({
       args: [...rest],
       options: {
         help: { type: 'boolean', short: 'h' },
         ...(command === 'plan' ? { type: { type: 'string' as const } } : {}),
+        ...(command === 'audit'
+          ? { format: { type: 'string' as const }, from: { type: 'string' as const }, to: { type: 'string' as const } }
+          : {}),
       },
-      allowPositionals: command === 'plan' || command === 'config',
+      allowPositionals: command === 'plan' || command === 'config' || command === 'audit',
       strict: true,
     });
     help = parsed.values.help ?? false;
     positionals = parsed.positionals;
     type = (parsed.values as { type?: string }).type;
+    audit = parsed.values as typeof audit;
   } catch (err) {
     process.stderr.write(`tocsin ${command}: ${(err as Error).message}\n\n${HELP[command]}\n`);
     return 2;
@@ -99,6 +112,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (command === 'config') {
     const { configCommand } = await import('./config-cli.ts');
     return configCommand(positionals, config);
+  }
+  if (command === 'audit') {
+    const { auditCommand } = await import('./audit-cli.ts');
+    return auditCommand(positionals, audit, config);
   }
   return command === 'migrate' ? migrate(config) : start(config);
 }
@@ -152,7 +169,9 @@ async function start(config: Config): Promise<number> {
   try {
     const addr = await tocsin.listen();
     const host = addr.host.includes(':') ? `[${addr.host}]` : addr.host;
-    process.stdout.write(`tocsin: ${config.mode} mode, listening on http://${host}:${addr.port}\n`);
+    process.stdout.write(
+      `tocsin: ${config.mode} mode, listening on ${config.tls.enabled ? 'https' : 'http'}://${host}:${addr.port}\n`,
+    );
   } catch (err) {
     process.stderr.write(
       `tocsin: could not listen on ${config.http.host}:${config.http.port}: ${(err as Error).message}\n`,

@@ -16,6 +16,7 @@ import {
   webTemplateSchema,
 } from '../domain/config-model.ts';
 import { jsonPointer } from '../domain/errors.ts';
+import { cipherProblems, readCertificate, tlsSettings, type ServerCertificate, type TlsSettings } from './tls.ts';
 
 const loopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
 
@@ -52,6 +53,12 @@ const envSchema = z.object({
     .optional(),
   TOCSIN_QUEUE_PREFIX: z.string().min(1).max(64).default('{tocsin}'),
   TOCSIN_EMBEDDED_FSYNC: z.enum(['on', 'off']).default('on'),
+  TOCSIN_TLS: z.enum(['on', 'off']).default('off'),
+  TOCSIN_TLS_CERT: z.string().min(1, 'must be the path of a PEM certificate file').optional(),
+  TOCSIN_TLS_KEY: z.string().min(1, 'must be the path of a PEM private key file').optional(),
+  TOCSIN_TLS_CIPHERS: z.string().min(1, 'must be an OpenSSL cipher list').optional(),
+  TOCSIN_TLS_LEGACY: z.enum(['on', 'off']).default('off'),
+  TOCSIN_HTTP_REDIRECT_PORT: portSchema.optional(),
 });
 
 const userId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'user ids are 1–64 of A–Z a–z 0–9 . _ -');
@@ -111,6 +118,16 @@ export interface Config {
   readonly reconcileIntervalMs: number;
   readonly loopbackJournal: string | undefined;
   readonly embeddedFsync: boolean;
+  readonly tls: {
+    /** HTTPS on the HTTP port (TOCSIN_TLS). */
+    readonly enabled: boolean;
+    /** The one TLS settings object: the HTTPS server now, the AXI and e-mail clients later. */
+    readonly settings: TlsSettings;
+    /** The configured certificate and key; undefined with TLS on means self-signed (embedded mode only). */
+    readonly certificate: ServerCertificate | undefined;
+    /** A plain-HTTP port that answers 308 to the HTTPS origin (TOCSIN_HTTP_REDIRECT_PORT). */
+    readonly redirectPort: number | undefined;
+  };
   readonly file: FileConfig;
   /** Where `file` came from (TOCSIN_CONFIG); undefined for the built-in default or a config built in code. */
   readonly configPath?: string | undefined;
@@ -133,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.TOCSIN_REDIS_URL && !e.TOCSIN_DATABASE_URL) {
     throw new ConfigError(['TOCSIN_REDIS_URL: cluster mode also needs TOCSIN_DATABASE_URL (PostgreSQL)']);
   }
+  const tls = tlsConfig(e);
   let file = defaultFileConfig;
   if (e.TOCSIN_CONFIG) {
     let raw: unknown;
@@ -182,7 +200,59 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reconcileIntervalMs: e.TOCSIN_RECONCILE_INTERVAL_MS,
     loopbackJournal: e.TOCSIN_LOOPBACK_JOURNAL,
     embeddedFsync: e.TOCSIN_EMBEDDED_FSYNC === 'on',
+    tls,
     file,
     configPath: e.TOCSIN_CONFIG,
+  };
+}
+
+/**
+ * The TLS part of the configuration; throws ConfigError listing every problem. Certificate, key
+ * and redirect port are refused with TLS off (they would be ignored silently); cipher list and
+ * TLS 1.1 switch shape the shared settings whether or not the API itself speaks HTTPS.
+ */
+function tlsConfig(e: z.output<typeof envSchema>): Config['tls'] {
+  const problems: string[] = [];
+  const enabled = e.TOCSIN_TLS === 'on';
+  if (!enabled) {
+    for (const [name, value] of [
+      ['TOCSIN_TLS_CERT', e.TOCSIN_TLS_CERT],
+      ['TOCSIN_TLS_KEY', e.TOCSIN_TLS_KEY],
+      ['TOCSIN_HTTP_REDIRECT_PORT', e.TOCSIN_HTTP_REDIRECT_PORT],
+    ] as const) {
+      if (value !== undefined) problems.push(`${name}: only with TOCSIN_TLS=on`);
+    }
+  }
+  if (e.TOCSIN_TLS_CIPHERS !== undefined) {
+    problems.push(...cipherProblems(e.TOCSIN_TLS_CIPHERS).map((p) => `TOCSIN_TLS_CIPHERS: ${p}`));
+  }
+  if (enabled && (e.TOCSIN_TLS_CERT === undefined) !== (e.TOCSIN_TLS_KEY === undefined)) {
+    problems.push(
+      e.TOCSIN_TLS_CERT === undefined
+        ? 'TOCSIN_TLS_KEY: needs TOCSIN_TLS_CERT too'
+        : 'TOCSIN_TLS_CERT: needs TOCSIN_TLS_KEY too',
+    );
+  }
+  if (enabled && e.TOCSIN_DATABASE_URL && e.TOCSIN_TLS_CERT === undefined && e.TOCSIN_TLS_KEY === undefined) {
+    problems.push(
+      'TOCSIN_TLS_CERT: cluster mode needs a configured certificate and key (a self-signed one is generated only in embedded mode)',
+    );
+  }
+  const redirect = e.TOCSIN_HTTP_REDIRECT_PORT;
+  if (enabled && redirect !== undefined && redirect !== 0 && redirect === e.TOCSIN_HTTP_PORT) {
+    problems.push('TOCSIN_HTTP_REDIRECT_PORT: must differ from TOCSIN_HTTP_PORT');
+  }
+  let certificate: ServerCertificate | undefined;
+  if (enabled && e.TOCSIN_TLS_CERT !== undefined && e.TOCSIN_TLS_KEY !== undefined) {
+    const r = readCertificate(e.TOCSIN_TLS_CERT, e.TOCSIN_TLS_KEY);
+    if (r.ok) certificate = r.certificate;
+    else problems.push(...r.problems);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    enabled,
+    settings: tlsSettings({ ciphers: e.TOCSIN_TLS_CIPHERS, legacy: e.TOCSIN_TLS_LEGACY === 'on' }),
+    certificate,
+    redirectPort: enabled ? redirect : undefined,
   };
 }

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Server } from 'node:http';
+import type { Server } from 'node:net';
 import pino from 'pino';
 import type Koa from 'koa';
 import type { Directory } from '../ports/directory.ts';
@@ -33,6 +33,7 @@ import { defaultFileConfig, type Config } from './config.ts';
 import { applyFile, checkFile } from './config-seed.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { createMetrics } from './metrics.ts';
+import { openServers } from './tls.ts';
 
 export interface TocsinOverrides {
   readonly clock?: Clock;
@@ -172,8 +173,9 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
     planTools,
     configService,
     clock,
+    tls: config.tls.enabled,
   });
-  let server: Server | undefined;
+  let servers: readonly Server[] = [];
   const s = store;
   return {
     config,
@@ -184,22 +186,13 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
     reconciler,
     notifier,
     clock,
-    listen: () =>
-      new Promise((resolve, reject) => {
-        const srv = app.listen(config.http.port, config.http.host);
-        srv.once('error', reject);
-        srv.once('listening', () => {
-          server = srv;
-          const addr = srv.address();
-          resolve(
-            typeof addr === 'object' && addr
-              ? { host: addr.address, port: addr.port }
-              : { host: config.http.host, port: config.http.port },
-          );
-        });
-      }),
+    listen: async () => {
+      const open = await openServers(config, app.callback(), logger);
+      servers = open.servers;
+      return open.address;
+    },
     async stop() {
-      if (server) await new Promise<void>((r) => server!.close(() => r()));
+      await Promise.all(servers.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
       await reconciler.stop();
       await runtime.drain();
       await scheduler.stop();

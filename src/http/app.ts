@@ -18,6 +18,7 @@ import { planRoutes } from './plan-routes.ts';
 import { planVersionRoutes } from './plan-version-routes.ts';
 import { openApiDocument } from './openapi.ts';
 import { problemMiddleware, sendProblem } from './problem.ts';
+import { securityHeaders } from './security-headers.ts';
 
 export interface HttpDeps {
   readonly runtime: AlarmRuntime;
@@ -30,15 +31,17 @@ export interface HttpDeps {
   readonly configService: ConfigService;
   /** Stamps plan publications and disables; default: the system clock. */
   readonly clock?: Clock;
+  /** Served over TLS: adds HSTS to the security headers. Default false. */
+  readonly tls?: boolean;
 }
 
 export const MAX_BODY = '64kb';
 
 export function createApp(deps: HttpDeps): Koa {
   const app = new Koa();
+  app.use(securityHeaders({ tls: deps.tls === true }));
   app.use(problemMiddleware(deps.logger));
   app.use(async (ctx, next) => {
-    ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('Cache-Control', 'no-store');
     await next();
   });

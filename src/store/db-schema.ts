@@ -125,6 +125,20 @@ export interface ConfigChangesTable {
   hash: string;
 }
 
+export interface AccessLogTable {
+  seq: number;
+  at: Time;
+  actor: string;
+  source: string | null;
+  action: string;
+  outcome: string;
+  target: string | null;
+  environment: string | null;
+  details: ColumnType<unknown, string | null, never>;
+  prev_hash: string;
+  hash: string;
+}
+
 export interface DB {
   plans: PlansTable;
   alarms: AlarmsTable;
@@ -135,4 +149,77 @@ export interface DB {
   config_items: ConfigItemsTable;
   presence: PresenceTable;
   config_changes: ConfigChangesTable;
+  access_log: AccessLogTable;
+  user_groups: UserGroupsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  login_throttle: LoginThrottleTable;
+}
+
+// Identity (migrations/20261126T0200-identity.ts).
+
+export interface UserGroupsTable {
+  id: string;
+  name: string;
+  description: string;
+  permissions: Json;
+  created_at: Time;
+  updated_at: Time;
+}
+
+export interface UsersTable {
+  id: string;
+  login_name: string;
+  login_key: string;
+  display_name: string;
+  phone: string | null;
+  mobile: string | null;
+  email: string | null;
+  language: string;
+  start_page: string;
+  user_group: string;
+  environments: Json;
+  password_hash: string;
+  pin_hash: string | null;
+  must_change_password: boolean;
+  locked: ColumnType<boolean, boolean | undefined, boolean>;
+  locked_at: NullableTime;
+  built_in: ColumnType<boolean, boolean | undefined, boolean>;
+  erased: ColumnType<boolean, boolean | undefined, boolean>;
+  password_changed_at: Time;
+  created_at: Time;
+  updated_at: Time;
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  user_id: string;
+  created_at: Time;
+  last_seen_at: Time;
+  expires_at: Time;
+  source: string | null;
+  csrf_hash: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  token_hash: string;
+  name: string;
+  owner_id: string;
+  permissions: Json;
+  environments: Json;
+  created_at: Time;
+  expires_at: NullableTime;
+  revoked_at: NullableTime;
+  last_used_at: NullableTime;
+}
+
+export interface LoginThrottleTable {
+  key: string;
+  failures: number;
+  first_at: Time;
+  last_at: Time;
+  blocked_until: NullableTime;
+  locked: ColumnType<boolean, boolean | undefined, boolean>;
 }

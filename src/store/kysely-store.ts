@@ -19,7 +19,9 @@ import type {
   TransactResult,
 } from '../ports/alarm-store.ts';
 import type { DB } from './db-schema.ts';
+import { KyselyAccessLogStore } from './kysely-access-log-store.ts';
 import { KyselyConfigStore } from './kysely-config-store.ts';
+import { KyselyIdentityStore } from './kysely-identity-store.ts';
 import { migrations } from './migrations/index.ts';
 import { migrateToLatest } from './migrator.ts';
 import { toAlarm, toNotification, toOutbox, toProtocol, toTimer } from './row-mappers.ts';
@@ -63,6 +65,10 @@ const rank = (col: string) =>
 export class KyselyAlarmStore implements AlarmStore {
   /** The configuration model, in the same database. */
   readonly config: KyselyConfigStore;
+  /** Users, user groups, sessions, API tokens and the login throttle, in the same database. */
+  readonly identity: KyselyIdentityStore;
+  /** The access log (append-only, hash-chained), in the same database. */
+  readonly accessLog: KyselyAccessLogStore;
 
   constructor(
     readonly kind: 'postgres' | 'pglite',
@@ -75,6 +81,8 @@ export class KyselyAlarmStore implements AlarmStore {
     private readonly schema = 'public',
   ) {
     this.config = new KyselyConfigStore(db, durable);
+    this.identity = new KyselyIdentityStore(db, durable);
+    this.accessLog = new KyselyAccessLogStore(db, durable);
   }
 
   async migrate(): Promise<void> {

@@ -2,12 +2,16 @@
 // The AlarmStore and ConfigStore conformance suites on real PostgreSQL, in a schema of its own.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { accessLogConformance } from './access-log-conformance.ts';
 import { configStoreConformance } from './config-store-conformance.ts';
+import { identityStoreConformance } from './identity-conformance.ts';
 import { storeConformance } from './store-conformance.ts';
 import { createPostgresStore } from '../../src/store/pg-store.ts';
 import { dropSchema, freshPgStore, pgUrl, uniqueName } from '../support/services.ts';
 
 storeConformance('PostgreSQL', freshPgStore);
+accessLogConformance('PostgreSQL', freshPgStore);
+identityStoreConformance('PostgreSQL', freshPgStore);
 configStoreConformance('PostgreSQL', freshPgStore, {
   // Another process on the same schema: its own pool, nothing shared in memory.
   sameDatabase: async (t) => {
@@ -33,15 +37,21 @@ it('PostgreSQL: several processes migrating the same schema at once all succeed'
         .filter((n) => n !== 'tocsin_migrations')
         .sort(),
       [
+        'access_log',
         'alarms',
+        'api_tokens',
         'config_changes',
         'config_items',
+        'login_throttle',
         'notifications',
         'outbox',
         'plans',
         'presence',
         'protocol',
+        'sessions',
         'timers',
+        'user_groups',
+        'users',
       ],
     );
   } finally {

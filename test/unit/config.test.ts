@@ -1,13 +1,16 @@
 // loadConfig (src/app/config.ts) as a table, one comment per case: defaults, the environment
 // variables' checks, the TOCSIN_CONFIG file (missing, not JSON, schema violations with their
-// JSON paths), duplicate alarm types and the embedded/cluster decision. Config files are
+// JSON paths), duplicate alarm types, the embedded/cluster decision and TLS (switch, certificate
+// pair, cipher list, TLS 1.1 compatibility, redirect port). Config files and certificates are
 // written to a fresh temporary directory.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { generate } from 'selfsigned';
 import { ConfigError, defaultFileConfig, loadConfig, type Config } from '../../src/app/config.ts';
+import { DEFAULT_CIPHERS, LEGACY_CIPHERS } from '../../src/app/tls.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tocsin-config-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,6 +21,14 @@ function file(name: string, content: unknown): string {
   writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
   return path;
 }
+
+// Two certificate/key pairs (EC, fast to make): `one` and `two`, and `one`'s cert with `two`'s key.
+const [one, two] = await Promise.all(
+  ['one', 'two'].map((cn) => generate([{ name: 'commonName', value: cn }], { keyType: 'ec', algorithm: 'sha256' })),
+);
+const certOne = file('one-cert.pem', one!.cert);
+const keyOne = file('one-key.pem', one!.private);
+const keyTwo = file('two-key.pem', two!.private);
 
 const alarmType = (over: Record<string, unknown> = {}) => ({ id: 'fire', name: 'Fire', priority: 1, ...over });
 
@@ -51,6 +62,19 @@ describe('loadConfig: accepted', () => {
       reconcileIntervalMs: 5000,
       loopbackJournal: undefined,
       embeddedFsync: true,
+      // TLS off; the shared settings: TLS 1.2–1.3, AEAD suites only, TLS 1.1 compatibility off.
+      tls: {
+        enabled: false,
+        settings: {
+          minVersion: 'TLSv1.2',
+          maxVersion: 'TLSv1.3',
+          ciphers: DEFAULT_CIPHERS,
+          honorCipherOrder: true,
+          legacy: false,
+        },
+        certificate: undefined,
+        redirectPort: undefined,
+      },
       file: defaultFileConfig,
     };
     assert.deepEqual(c, expected);
@@ -136,6 +160,44 @@ describe('loadConfig: accepted', () => {
         ]);
         assert.deepEqual(c.file.autoRespond, { 'nurse-1': { response: 'accept', afterMs: 0 } });
       },
+    },
+    // TLS on in embedded mode without a pair: a self-signed certificate at listen(); no redirect port.
+    {
+      name: 'TLS on, self-signed',
+      env: { TOCSIN_TLS: 'on' },
+      check: (c) => {
+        assert.equal(c.tls.enabled, true);
+        assert.equal(c.tls.certificate, undefined);
+        assert.equal(c.tls.redirectPort, undefined);
+        assert.equal(c.tls.settings.minVersion, 'TLSv1.2');
+      },
+    },
+    // A matching configured pair is read once; the key is a KeyObject (printing the config does not show it).
+    {
+      name: 'TLS on with a configured pair and a redirect port',
+      env: { TOCSIN_TLS: 'on', TOCSIN_TLS_CERT: certOne, TOCSIN_TLS_KEY: keyOne, TOCSIN_HTTP_REDIRECT_PORT: '8081' },
+      check: (c) => {
+        assert.equal(c.tls.certificate?.cert, one!.cert);
+        assert.equal(c.tls.certificate?.key.type, 'private');
+        assert.ok(!JSON.stringify(c).includes('PRIVATE KEY'), 'the key does not serialise');
+        assert.equal(c.tls.redirectPort, 8081);
+      },
+    },
+    // The TLS 1.1 switch: minimum TLS 1.1, CBC suites after the AEAD ones, OpenSSL security level 0.
+    {
+      name: 'TLS 1.1 compatibility on',
+      env: { TOCSIN_TLS_LEGACY: 'on' },
+      check: (c) => {
+        assert.equal(c.tls.settings.legacy, true);
+        assert.equal(c.tls.settings.minVersion, 'TLSv1.1');
+        assert.equal(c.tls.settings.ciphers, `${DEFAULT_CIPHERS}:${LEGACY_CIPHERS}:@SECLEVEL=0`);
+      },
+    },
+    // A configured cipher list replaces the default as given (aliases and operators allowed).
+    {
+      name: 'a configured cipher list',
+      env: { TOCSIN_TLS: 'on', TOCSIN_TLS_CIPHERS: 'TLS_AES_256_GCM_SHA384:ECDHE+AESGCM:!aNULL' },
+      check: (c) => assert.equal(c.tls.settings.ciphers, 'TLS_AES_256_GCM_SHA384:ECDHE+AESGCM:!aNULL'),
     },
   ];
   for (const a of accepted) {
@@ -290,6 +352,76 @@ describe('loadConfig: refused', () => {
         TOCSIN_CONFIG: file('dup.json', { alarmTypes: [alarmType(), alarmType({ name: 'Fire again' })] }),
       }),
       problems: ["alarm type 'fire' is defined twice"],
+    },
+    // The TLS switch is on or off, nothing else.
+    { name: 'TOCSIN_TLS yes', env: () => ({ TOCSIN_TLS: 'yes' }), problems: [/^TOCSIN_TLS: /] },
+    { name: 'TOCSIN_TLS_LEGACY 1', env: () => ({ TOCSIN_TLS_LEGACY: '1' }), problems: [/^TOCSIN_TLS_LEGACY: /] },
+    // Certificate, key and redirect port with TLS off would be ignored silently: refused.
+    {
+      name: 'a certificate, key and redirect port with TLS off',
+      env: () => ({ TOCSIN_TLS_CERT: certOne, TOCSIN_TLS_KEY: keyOne, TOCSIN_HTTP_REDIRECT_PORT: '8081' }),
+      problems: [
+        'TOCSIN_TLS_CERT: only with TOCSIN_TLS=on',
+        'TOCSIN_TLS_KEY: only with TOCSIN_TLS=on',
+        'TOCSIN_HTTP_REDIRECT_PORT: only with TOCSIN_TLS=on',
+      ],
+    },
+    // Half a pair.
+    {
+      name: 'a certificate without a key',
+      env: () => ({ TOCSIN_TLS: 'on', TOCSIN_TLS_CERT: certOne }),
+      problems: ['TOCSIN_TLS_CERT: needs TOCSIN_TLS_KEY too'],
+    },
+    // Missing files: both named, each with the reason.
+    {
+      name: 'certificate and key files missing',
+      env: () => ({
+        TOCSIN_TLS: 'on',
+        TOCSIN_TLS_CERT: join(dir, 'no-cert.pem'),
+        TOCSIN_TLS_KEY: join(dir, 'no-key.pem'),
+      }),
+      problems: [
+        new RegExp(`^TOCSIN_TLS_CERT: cannot read ${join(dir, 'no-cert.pem')} \\(ENOENT`),
+        new RegExp(`^TOCSIN_TLS_KEY: cannot read ${join(dir, 'no-key.pem')} \\(ENOENT`),
+      ],
+    },
+    // Files that are not PEM (here the certificate and key swapped).
+    {
+      name: 'certificate and key swapped',
+      env: () => ({ TOCSIN_TLS: 'on', TOCSIN_TLS_CERT: keyOne, TOCSIN_TLS_KEY: certOne }),
+      problems: [
+        new RegExp(`^TOCSIN_TLS_CERT: ${keyOne} is not a PEM certificate \\(`),
+        new RegExp(`^TOCSIN_TLS_KEY: ${certOne} is not an unencrypted PEM private key \\(`),
+      ],
+    },
+    // A key that does not belong to the certificate.
+    {
+      name: 'a mismatched pair',
+      env: () => ({ TOCSIN_TLS: 'on', TOCSIN_TLS_CERT: certOne, TOCSIN_TLS_KEY: keyTwo }),
+      problems: [`TOCSIN_TLS_KEY: the key in ${keyTwo} does not belong to the certificate in ${certOne}`],
+    },
+    // Cluster nodes must share a configured certificate: no self-signed one per node.
+    {
+      name: 'TLS on in cluster mode without a pair',
+      env: () => ({ TOCSIN_TLS: 'on', TOCSIN_DATABASE_URL: 'postgres://db/tocsin' }),
+      problems: [/^TOCSIN_TLS_CERT: cluster mode needs a configured certificate and key/],
+    },
+    // A misspelt suite is not silently dropped (OpenSSL would ignore it next to a valid one).
+    {
+      name: 'an unknown cipher suite',
+      env: () => ({ TOCSIN_TLS_CIPHERS: 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA265' }),
+      problems: ['TOCSIN_TLS_CIPHERS: unknown cipher suite(s): ECDHE-ECDSA-AES128-GCM-SHA265'],
+    },
+    // The redirect port cannot be the HTTPS port.
+    {
+      name: 'redirect port equal to the HTTPS port',
+      env: () => ({ TOCSIN_TLS: 'on', TOCSIN_HTTP_PORT: '8443', TOCSIN_HTTP_REDIRECT_PORT: '8443' }),
+      problems: ['TOCSIN_HTTP_REDIRECT_PORT: must differ from TOCSIN_HTTP_PORT'],
+    },
+    {
+      name: 'redirect port not a port',
+      env: () => ({ TOCSIN_TLS: 'on', TOCSIN_HTTP_REDIRECT_PORT: '80a' }),
+      problems: ['TOCSIN_HTTP_REDIRECT_PORT: must be a port number from 0 to 65535'],
     },
   ];
   for (const r of refused) {

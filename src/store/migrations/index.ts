@@ -7,9 +7,13 @@ import type { Migration } from 'kysely';
 import * as initial from './20261125T0000-initial.ts';
 import * as planVersions from './20261125T0100-plan-versions.ts';
 import * as config from './20261126T0000-config.ts';
+import * as accessLog from './20261126T0100-access-log.ts';
+import * as identity from './20261126T0200-identity.ts';
 
 export const migrations: Record<string, Migration> = {
   '20261125T0000-initial': initial,
   '20261125T0100-plan-versions': planVersions,
   '20261126T0000-config': config,
+  '20261126T0100-access-log': accessLog,
+  '20261126T0200-identity': identity,
 };
