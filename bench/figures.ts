@@ -222,7 +222,11 @@ async function figure2Http(stack: Stack, p: Params, cells: Cells, notes: string[
           method: 'POST',
           path: '/api/v1/alarms',
           agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            authorization: `Bearer ${stack.token}`,
+          },
           timeout: 30_000,
         },
         (res) => {

@@ -12,6 +12,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { loadConfig, parseFileConfig, type Config, type FileConfigInput } from '../src/app/config.ts';
 import { startTocsin, type Tocsin } from '../src/app/tocsin.ts';
+import { SYSTEM } from '../src/runtime/auth-service.ts';
 import type { ScheduledTimer } from '../src/ports/scheduler.ts';
 import { SystemClock } from '../src/scheduler/system-clock.ts';
 import { TimingNotifier } from './timing-notifier.ts';
@@ -165,6 +166,22 @@ export interface Stack {
   readonly commits: number[];
   /** Called when the runtime is asked to fire a timer (scheduler or reconciler), with Date.now(). */
   fireHook: ((timer: ScheduledTimer, via: 'scheduler' | 'reconciler', wallMs: number) => void) | undefined;
+  /** API token of the built-in admin (every permission), for the HTTP figures. */
+  readonly token: string;
+}
+
+/** An API token for the built-in admin with every permission (as an operator would make one). */
+async function benchToken(tocsin: Tocsin): Promise<string> {
+  const admin = await tocsin.store.identity.findUserByLoginKey('admin');
+  if (!admin) throw new Error('no built-in admin');
+  await tocsin.auth.setPassword(SYSTEM, admin.id, 'bench-Password-42', { mustChangePassword: false });
+  const group = await tocsin.store.identity.getGroup(admin.userGroup);
+  const issued = await tocsin.auth.issueToken(admin.id, {
+    name: 'bench',
+    permissions: group?.permissions ?? [],
+    environments: admin.environments,
+  });
+  return issued.token;
 }
 
 /**
@@ -176,7 +193,7 @@ export async function startStack(config: Config): Promise<Stack> {
   const clock = new SystemClock();
   const notifier = new TimingNotifier(clock);
   const tocsin = await startTocsin(config, { clock, notifier });
-  const stack: Stack = { tocsin, notifier, commits: [], fireHook: undefined };
+  const stack: Stack = { tocsin, notifier, commits: [], fireHook: undefined, token: await benchToken(tocsin) };
   const store = tocsin.store;
   const commit = store.commit.bind(store);
   store.commit = async (step) => {

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { PLAN_HELP } from './plan-help.ts';
 import { CONFIG_HELP } from './config-cli.ts';
+import { TOKEN_HELP, USER_HELP } from './user-cli.ts';
 import { AUDIT_HELP } from './audit-cli.ts';
 
 const ENV_HELP = `Environment:
@@ -27,6 +28,8 @@ const ENV_HELP = `Environment:
 const HELP: Record<string, string> = {
   plan: PLAN_HELP,
   config: CONFIG_HELP,
+  user: USER_HELP,
+  token: TOKEN_HELP,
   audit: AUDIT_HELP,
   main: `tocsin — an open, on-premise alarm server
 
@@ -37,6 +40,8 @@ Commands:
   migrate   bring the database schema up to date and exit
   plan      validate, analyse, simulate, publish or export an escalation plan: tocsin plan --help
   config    check a configuration file, export the stored configuration, verify its change record
+  user      set a password or unlock an account, locally: tocsin user --help
+  token     create, list or revoke API tokens, locally: tocsin token --help
   audit     verify the access log's hash chain or export it as CSV or JSON (it cannot be edited)
   help      show this help, or the help of a command: tocsin help start
 
@@ -72,6 +77,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   let positionals: string[] = [];
   let type: string | undefined;
   let audit: { format?: string; from?: string; to?: string } = {};
+  let tokenOpts: { user?: string; name?: string; permission?: string[]; environment?: string[]; all?: boolean } = {};
   try {
     const parsed = parseArgs({
       args: [...rest],
@@ -81,14 +87,24 @@ export async function main(argv: readonly string[]): Promise<number> {
         ...(command === 'audit'
           ? { format: { type: 'string' as const }, from: { type: 'string' as const }, to: { type: 'string' as const } }
           : {}),
+        ...(command === 'token'
+          ? {
+              user: { type: 'string' as const },
+              name: { type: 'string' as const },
+              permission: { type: 'string' as const, multiple: true },
+              environment: { type: 'string' as const, multiple: true },
+              all: { type: 'boolean' as const },
+            }
+          : {}),
       },
-      allowPositionals: command === 'plan' || command === 'config' || command === 'audit',
+      allowPositionals: ['plan', 'config', 'audit', 'user', 'token'].includes(command),
       strict: true,
     });
     help = parsed.values.help ?? false;
     positionals = parsed.positionals;
     type = (parsed.values as { type?: string }).type;
     audit = parsed.values as typeof audit;
+    tokenOpts = parsed.values as typeof tokenOpts;
   } catch (err) {
     process.stderr.write(`tocsin ${command}: ${(err as Error).message}\n\n${HELP[command]}\n`);
     return 2;
@@ -104,6 +120,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 2;
     }
     throw err;
+  }
+  if (command === 'user') {
+    const { userCommand } = await import('./user-cli.ts');
+    return userCommand(positionals, config);
+  }
+  if (command === 'token') {
+    const { tokenCommand } = await import('./user-cli.ts');
+    return tokenCommand(positionals, tokenOpts, config);
   }
   if (command === 'plan') {
     const { planCommand } = await import('./plan-cli.ts');

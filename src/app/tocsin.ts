@@ -20,6 +20,8 @@ import type { Logger } from '../runtime/observer.ts';
 import { PlanCatalog } from '../runtime/plan-catalog.ts';
 import { PlanTools } from '../runtime/plan-tools.ts';
 import { ConfigService } from '../runtime/config-service.ts';
+import { AuthService } from '../runtime/auth-service.ts';
+import type { ScryptParams } from '../runtime/passwords.ts';
 import { Reconciler } from '../runtime/reconciler.ts';
 import { LoopbackNotifier } from '../notify/loopback-notifier.ts';
 import { BullMqScheduler } from '../scheduler/bullmq-scheduler.ts';
@@ -41,6 +43,8 @@ export interface TocsinOverrides {
   readonly logger?: Logger;
   readonly store?: KyselyAlarmStore;
   readonly scheduler?: Scheduler;
+  /** Password hash cost (tests lower it to the least a stored hash may have). */
+  readonly scrypt?: ScryptParams;
 }
 
 export interface Tocsin {
@@ -52,6 +56,7 @@ export interface Tocsin {
   readonly reconciler: Reconciler;
   readonly notifier: Notifier;
   readonly clock: Clock;
+  readonly auth: AuthService;
   /** Opens the HTTP port; resolves with the bound address. */
   listen(): Promise<{ host: string; port: number }>;
   /** Stops accepting, finishes running steps, closes connections and releases the data dir. */
@@ -73,9 +78,20 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
     }
   }
   const directory: Directory = new StoreDirectory(store.config);
+  const accessLog = store.accessLog;
+  const auth = new AuthService({
+    store: store.identity,
+    clock,
+    ...(o.scrypt ? { scrypt: o.scrypt } : {}),
+    onAudit: async (e) => {
+      await accessLog.append({ at: clock.now(), ...e });
+    },
+  });
   try {
     await store.migrate();
     for (const p of builtinPlans) await store.putPlan(p.ref, p.definition, clock.now());
+    // First start: the permission groups and `admin` / `admin`, which must change its password.
+    await auth.bootstrap();
     checkFile(config);
     // The built-in default only seeds an empty configuration; a given file is applied at every start.
     await applyFile(
@@ -174,6 +190,8 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
     configService,
     clock,
     tls: config.tls.enabled,
+    auth,
+    accessLog,
   });
   let servers: readonly Server[] = [];
   const s = store;
@@ -184,6 +202,7 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
     store: s,
     scheduler,
     reconciler,
+    auth,
     notifier,
     clock,
     listen: async () => {

@@ -4,6 +4,9 @@
  */
 export type ErrorCode =
   | 'bad-request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'too-many-requests'
   | 'validation'
   | 'not-found'
   | 'unknown-alarm-type'
@@ -17,6 +20,9 @@ export type ErrorCode =
 
 const statusOf: Record<ErrorCode, number> = {
   'bad-request': 400,
+  unauthorized: 401,
+  forbidden: 403,
+  'too-many-requests': 429,
   validation: 422,
   'not-found': 404,
   'unknown-alarm-type': 422,

@@ -12,6 +12,10 @@ import type { AlarmRuntime } from '../runtime/alarm-runtime.ts';
 import type { Logger } from '../runtime/observer.ts';
 import type { PlanTools } from '../runtime/plan-tools.ts';
 import type { ConfigService } from '../runtime/config-service.ts';
+import type { AuthService } from '../runtime/auth-service.ts';
+import type { AccessLog } from '../ports/access-log.ts';
+import { authMiddleware } from './auth.ts';
+import { authRoutes } from './auth-routes.ts';
 import { alarmRoutes } from './alarm-routes.ts';
 import { configRoutes } from './config-routes.ts';
 import { planRoutes } from './plan-routes.ts';
@@ -31,8 +35,10 @@ export interface HttpDeps {
   readonly configService: ConfigService;
   /** Stamps plan publications and disables; default: the system clock. */
   readonly clock?: Clock;
-  /** Served over TLS: adds HSTS to the security headers. Default false. */
+  /** Served over TLS: adds HSTS to the security headers and Secure to cookies. Default false. */
   readonly tls?: boolean;
+  readonly auth: AuthService;
+  readonly accessLog: AccessLog;
 }
 
 export const MAX_BODY = '64kb';
@@ -45,6 +51,12 @@ export function createApp(deps: HttpDeps): Koa {
     ctx.set('Cache-Control', 'no-store');
     await next();
   });
+  // Every router, for the auth middleware to find the route a request would take.
+  const routers: Router[] = [];
+  const clock = deps.clock ?? { now: () => Date.now() };
+  app.use(
+    authMiddleware({ auth: deps.auth, accessLog: deps.accessLog, clock, logger: deps.logger, routers: () => routers }),
+  );
   app.use(
     bodyParser({
       enableTypes: ['json'],
@@ -98,16 +110,10 @@ export function createApp(deps: HttpDeps): Koa {
 
   const alarms = alarmRoutes(deps);
   const plans = planRoutes(deps.planTools);
-  const planVersions = planVersionRoutes({
-    store: deps.store,
-    planTools: deps.planTools,
-    clock: deps.clock ?? { now: () => Date.now() },
-  });
-  app.use(ops.routes()).use(ops.allowedMethods());
-  app.use(alarms.routes()).use(alarms.allowedMethods());
-  app.use(plans.routes()).use(plans.allowedMethods());
-  app.use(planVersions.routes()).use(planVersions.allowedMethods());
+  const planVersions = planVersionRoutes({ store: deps.store, planTools: deps.planTools, clock });
   const config = configRoutes(deps.configService);
-  app.use(config.routes()).use(config.allowedMethods());
+  const auth = authRoutes(deps.auth, { secureCookies: deps.tls === true });
+  routers.push(ops, auth, alarms, plans, planVersions, config);
+  for (const r of routers) app.use(r.routes()).use(r.allowedMethods());
   return app;
 }

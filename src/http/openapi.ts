@@ -3,9 +3,16 @@
  * what src/http/app.ts and its routers do (the /api/v1/config part is in ./openapi-config.ts);
  * test/unit/openapi.test.ts keeps the two in step (every router path documented and vice versa,
  * request schemas judged like the zod schemas, live responses valid against the response schemas).
+ * What each operation needs (security, the 401 and 403 answers, the sentence naming the
+ * permission) is generated from ROUTE_ACCESS in ./route-access.ts, the table the auth middleware
+ * enforces, so the two cannot drift apart.
  */
 import { builtinPlans } from '../../machines/builtin-plans.ts';
+import { PASSWORD_MAX, PASSWORD_MIN } from '../domain/identity.ts';
+import { PERMISSION_IDS } from '../domain/permissions.ts';
+import { CSRF_HEADER, SESSION_COOKIE } from './auth.ts';
 import { configApi } from './openapi-config.ts';
+import { ROUTE_ACCESS, WHILE_PASSWORD_MUST_CHANGE, type Access } from './route-access.ts';
 
 /** A JSON Schema (2020-12, the OpenAPI 3.1 dialect) or a reference to one. */
 export interface SchemaObject {
@@ -42,6 +49,11 @@ export interface RequestBodyObject {
   readonly description?: string;
   readonly content: Readonly<Record<string, MediaTypeObject>>;
 }
+/** Scheme names of `components.securitySchemes`, each with its (empty) scope list. */
+export type SecurityRequirement = Readonly<Record<string, readonly string[]>>;
+export type SecuritySchemeObject =
+  | { readonly type: 'http'; readonly scheme: 'bearer'; readonly description: string }
+  | { readonly type: 'apiKey'; readonly in: 'cookie' | 'header'; readonly name: string; readonly description: string };
 export interface OperationObject {
   readonly operationId: string;
   readonly summary: string;
@@ -50,6 +62,8 @@ export interface OperationObject {
   readonly parameters?: readonly (ParameterObject | Reference)[];
   readonly requestBody?: RequestBodyObject;
   readonly responses: Readonly<Record<string, ResponseObject | Reference>>;
+  /** `[]` on the public operations; the others inherit the document's requirement. */
+  readonly security?: readonly SecurityRequirement[];
 }
 export type HttpMethod = 'get' | 'put' | 'post' | 'delete' | 'options' | 'head' | 'patch' | 'trace';
 export type PathItemObject = { readonly [M in HttpMethod]?: OperationObject } & {
@@ -66,6 +80,7 @@ export interface OpenApiDocument {
     readonly license: { readonly name: string; readonly identifier: string };
   };
   readonly servers: readonly { readonly url: string; readonly description: string }[];
+  readonly security: readonly SecurityRequirement[];
   readonly tags: readonly { readonly name: string; readonly description: string }[];
   readonly paths: Readonly<Record<string, PathItemObject>>;
   readonly components: {
@@ -73,6 +88,7 @@ export interface OpenApiDocument {
     readonly responses: Readonly<Record<string, ResponseObject>>;
     readonly parameters: Readonly<Record<string, ParameterObject>>;
     readonly headers: Readonly<Record<string, HeaderObject>>;
+    readonly securitySchemes: Readonly<Record<string, SecuritySchemeObject>>;
   };
 }
 
@@ -277,9 +293,9 @@ const schemas: Record<string, SchemaObject> = {
         format: 'uri',
         pattern: '^urn:tocsin:problem:[a-z-]+$',
         description:
-          'Stable, machine-readable problem type: urn:tocsin:problem: followed by bad-request, validation, not-found, ' +
-          'method-not-allowed, unknown-alarm-type, alarm-ended, conflict, precondition-failed, payload-too-large, ' +
-          'unsupported-media-type, unavailable or internal.',
+          'Stable, machine-readable problem type: urn:tocsin:problem: followed by bad-request, unauthorized, ' +
+          'forbidden, validation, not-found, method-not-allowed, unknown-alarm-type, alarm-ended, conflict, ' +
+          'precondition-failed, payload-too-large, unsupported-media-type, too-many-requests, unavailable or internal.',
         examples: ['urn:tocsin:problem:validation'],
       },
       title: {
@@ -631,6 +647,71 @@ const schemas: Record<string, SchemaObject> = {
       entries: { type: 'array', minItems: 1, items: schema('ProtocolEntry') },
     },
   },
+  LoginRequest: {
+    type: 'object',
+    required: ['loginName', 'password'],
+    additionalProperties: false,
+    properties: {
+      loginName: { type: 'string', maxLength: 64, description: 'The login name; case does not matter.' },
+      password: { type: 'string', maxLength: 1024, description: 'The password.' },
+    },
+    examples: [{ loginName: 'alice', password: 'example-passphrase' }],
+  },
+  LoginResponse: {
+    type: 'object',
+    required: ['loginName', 'mustChangePassword', 'csrfToken'],
+    additionalProperties: false,
+    properties: {
+      loginName: { type: 'string' },
+      mustChangePassword: {
+        type: 'boolean',
+        description:
+          'True: until the password is changed (POST /api/v1/auth/password), every other operation but ' +
+          'GET /api/v1/auth/me and logout answers 403.',
+      },
+      csrfToken: {
+        type: 'string',
+        description: `Send it in the \`${CSRF_HEADER}\` header with every change (any method but GET, HEAD and OPTIONS) made with this session's cookie.`,
+      },
+    },
+  },
+  Me: {
+    type: 'object',
+    required: ['userId', 'loginName', 'permissions', 'environments', 'mustChangePassword', 'via'],
+    additionalProperties: false,
+    properties: {
+      userId: { type: 'string' },
+      loginName: { type: 'string' },
+      permissions: {
+        type: 'array',
+        description: 'What this principal may do (for an API token: those of its scope the owner still holds).',
+        items: { type: 'string', enum: [...PERMISSION_IDS] },
+      },
+      environments: { type: 'array', description: 'The environments it may act in.', items: { type: 'string' } },
+      mustChangePassword: { type: 'boolean' },
+      via: {
+        type: 'string',
+        enum: ['session', 'token'],
+        description: 'How the request authenticated: the session cookie or an API token.',
+      },
+    },
+  },
+  PasswordChangeRequest: {
+    type: 'object',
+    required: ['oldPassword', 'newPassword'],
+    additionalProperties: false,
+    properties: {
+      oldPassword: { type: 'string', maxLength: 1024, description: 'The current password.' },
+      newPassword: {
+        type: 'string',
+        maxLength: 1024,
+        description:
+          `The policy (refused with 422 at \`/newPassword\`): ${PASSWORD_MIN}–${PASSWORD_MAX} characters, ` +
+          'case-sensitive, not `admin`, not the login name in any case, not a common password, and not the current one.',
+      },
+    },
+    examples: [{ oldPassword: 'example-passphrase', newPassword: 'another-example-passphrase' }],
+  },
   Health: {
     type: 'object',
     required: ['status'],
@@ -679,6 +760,13 @@ const responses: Record<string, ResponseObject> = {
     content: problemJson,
   },
   Internal: problem('The server failed (`internal`); the error is logged, the answer carries no details.'),
+  Unauthorized: {
+    description:
+      'No credentials, an unknown or expired session, a malformed `Authorization` header, or an unknown, ' +
+      'revoked or expired API token (`unauthorized`). Log in (POST /api/v1/auth/login) or send an API token.',
+    headers: { 'WWW-Authenticate': ref('headers', 'WWWAuthenticate') },
+    content: problemJson,
+  },
   PlanNotFound: problem('No such plan version (`not-found`).'),
   InvalidPlanParameter: problem('A path or query parameter is malformed (`validation`; `errors` names it).'),
 };
@@ -716,6 +804,77 @@ const bodyErrors = {
 };
 const storeErrors = { '500': response('Internal'), '503': response('Unavailable') };
 
+const SAFE_METHODS: ReadonlySet<string> = new Set(['get', 'head', 'options']);
+
+/** The ROUTE_ACCESS key of a documented operation: `POST /api/v1/alarms/:id/cancel`. */
+export const accessKey = (method: string, path: string): string =>
+  `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`;
+
+/** What a principal needs, in words, for the end of an operation's description. */
+function needsSentence(access: Access, key: string): string {
+  const needs =
+    access.kind === 'permission'
+      ? `Needs the permission \`${access.permission}\`.`
+      : 'Needs a logged-in user or an API token, no particular permission.';
+  return WHILE_PASSWORD_MUST_CHANGE.has(key) ? `${needs} Allowed while the password must be changed.` : needs;
+}
+
+/** Why the auth middleware may refuse the operation with 403; empty when it never does. */
+function forbiddenReasons(access: Access, key: string, method: string): string[] {
+  return [
+    ...(access.kind === 'permission' ? [`the principal lacks the permission \`${access.permission}\``] : []),
+    ...(WHILE_PASSWORD_MUST_CHANGE.has(key) ? [] : ['the password must be changed first (POST /api/v1/auth/password)']),
+    ...(SAFE_METHODS.has(method) ? [] : [`a change made with the session cookie lacks its \`${CSRF_HEADER}\` header`]),
+  ];
+}
+
+/**
+ * Every operation as ROUTE_ACCESS says: a public one gets `security: []`; any other inherits the
+ * document's security, names what it needs in its description, and documents 401, 403 (when the
+ * middleware can refuse it: a permission, the pending password change, a missing CSRF token; an
+ * operation's own 403 is kept and its description extended), the CSRF header of a change, and
+ * 500/503 (the middleware reads the session or token from the store). An operation without an
+ * access rule is refused to everyone by the middleware: documenting one is an error here.
+ */
+function withAccess(paths: Readonly<Record<string, PathItemObject>>): Record<string, PathItemObject> {
+  const secure = (path: string, method: HttpMethod, op: OperationObject): OperationObject => {
+    const key = accessKey(method, path);
+    const access = ROUTE_ACCESS[key];
+    if (!access) throw new Error(`openapi: ${key} has no access rule in route-access.ts`);
+    if (access.kind === 'public') return { ...op, security: [] };
+    const reasons = forbiddenReasons(access, key, method);
+    const own = op.responses['403'] as ResponseObject | undefined;
+    const forbidden: ResponseObject | undefined =
+      reasons.length === 0
+        ? own
+        : problem(
+            `${own ? `${own.description.replace(/\.$/, '')}; or refused` : 'Refused'} (\`forbidden\`): ` +
+              `${reasons.join('; or ')}.`,
+          );
+    return {
+      ...op,
+      description: [op.description, needsSentence(access, key)].filter(Boolean).join(' '),
+      ...(SAFE_METHODS.has(method) ? {} : { parameters: [...(op.parameters ?? []), ref('parameters', 'CsrfToken')] }),
+      responses: {
+        ...storeErrors,
+        ...op.responses,
+        '401': response('Unauthorized'),
+        ...(forbidden ? { '403': forbidden } : {}),
+      },
+    };
+  };
+  return Object.fromEntries(
+    Object.entries(paths).map(([path, item]) => [
+      path,
+      Object.fromEntries(
+        Object.entries(item).map(([k, v]) =>
+          k === 'parameters' ? [k, v] : [k, secure(path, k as HttpMethod, v as OperationObject)],
+        ),
+      ) as PathItemObject,
+    ]),
+  );
+}
+
 export const openApiDocument: OpenApiDocument = {
   openapi: '3.1.0',
   jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
@@ -725,22 +884,31 @@ export const openApiDocument: OpenApiDocument = {
     summary: 'Open, on-premise alarm server.',
     description:
       'Every alarm is an actor with durable escalation timers and a tamper-evident, hash-chained protocol.\n\n' +
-      '**No authentication yet.** Until authentication (and TLS) lands, the server binds to loopback only ' +
-      '(127.0.0.1, ::1 or localhost; `TOCSIN_HTTP_HOST` refuses anything else), so only processes on the ' +
+      '**Authentication.** Every operation but liveness, readiness, this document and login needs ' +
+      'credentials: an API token (`Authorization: Bearer <token>`, scheme `bearer`) or the session cookie ' +
+      `\`${SESSION_COOKIE}\` that POST /api/v1/auth/login sets (scheme \`cookie\`). A change (any method but ` +
+      `GET, HEAD and OPTIONS) made with the cookie must also send the session's CSRF token in \`${CSRF_HEADER}\`. ` +
+      'Without valid credentials an operation answers 401 (`WWW-Authenticate: Bearer realm="tocsin"`); ' +
+      'without the permission its description names, or before a required password change, 403.\n\n' +
+      '**Loopback only for now.** Until authentication and TLS are both required, the server binds to loopback ' +
+      'only (127.0.0.1, ::1 or localhost; `TOCSIN_HTTP_HOST` refuses anything else), so only processes on the ' +
       'same host can reach this API.\n\n' +
       'Request bodies are JSON only (`Content-Type: application/json`), at most 64 KiB. Every error answer ' +
       'is `application/problem+json` (RFC 9457, schema `Problem`); a method a path does not support answers ' +
-      '405 with an `Allow` header, an unknown path 404. A refused request writes nothing.',
+      '405 with an `Allow` header, an unknown path 404. A refused request changes no data (refused logins and ' +
+      'permissions are recorded in the access log, and failed logins count towards throttling).',
     license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
   },
   servers: [{ url: 'http://127.0.0.1:8080', description: 'The default bind address (loopback only).' }],
+  security: [{ bearer: [] }, { cookie: [] }],
   tags: [
     { name: 'alarms', description: 'Raise, read, respond to and cancel alarms; read their protocol.' },
+    { name: 'auth', description: 'Log in and out, who am I, change my password.' },
     { name: 'operations', description: 'Health, readiness, metrics and this document.' },
     { name: 'plans', description: 'Validate, analyse, simulate, publish, export and disable escalation plans.' },
     configApi.tag,
   ],
-  paths: {
+  paths: withAccess({
     '/healthz': {
       get: {
         operationId: 'getHealth',
@@ -923,6 +1091,80 @@ export const openApiDocument: OpenApiDocument = {
         },
       },
     },
+    '/api/v1/auth/login': {
+      post: {
+        operationId: 'login',
+        summary: 'Log in',
+        description:
+          'Opens a server-side session (a new id each time) and sets its cookie (httpOnly, SameSite=Lax, ' +
+          'Secure under TLS). An unknown name, a wrong password and a locked account get the same 401; ' +
+          'after repeated failures the account is locked until an administrator unlocks it, and further ' +
+          'attempts from the account or the address are throttled (429).',
+        tags: ['auth'],
+        requestBody: { required: true, content: json(schema('LoginRequest')) },
+        responses: {
+          '200': {
+            description: 'Logged in.',
+            headers: { 'Set-Cookie': ref('headers', 'SessionCookie') },
+            content: json(schema('LoginResponse')),
+          },
+          ...bodyErrors,
+          '401': problem('The login failed (`unauthorized`); the answer does not say why.'),
+          '422': response('InvalidBody'),
+          '429': {
+            description: 'Too many failed logins from this account or address (`too-many-requests`).',
+            headers: { 'Retry-After': ref('headers', 'RetryAfterRequired') },
+            content: problemJson,
+          },
+          ...storeErrors,
+        },
+      },
+    },
+    '/api/v1/auth/me': {
+      get: {
+        operationId: 'getMe',
+        summary: 'Who am I',
+        description: 'The principal of the request: its user, permissions and environments, and how it authenticated.',
+        tags: ['auth'],
+        responses: { '200': { description: 'The principal.', content: json(schema('Me')) } },
+      },
+    },
+    '/api/v1/auth/password': {
+      post: {
+        operationId: 'changePassword',
+        summary: 'Change my password',
+        description:
+          'Checks the current password (a wrong one counts towards throttling like a failed login), ' +
+          'clears a required password change, and ends every other session of the user (the one that ' +
+          'sent the request stays).',
+        tags: ['auth'],
+        requestBody: { required: true, content: json(schema('PasswordChangeRequest')) },
+        responses: {
+          '204': { description: 'Changed.' },
+          ...bodyErrors,
+          '403': problem('The current password is wrong (`forbidden`).'),
+          '422': problem(
+            'The body does not match the schema, or the policy refuses the new password (`validation`, at `/newPassword`).',
+          ),
+          '429': problem('Too many failed attempts (`too-many-requests`); try again later.'),
+          ...storeErrors,
+        },
+      },
+    },
+    '/api/v1/auth/logout': {
+      post: {
+        operationId: 'logout',
+        summary: 'Log out',
+        description: 'Ends the session of the cookie and clears the cookie. With an API token it ends nothing.',
+        tags: ['auth'],
+        responses: {
+          '204': {
+            description: 'Logged out.',
+            headers: { 'Set-Cookie': ref('headers', 'ClearSessionCookie') },
+          },
+        },
+      },
+    },
     '/api/v1/alarms': {
       post: {
         operationId: 'raiseAlarm',
@@ -1062,12 +1304,21 @@ export const openApiDocument: OpenApiDocument = {
       },
     },
     ...configApi.paths,
-  },
+  }),
   components: {
     schemas: { ...schemas, ...configApi.schemas },
     responses: { ...responses, ...configApi.responses },
     parameters: {
       ...configApi.parameters,
+      CsrfToken: {
+        name: CSRF_HEADER,
+        in: 'header',
+        required: false,
+        description:
+          "The session's CSRF token (`csrfToken` of the login answer); required when the request authenticates " +
+          'with the session cookie, ignored with an API token.',
+        schema: { type: 'string' },
+      },
       AlarmId: { name: 'id', in: 'path', required: true, description: 'The alarm id.', schema: schema('Id') },
       PlanId: {
         name: 'id',
@@ -1098,7 +1349,46 @@ export const openApiDocument: OpenApiDocument = {
         schema: { type: 'string', format: 'uri-reference' },
       },
       RetryAfter: { description: 'Seconds to wait before retrying.', schema: { type: 'integer', minimum: 0 } },
+      RetryAfterRequired: {
+        description: 'Seconds to wait before trying again.',
+        required: true,
+        schema: { type: 'integer', minimum: 1 },
+      },
+      WWWAuthenticate: {
+        description:
+          'The scheme to authenticate with, `Bearer realm="tocsin"`; sent when the request carried no valid ' +
+          'session and no Authorization header.',
+        schema: { type: 'string' },
+      },
+      SessionCookie: {
+        description: `The session: \`${SESSION_COOKIE}=<id>; path=/; samesite=lax; httponly\` (and \`secure\` under TLS).`,
+        required: true,
+        schema: { type: 'string' },
+      },
+      ClearSessionCookie: {
+        description: `Clears \`${SESSION_COOKIE}\` (an empty value that has expired).`,
+        required: true,
+        schema: { type: 'string' },
+      },
       ...configApi.headers,
+    },
+    securitySchemes: {
+      bearer: {
+        type: 'http',
+        scheme: 'bearer',
+        description:
+          'An API token: `Authorization: Bearer <token>`. It acts for its owner, limited to its scope ' +
+          '(permissions and environments), until it expires or is revoked.',
+      },
+      cookie: {
+        type: 'apiKey',
+        in: 'cookie',
+        name: SESSION_COOKIE,
+        description:
+          'The session cookie of POST /api/v1/auth/login. A change made with it (any method but GET, HEAD and ' +
+          `OPTIONS) must also carry the session's CSRF token (\`csrfToken\` of the login answer) in \`${CSRF_HEADER}\`; ` +
+          'a session ends after a while idle, after a fixed lifetime, at logout, and when its password changes elsewhere.',
+      },
     },
   },
 };

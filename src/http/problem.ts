@@ -110,12 +110,15 @@ const internal = (instance: string): Problem => ({
 function titleOf(status: number): string {
   const titles: Record<number, string> = {
     400: 'Bad Request',
+    401: 'Unauthorized',
+    403: 'Forbidden',
     404: 'Not Found',
     409: 'Conflict',
     412: 'Precondition Failed',
     413: 'Content Too Large',
     415: 'Unsupported Media Type',
     422: 'Unprocessable Content',
+    429: 'Too Many Requests',
     503: 'Service Unavailable',
   };
   return titles[status] ?? 'Error';

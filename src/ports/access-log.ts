@@ -14,6 +14,13 @@ type Crud = 'create' | 'update' | 'delete';
 export type AccessAction =
   | 'login'
   | 'logout'
+  | 'bootstrap'
+  | 'session.expired'
+  | 'password.change'
+  | 'password.set'
+  | 'user.lock'
+  | 'user.erase'
+  | 'user.pin'
   | `user.${Crud}`
   | 'user.password'
   | 'user.unlock'

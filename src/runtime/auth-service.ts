@@ -486,6 +486,31 @@ export class AuthService {
     return { token, info: tokenInfo(row) };
   }
 
+  /**
+   * A token issued by the system itself for `ownerId` (the local CLI: whoever can run it can
+   * read the database anyway). The owner's rights still cap it at every use, and a token of an
+   * owner who must change the password is refused until they have.
+   */
+  async issueToken(
+    ownerId: string,
+    input: { name: unknown; permissions: unknown; environments: unknown; expiresAt?: number | null },
+  ): Promise<{ token: string; info: TokenInfo }> {
+    const owner = await this.d.store.getUser(ownerId);
+    if (!owner) throw new TocsinError('not-found', `user '${ownerId}' does not exist`);
+    const group = await this.d.store.getGroup(owner.userGroup);
+    return this.createToken(
+      {
+        kind: 'session',
+        userId: owner.id,
+        loginName: owner.loginName,
+        permissions: group?.permissions ?? [],
+        environments: owner.environments,
+        mustChangePassword: false,
+      },
+      input,
+    );
+  }
+
   /** The principal of a live API token (not revoked, not expired, owner able to act), or undefined. */
   async verifyToken(token: unknown): Promise<Principal | undefined> {
     if (!bounded(token, MAX_SECRET_TEXT) || !token.startsWith(TOKEN_PREFIX)) return undefined;

@@ -4,7 +4,7 @@
  * read the loopback journal it leaves behind. Plus `waitFor`: polling with a deadline that
  * only bounds a hang (never a correctness margin) and says what it was waiting for.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -90,7 +90,41 @@ function childEnv(env: SpawnOptions['env']): NodeJS.ProcessEnv {
 const tail = (s: string, lines = 20) => s.trimEnd().split('\n').slice(-lines).join('\n');
 
 /** Starts a Tocsin process and returns at once; `listening` tells when (and whether) it is up. */
+/** API tokens of the running children, by base URL (`api()` sends them). */
+const tokens = new Map<string, string>();
+/** One admin token per database (data directory, or URL + schema), made once with the CLI. */
+const provisioned = new Map<string, string>();
+
+/**
+ * Gives the database's built-in admin a password and an API token with every permission, as
+ * an operator would (`tocsin user set-password`, `tocsin token create`), before the server
+ * starts (PGlite is single-process). Cached per database.
+ */
+export function provisionToken(env: Readonly<Record<string, string | undefined>>): string {
+  const key = `${env.TOCSIN_DATA_DIR ?? ''}|${env.TOCSIN_DATABASE_URL ?? ''}|${env.TOCSIN_DB_SCHEMA ?? ''}`;
+  const known = provisioned.get(key);
+  if (known) return known;
+  const run = (args: string[], input?: string) => {
+    const r = spawnSync(process.execPath, entry(args), {
+      cwd: root,
+      env: childEnv(env),
+      input,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    if (r.status !== 0) throw new Error(`tocsin ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+    return r.stdout;
+  };
+  run(['user', 'set-password', 'admin'], 'child-Process-password-1\n');
+  const token = (
+    JSON.parse(run(['token', 'create', '--user', 'admin', '--name', 'test-child', '--all'])) as { token: string }
+  ).token;
+  provisioned.set(key, token);
+  return token;
+}
+
 export function launchTocsin(opts: SpawnOptions): TocsinChild {
+  const token = (opts.args ?? ['start'])[0] === 'start' ? provisionToken(opts.env) : undefined;
   const proc = spawn(process.execPath, entry(opts.args ?? ['start']), {
     cwd: root,
     env: childEnv(opts.env),
@@ -128,6 +162,7 @@ export function launchTocsin(opts: SpawnOptions): TocsinChild {
       if (m) {
         mode = m[1];
         url = m[2]!;
+        if (token) tokens.set(url, token);
         onListening!(url);
       }
     }
@@ -326,10 +361,12 @@ export async function api<T = unknown>(
   path: string,
   body?: unknown,
 ): Promise<ApiResponse<T>> {
-  const init: RequestInit = { method, signal: AbortSignal.timeout(10_000) };
+  const token = tokens.get(baseUrl);
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  const init: RequestInit = { method, signal: AbortSignal.timeout(10_000), headers };
   if (body !== undefined) {
     init.body = JSON.stringify(body);
-    init.headers = { 'content-type': 'application/json' };
+    headers['content-type'] = 'application/json';
   }
   const res = await fetch(`${baseUrl}${path}`, init);
   const text = await res.text();

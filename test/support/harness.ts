@@ -3,6 +3,8 @@
  * clock, the in-process scheduler and the loopback notifier. Nothing sleeps: tests advance
  * the clock and await the runtime.
  */
+import { PERMISSION_IDS } from '../../src/domain/permissions.ts';
+import { SYSTEM } from '../../src/runtime/auth-service.ts';
 import { loadConfig, parseFileConfig, type FileConfigInput } from '../../src/app/config.ts';
 import { startTocsin, type Tocsin } from '../../src/app/tocsin.ts';
 import { LoopbackNotifier } from '../../src/notify/loopback-notifier.ts';
@@ -43,6 +45,8 @@ export interface Harness {
   readonly notifier: LoopbackNotifier;
   /** Advances virtual time and waits until every step it triggered has committed. */
   advance(ms: number): Promise<void>;
+  /** An API token of the built-in admin with every permission (request() sends it by default). */
+  readonly token: string;
   /** Raw HTTP against the app without opening a port. */
   request(
     method: string,
@@ -51,6 +55,23 @@ export interface Harness {
     headers?: Record<string, string>,
   ): Promise<{ status: number; headers: Record<string, string>; json: any; text: string }>;
   stop(): Promise<void>;
+}
+
+/** The least hash cost a stored password may have: keeps tests fast, still real scrypt. */
+export const TEST_SCRYPT = { N: 2 ** 14, r: 8, p: 1 };
+export const ADMIN_PASSWORD = 'correct-horse-battery-9';
+
+/** Gives the built-in admin a real password and an API token with every permission. */
+export async function adminToken(tocsin: Tocsin): Promise<string> {
+  const admin = await tocsin.store.identity.findUserByLoginKey('admin');
+  if (!admin) throw new Error('no built-in admin');
+  await tocsin.auth.setPassword(SYSTEM, admin.id, ADMIN_PASSWORD, { mustChangePassword: false });
+  const { token } = await tocsin.auth.issueToken(admin.id, {
+    name: 'test-harness',
+    permissions: [...PERMISSION_IDS],
+    environments: admin.environments,
+  });
+  return token;
 }
 
 export async function startHarness(
@@ -76,7 +97,9 @@ export async function startHarness(
     notifier,
     scheduler: opts.scheduler ?? new InProcessScheduler({ clock }),
     logger: { info() {}, warn() {}, error() {} },
+    scrypt: TEST_SCRYPT,
   });
+  const token = await adminToken(tocsin);
   const settle = async () => {
     for (let i = 0; i < 5; i++) {
       await new Promise((r) => setImmediate(r));
@@ -92,9 +115,15 @@ export async function startHarness(
       await clock.advanceAsync(ms, settle);
       await settle();
     },
+    token,
     async request(method, path, body, headers = {}) {
       const { inject } = await import('./inject.ts');
-      return inject(callback, method, path, body, headers);
+      // As the admin (every permission) unless the test sends its own credentials or `anonymous`.
+      const own = Object.keys(headers).some((h) =>
+        ['authorization', 'cookie', 'x-anonymous'].includes(h.toLowerCase()),
+      );
+      const { 'x-anonymous': _a, ...rest } = headers;
+      return inject(callback, method, path, body, own ? rest : { ...rest, authorization: `Bearer ${token}` });
     },
     async stop() {
       await tocsin.stop();

@@ -7,16 +7,19 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type Router from '@koa/router';
 import { KIND_SEGMENT, type ConfigKind } from '../../src/domain/config-model.ts';
+import { PERMISSION_IDS } from '../../src/domain/permissions.ts';
 import { alarmRoutes } from '../../src/http/alarm-routes.ts';
 import {
+  accessKey,
   openApiDocument,
   type OperationObject,
   type ParameterObject,
   type Reference,
   type SchemaObject,
 } from '../../src/http/openapi.ts';
+import { ROUTE_ACCESS, WHILE_PASSWORD_MUST_CHANGE } from '../../src/http/route-access.ts';
 import { parseItem } from '../../src/runtime/config-service.ts';
-import { startHarness, type Harness } from '../support/harness.ts';
+import { ADMIN_PASSWORD, startHarness, type Harness } from '../support/harness.ts';
 
 type Json = unknown;
 
@@ -182,10 +185,47 @@ function routerPairs(routers: readonly Router[]): string[] {
 }
 
 /** Resolves a `$ref` to a response object. */
-const responseOf = (r: unknown): { content?: Record<string, { schema: SchemaObject | Reference }> } =>
+const responseOf = (
+  r: unknown,
+): {
+  description: string;
+  headers?: Record<string, unknown>;
+  content?: Record<string, { schema: SchemaObject | Reference }>;
+} =>
   ((r as Reference).$ref ? resolve((r as Reference).$ref) : r) as {
+    description: string;
+    headers?: Record<string, unknown>;
     content?: Record<string, { schema: SchemaObject | Reference }>;
   };
+
+/** Asserts that `r` is a documented answer of `op` with a body valid against its schema. */
+function assertDocumented(
+  op: OperationObject,
+  r: { status: number; headers: Record<string, string>; json: Json; text: string },
+  what: string,
+): void {
+  const documented = op.responses[String(r.status)];
+  assert.ok(documented, `undocumented status: ${what}`);
+  const content = Object.entries(responseOf(documented).content ?? {});
+  if (content.length === 0) {
+    assert.equal(r.text, '', `${what}: documented without a body`);
+    return;
+  }
+  const [mediaType, media] = content[0]!;
+  assert.ok(r.headers['content-type']?.startsWith(mediaType), `${what}: content-type ${r.headers['content-type']}`);
+  if (mediaType.endsWith('json')) assertValid(media.schema, r.json, what);
+  else assert.equal(typeof r.text, 'string');
+}
+
+const opOf = (method: string, path: string): OperationObject =>
+  docOps.find((o) => o.method === method && o.path === path)!.op;
+
+/** The session of a login answer, as request headers (the cookie and its CSRF token). */
+function sessionHeaders(login: { headers: Record<string, string>; json: Json }): Record<string, string> {
+  const cookie = /tocsin_session=([^;]+)/.exec(login.headers['set-cookie'] ?? '');
+  assert.ok(cookie, `a session cookie: ${login.headers['set-cookie']}`);
+  return { cookie: `tocsin_session=${cookie[1]}`, 'x-csrf-token': (login.json as { csrfToken: string }).csrfToken };
+}
 
 function collectRefs(node: unknown, out: string[] = []): string[] {
   if (Array.isArray(node)) node.forEach((n) => collectRefs(n, out));
@@ -212,16 +252,21 @@ function exampleUrl(path: string, op: OperationObject, alarmId: string | undefin
   return query.length > 0 ? `${url}?${query.join('&')}` : url;
 }
 
+const LOGIN = '/api/v1/auth/login';
+const LOGOUT = '/api/v1/auth/logout';
+
 /**
  * The order in which the example requests can all succeed: what a PUT example creates is read
  * after it (PUT first within a path) and deleted at the end, the DELETEs in reverse document order
- * (a group member logs out before the group is deleted).
+ * (a group member logs out before the group is deleted); login first, logout last.
  */
 function exampleOrder(ops: readonly DocOp[]): DocOp[] {
   const rank = (o: DocOp) => (o.method === 'PUT' ? 0 : 1);
   const byPath = (a: DocOp, b: DocOp) => (a.path === b.path ? rank(a) - rank(b) : ops.indexOf(a) - ops.indexOf(b));
   const deletes = ops.filter((o) => o.method === 'DELETE');
-  return [...ops.filter((o) => o.method !== 'DELETE').sort(byPath), ...deletes.reverse()];
+  const [login, logout] = [LOGIN, LOGOUT].map((p) => ops.filter((o) => o.path === p));
+  const rest = ops.filter((o) => o.method !== 'DELETE' && o.path !== LOGIN && o.path !== LOGOUT);
+  return [...login!, ...rest.sort(byPath), ...deletes.reverse(), ...logout!];
 }
 
 describe('the OpenAPI document', () => {
@@ -249,10 +294,10 @@ describe('the OpenAPI document', () => {
     assert.deepEqual(r.json, JSON.parse(JSON.stringify(openApiDocument)));
   });
 
-  it('is OpenAPI 3.1 and says the server binds to loopback only until authentication lands', () => {
+  it('is OpenAPI 3.1 and says the server binds to loopback only until authentication and TLS are required', () => {
     assert.equal(openApiDocument.openapi, '3.1.0');
     assert.match(openApiDocument.info.description, /loopback only/);
-    assert.match(openApiDocument.info.description, /authentication/);
+    assert.match(openApiDocument.info.description, /authentication and TLS are both required/);
   });
 
   it('documents exactly the (method, path) pairs the Koa routers register', () => {
@@ -262,8 +307,8 @@ describe('the OpenAPI document', () => {
     );
     assert.equal(
       mounted.length,
-      5,
-      'the app mounts the ops, the alarms, the plan tools, the plan versions and the configuration router',
+      6,
+      'the app mounts the ops, the auth, the alarms, the plan tools, the plan versions and the configuration router',
     );
     assert.deepEqual(docPairs, routerPairs(mounted));
     // And the alarms router on its own, as alarm-routes.ts builds it.
@@ -286,7 +331,12 @@ describe('the OpenAPI document', () => {
           assert.deepEqual(Object.keys(content), ['application/problem+json'], `${method} ${path} ${status}`);
           assert.deepEqual(content['application/problem+json']?.schema, schemaOf('Problem'));
         } else {
-          assert.equal(Object.keys(content).length, 1, `${method} ${path} ${status} has one media type`);
+          const expected = status === '204' ? 0 : 1;
+          assert.equal(
+            Object.keys(content).length,
+            expected,
+            `${method} ${path} ${status} has ${expected} media types`,
+          );
         }
       }
     }
@@ -305,35 +355,174 @@ describe('the OpenAPI document', () => {
     const statuses = (method: string, path: string) =>
       Object.keys(docOps.find((o) => o.method === method && o.path === path)!.op.responses).sort();
     const body = ['400', '413', '415'];
-    assert.deepEqual(statuses('POST', '/api/v1/alarms'), ['200', '201', ...body, '409', '422', '500', '503'].sort());
+    const auth = ['401', '403'];
+    assert.deepEqual(
+      statuses('POST', '/api/v1/alarms'),
+      ['200', '201', ...body, ...auth, '409', '422', '500', '503'].sort(),
+    );
     for (const p of ['/api/v1/alarms/{id}/responses', '/api/v1/alarms/{id}/cancel']) {
-      assert.deepEqual(statuses('POST', p), ['202', ...body, '404', '409', '422', '500', '503'].sort());
+      assert.deepEqual(statuses('POST', p), ['202', ...body, ...auth, '404', '409', '422', '500', '503'].sort());
     }
     for (const p of ['/api/v1/alarms/{id}', '/api/v1/alarms/{id}/protocol']) {
-      assert.deepEqual(statuses('GET', p), ['200', '404', '422', '500', '503']);
+      assert.deepEqual(statuses('GET', p), ['200', ...auth, '404', '422', '500', '503']);
     }
     assert.deepEqual(statuses('GET', '/readyz'), ['200', '503']);
+    assert.deepEqual(statuses('POST', LOGIN), ['200', ...body, '401', '422', '429', '500', '503'].sort());
+    assert.deepEqual(statuses('POST', '/api/v1/auth/password'),
+      ['204', ...body, ...auth, '422', '429', '500', '503'].sort(),
+    );
+    assert.deepEqual(statuses('POST', LOGOUT), ['204', ...auth, '500', '503']);
+    // Nothing refuses a logged-in principal who asks who it is.
+    assert.deepEqual(statuses('GET', '/api/v1/auth/me'), ['200', '401', '500', '503']);
   });
 
   it('every documented operation is routed and answers a documented status with a valid body', async () => {
+    // The auth operations run as the harness admin's session: the examples hold no real password.
+    const NEW_PASSWORD = 'a-new-passphrase-42';
+    let session: Record<string, string> = {};
     for (const { method, path, op } of exampleOrder(docOps)) {
       const id = path.startsWith('/api/v1/alarms/{id}') ? await freshAlarm() : undefined;
       const url = exampleUrl(path, op, id);
       const content = op.requestBody?.content['application/json'];
-      const example = content
+      let example = content
         ? (resolve((content.schema as Reference).$ref) as { examples: Json[] }).examples[0]
         : undefined;
-      const r = await h.request(method, url, example);
+      let headers: Record<string, string> = {};
+      if (path === LOGIN) {
+        assertValid(content!.schema, example, 'the login example');
+        example = { loginName: 'admin', password: ADMIN_PASSWORD };
+        headers = { 'x-anonymous': '1' };
+      } else if (path.startsWith('/api/v1/auth/')) {
+        headers = session;
+        if (path === '/api/v1/auth/password') {
+          assertValid(content!.schema, example, 'the password example');
+          example = { oldPassword: ADMIN_PASSWORD, newPassword: NEW_PASSWORD };
+        }
+      }
+      const r = await h.request(method, url, example, headers);
       const what = `${method} ${url} → ${r.status} ${r.text.slice(0, 200)}`;
       assert.ok(r.status !== 404 || !/no route/.test(r.text), `not routed: ${what}`);
-      const documented = op.responses[String(r.status)];
-      assert.ok(documented, `undocumented status: ${what}`);
+      assert.ok(op.responses[String(r.status)], `undocumented status: ${what}`);
       assert.ok(r.status < 400, `an example request fails: ${what}`);
-      const [mediaType, media] = Object.entries(responseOf(documented).content ?? {})[0]!;
-      assert.ok(r.headers['content-type']?.startsWith(mediaType), `${what}: content-type ${r.headers['content-type']}`);
-      if (mediaType.endsWith('json')) assertValid(media.schema, r.json, what);
-      else assert.equal(typeof r.text, 'string');
+      assertDocumented(op, r, what);
+      if (path === LOGIN) session = sessionHeaders(r);
+      if (path === '/api/v1/auth/me') assert.equal(r.json.via, 'session');
+      if (path === '/api/v1/auth/password') {
+        const back = { oldPassword: NEW_PASSWORD, newPassword: ADMIN_PASSWORD };
+        assert.equal((await h.request('POST', url, back, session)).status, 204, 'the password changes back');
+      }
+      if (path === LOGOUT) {
+        const after = await h.request('GET', '/api/v1/auth/me', undefined, session);
+        assert.equal(after.status, 401, 'the session ended');
+      }
     }
+  });
+
+  it('marks exactly the public routes of ROUTE_ACCESS `security: []`, and documents every route it lists', () => {
+    assert.deepEqual(openApiDocument.security, [{ bearer: [] }, { cookie: [] }]);
+    assert.deepEqual(Object.keys(openApiDocument.components.securitySchemes).sort(), ['bearer', 'cookie']);
+    assert.deepEqual(docOps.map((o) => accessKey(o.method, o.path)).sort(), Object.keys(ROUTE_ACCESS).sort());
+    const publicKeys = Object.entries(ROUTE_ACCESS)
+      .filter(([, a]) => a.kind === 'public')
+      .map(([k]) => k)
+      .sort();
+    assert.deepEqual(publicKeys, [
+      'GET /api/v1/openapi.json',
+      'GET /healthz',
+      'GET /readyz',
+      'POST /api/v1/auth/login',
+    ]);
+    const documentedPublic = docOps
+      .filter((o) => o.op.security !== undefined)
+      .map((o) => {
+        assert.deepEqual(o.op.security, [], `${o.method} ${o.path}: only \`security: []\` overrides the default`);
+        return accessKey(o.method, o.path);
+      })
+      .sort();
+    assert.deepEqual(documentedPublic, publicKeys);
+  });
+
+  it('documents 401, 403 and what it needs for every operation that is not public', () => {
+    const unauthorized = { $ref: '#/components/responses/Unauthorized' };
+    for (const { method, path, op } of docOps) {
+      const key = accessKey(method, path);
+      const access = ROUTE_ACCESS[key]!;
+      if (access.kind === 'public') {
+        assert.notDeepEqual(op.responses['401'], unauthorized, key);
+        assert.equal(op.responses['403'], undefined, key);
+        continue;
+      }
+      assert.deepEqual(op.responses['401'], unauthorized, key);
+      for (const s of ['500', '503']) assert.ok(op.responses[s], `${key} documents ${s}: the store is read`);
+      if (access.kind === 'permission') {
+        assert.ok(PERMISSION_IDS.includes(access.permission), key);
+        assert.ok(
+          op.description?.endsWith(`Needs the permission \`${access.permission}\`.`),
+          `${key}: ${op.description}`,
+        );
+        assert.match(responseOf(op.responses['403']).description, new RegExp(`\`${access.permission}\``), key);
+      } else {
+        assert.match(op.description ?? '', /Needs a logged-in user or an API token/, key);
+      }
+      const csrf = (op.parameters ?? []).some((p) => (p as Reference).$ref === '#/components/parameters/CsrfToken');
+      assert.equal(csrf, method !== 'GET', `${key}: the CSRF header is documented for changes only`);
+      // The middleware refuses with 403 for a permission, a pending password change or a missing CSRF token.
+      const canRefuse = access.kind === 'permission' || !WHILE_PASSWORD_MUST_CHANGE.has(key) || method !== 'GET';
+      assert.equal(op.responses['403'] !== undefined, canRefuse, `${key} documents 403 exactly when it can answer it`);
+    }
+    const without403 = docOps.filter((o) => o.op.security === undefined && !o.op.responses['403']);
+    assert.deepEqual(
+      without403.map((o) => accessKey(o.method, o.path)),
+      ['GET /api/v1/auth/me'],
+    );
+  });
+
+  it('answers the documented auth refusals', async () => {
+    const anonymous = { 'x-anonymous': '1' };
+    const me = opOf('GET', '/api/v1/auth/me');
+    const noCredentials = await h.request('GET', '/api/v1/auth/me', undefined, anonymous);
+    assert.equal(noCredentials.status, 401);
+    assert.equal(noCredentials.headers['www-authenticate'], 'Bearer realm="tocsin"');
+    assertDocumented(me, noCredentials, 'me without credentials');
+    const badToken = await h.request('GET', '/api/v1/auth/me', undefined, { authorization: 'Bearer nope' });
+    assertDocumented(me, badToken, 'me with an unknown token');
+    assert.equal(badToken.status, 401);
+
+    const failed = await h.request('POST', LOGIN, { loginName: 'nobody', password: 'wrong-password-1' }, anonymous);
+    assert.equal(failed.status, 401);
+    assertDocumented(opOf('POST', LOGIN), failed, 'a failed login');
+
+    // A token without the permission of /metrics.
+    const admin = await h.tocsin.store.identity.findUserByLoginKey('admin');
+    const { token } = await h.tocsin.auth.issueToken(admin!.id, {
+      name: 'openapi-viewer',
+      permissions: ['operation.alarms.view'],
+      environments: admin!.environments,
+    });
+    const denied = await h.request('GET', '/metrics', undefined, { authorization: `Bearer ${token}` });
+    assert.equal(denied.status, 403);
+    assertDocumented(opOf('GET', '/metrics'), denied, 'metrics without the permission');
+
+    const login = await h.request('POST', LOGIN, { loginName: 'admin', password: ADMIN_PASSWORD }, anonymous);
+    assert.equal(login.status, 200, login.text);
+    const session = sessionHeaders(login);
+    const { 'x-csrf-token': _csrf, ...cookieOnly } = session;
+    const password = opOf('POST', '/api/v1/auth/password');
+    const noCsrf = await h.request('POST', '/api/v1/auth/password', { oldPassword: 'x', newPassword: 'y' }, cookieOnly);
+    assert.equal(noCsrf.status, 403);
+    assertDocumented(password, noCsrf, 'a change without the CSRF token');
+    const policy = await h.request(
+      'POST',
+      '/api/v1/auth/password',
+      { oldPassword: ADMIN_PASSWORD, newPassword: 'admin' },
+      session,
+    );
+    assert.equal(policy.status, 422);
+    assert.equal(policy.json.errors[0].pointer, '/newPassword');
+    assertDocumented(password, policy, 'a password the policy refuses');
+    const logout = await h.request('POST', LOGOUT, undefined, session);
+    assert.equal(logout.status, 204);
+    assertDocumented(opOf('POST', LOGOUT), logout, 'logout');
   });
 
   it('documents the full alarm read model and protocol as the routes build them', async () => {

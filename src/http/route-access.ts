@@ -1,0 +1,77 @@
+/**
+ * What every route needs: `public`, any `authenticated` principal, or one permission of the
+ * guidelines' tree (src/domain/permissions.ts). Keys are `METHOD /router/path` exactly as the
+ * Koa routers declare them. A route missing here is refused to everyone (deny by default), and
+ * `test/unit/route-access.test.ts` fails on it: it drives every mounted route under every
+ * permission.
+ */
+import { CONFIG_KINDS, KIND_SEGMENT } from '../domain/config-model.ts';
+import type { Permission } from '../domain/permissions.ts';
+
+export type Access =
+  | { readonly kind: 'public' }
+  | { readonly kind: 'authenticated' }
+  | { readonly kind: 'permission'; readonly permission: Permission };
+
+const PUBLIC: Access = { kind: 'public' };
+const AUTHENTICATED: Access = { kind: 'authenticated' };
+const needs = (permission: Permission): Access => ({ kind: 'permission', permission });
+
+const config = needs('administration.configuration.edit');
+
+export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
+  // Liveness, readiness and the API description: for load balancers and editors.
+  'GET /healthz': PUBLIC,
+  'GET /readyz': PUBLIC,
+  'GET /api/v1/openapi.json': PUBLIC,
+  'GET /metrics': needs('system.monitor'),
+
+  'POST /api/v1/auth/login': PUBLIC,
+  'POST /api/v1/auth/logout': AUTHENTICATED,
+  'GET /api/v1/auth/me': AUTHENTICATED,
+  'POST /api/v1/auth/password': AUTHENTICATED,
+
+  'POST /api/v1/alarms': needs('operation.alarms.trigger'),
+  'GET /api/v1/alarms': needs('operation.alarms.view'),
+  'GET /api/v1/alarms/:id': needs('operation.alarms.view'),
+  'POST /api/v1/alarms/:id/responses': needs('operation.alarms.respond'),
+  'POST /api/v1/alarms/:id/signals': needs('operation.alarms.respond'),
+  'POST /api/v1/alarms/:id/cancel': needs('operation.alarms.cancel-all'),
+  'GET /api/v1/alarms/:id/protocol': needs('operation.protocol'),
+
+  'GET /api/v1/schemas/plan.json': AUTHENTICATED,
+  'POST /api/v1/plans/validate': needs('administration.plans.edit'),
+  'POST /api/v1/plans/analyse': needs('administration.plans.edit'),
+  'POST /api/v1/plans/simulate': needs('administration.plans.edit'),
+  'POST /api/v1/plans': needs('administration.plans.edit'),
+  'GET /api/v1/plans': needs('administration.plans.edit'),
+  'GET /api/v1/plans/:id/versions/:version': needs('administration.plans.edit'),
+  'GET /api/v1/plans/:id/diff': needs('administration.plans.edit'),
+  'POST /api/v1/plans/:id/versions/:version/disable': needs('administration.plans.disable'),
+  'POST /api/v1/plans/:id/versions/:version/enable': needs('administration.plans.disable'),
+
+  ...Object.fromEntries(
+    CONFIG_KINDS.flatMap((k) => {
+      const base = `/api/v1/config/${KIND_SEGMENT[k]}`;
+      return [
+        [`GET ${base}`, config],
+        [`GET ${base}/:id`, config],
+        [`PUT ${base}/:id`, config],
+        [`DELETE ${base}/:id`, config],
+      ];
+    }),
+  ),
+  'GET /api/v1/config/groups/:id/presence': needs('operation.presence'),
+  'PUT /api/v1/config/groups/:id/presence/:member': needs('operation.presence'),
+  'DELETE /api/v1/config/groups/:id/presence/:member': needs('operation.presence'),
+  'GET /api/v1/config/changes': config,
+  'GET /api/v1/config/changes/verify': config,
+  'GET /api/v1/config/problems': config,
+};
+
+/** Routes a principal who must change the password may still use. */
+export const WHILE_PASSWORD_MUST_CHANGE: ReadonlySet<string> = new Set([
+  'POST /api/v1/auth/logout',
+  'GET /api/v1/auth/me',
+  'POST /api/v1/auth/password',
+]);
