@@ -9,6 +9,7 @@ import { jsonPointer, TocsinError } from '../domain/errors.ts';
 import type { AlarmStore } from '../ports/alarm-store.ts';
 import type { AlarmRuntime } from '../runtime/alarm-runtime.ts';
 import { verifyChain } from '../runtime/protocol-hash.ts';
+import { actorName } from './actor.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'ids are 1–64 of A–Z a–z 0–9 _ -');
@@ -79,7 +80,7 @@ export function alarmRoutes({ runtime, store }: AlarmRouteDeps): Router {
     const body = parse(raiseBody, requireJson(ctx));
     const { id: alarmId, created } = await runtime.raise(
       { ...body, source: body.source ?? { adapter: 'http' } },
-      { kind: 'user', id: 'http' },
+      { kind: 'user', id: actorName(ctx) },
     );
     ctx.status = created ? 201 : 200;
     ctx.set('Location', `/api/v1/alarms/${alarmId}`);
@@ -149,7 +150,7 @@ export function alarmRoutes({ runtime, store }: AlarmRouteDeps): Router {
   r.post('/:id/responses', async (ctx) => {
     const alarmId = pathId(ctx);
     const body = parse(responseBody, requireJson(ctx));
-    await runtime.respond(alarmId, body.response, body.by, { kind: 'user', id: body.by });
+    await runtime.respond(alarmId, body.response, body.by, { kind: 'user', id: actorName(ctx) });
     ctx.status = 202;
     ctx.body = { accepted: true };
   });
@@ -157,7 +158,7 @@ export function alarmRoutes({ runtime, store }: AlarmRouteDeps): Router {
   r.post('/:id/cancel', async (ctx) => {
     const alarmId = pathId(ctx);
     const body = parse(cancelBody, requireJson(ctx));
-    await runtime.cancel(alarmId, body.by, body.reason, { kind: 'user', id: body.by });
+    await runtime.cancel(alarmId, body.by, body.reason, { kind: 'user', id: actorName(ctx) });
     ctx.status = 202;
     ctx.body = { cancelled: true };
   });
@@ -165,7 +166,7 @@ export function alarmRoutes({ runtime, store }: AlarmRouteDeps): Router {
   r.post('/:id/signals', async (ctx) => {
     const alarmId = pathId(ctx);
     const body = parse(signalBody, requireJson(ctx));
-    await runtime.signal(alarmId, body.signal, body.by, { kind: 'user', id: body.by });
+    await runtime.signal(alarmId, body.signal, body.by, { kind: 'user', id: actorName(ctx) });
     ctx.status = 202;
     ctx.body = { signalled: body.signal };
   });

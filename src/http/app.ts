@@ -16,6 +16,7 @@ import type { AuthService } from '../runtime/auth-service.ts';
 import type { AccessLog } from '../ports/access-log.ts';
 import { authMiddleware } from './auth.ts';
 import { authRoutes } from './auth-routes.ts';
+import { auditTo } from './actor.ts';
 import { alarmRoutes } from './alarm-routes.ts';
 import { configRoutes } from './config-routes.ts';
 import { planRoutes } from './plan-routes.ts';
@@ -110,8 +111,9 @@ export function createApp(deps: HttpDeps): Koa {
 
   const alarms = alarmRoutes(deps);
   const plans = planRoutes(deps.planTools);
-  const planVersions = planVersionRoutes({ store: deps.store, planTools: deps.planTools, clock });
-  const config = configRoutes(deps.configService);
+  const audit = auditTo(deps.accessLog, clock);
+  const planVersions = planVersionRoutes({ store: deps.store, planTools: deps.planTools, clock, audit });
+  const config = configRoutes(deps.configService, audit);
   const auth = authRoutes(deps.auth, { secureCookies: deps.tls === true });
   routers.push(ops, auth, alarms, plans, planVersions, config);
   for (const r of routers) app.use(r.routes()).use(r.allowedMethods());

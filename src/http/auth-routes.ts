@@ -76,6 +76,8 @@ export function authRoutes(auth: AuthService, opts: { secureCookies: boolean }):
   r.post('/password', async (ctx) => {
     const body = parse(passwordBody, ctx);
     const p = ctx.state.principal as Principal;
+    // An API token must not be able to take over its owner's account.
+    if (p.kind !== 'session') throw new TocsinError('forbidden', 'change a password from a logged-in session');
     const session = ctx.state.session as string | undefined;
     const result = await auth.changePassword(p.userId, body.oldPassword, body.newPassword, {
       ...(session ? { keepSessionId: session } : {}),
@@ -87,7 +89,12 @@ export function authRoutes(auth: AuthService, opts: { secureCookies: boolean }):
           details: [{ pointer: '/newPassword', reason: result.message }],
         });
       }
-      if (result.reason === 'throttled') throw new TocsinError('too-many-requests', result.message);
+      if (result.reason === 'throttled') {
+        ctx.set('Retry-After', '60');
+        throw new TocsinError('too-many-requests', result.message);
+      }
+      if (result.reason === 'locked')
+        throw new TocsinError('forbidden', 'the account is locked; an administrator must unlock it');
       throw new TocsinError('forbidden', 'the old password is wrong');
     }
     ctx.status = 204;

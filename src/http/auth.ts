@@ -48,9 +48,15 @@ async function principalOf(
   const h = ctx.get('Authorization');
   if (h) {
     const m = /^Bearer ([A-Za-z0-9_-]{1,100})$/.exec(h);
-    if (!m) throw new TocsinError('unauthorized', 'the Authorization header must be `Bearer <token>`');
+    if (!m) {
+      ctx.set('WWW-Authenticate', 'Bearer realm="tocsin", error="invalid_request"');
+      throw new TocsinError('unauthorized', 'the Authorization header must be `Bearer <token>`');
+    }
     const principal = await auth.verifyToken(m[1]);
-    if (!principal) throw new TocsinError('unauthorized', 'the token is unknown, revoked or expired');
+    if (!principal) {
+      ctx.set('WWW-Authenticate', 'Bearer realm="tocsin", error="invalid_token"');
+      throw new TocsinError('unauthorized', 'the token is unknown, revoked or expired');
+    }
     return { principal };
   }
   const session = ctx.cookies.get(SESSION_COOKIE);

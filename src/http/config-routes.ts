@@ -2,8 +2,8 @@
  * /api/v1/config/…: the configuration model. For each kind (environments, profiles, groups,
  * contacts, alarm-types, web-templates): list, read (with an ETag of the version), create or
  * replace with PUT (optionally `If-Match: "<version>"`), delete. Group presence (log in, log
- * out), the change record and the alarm types whose plan cannot run. Until authentication
- * lands every change is recorded as made by `http`.
+ * out), the change record and the alarm types whose plan cannot run. Each change is recorded
+ * as made by the caller, and written to the access log.
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -11,8 +11,8 @@ import { CONFIG_KINDS, ID_PATTERN, KIND_SEGMENT, type ConfigKind } from '../doma
 import { TocsinError } from '../domain/errors.ts';
 import type { ConfigService } from '../runtime/config-service.ts';
 import { verifyConfigChain } from '../runtime/protocol-hash.ts';
+import { actorName, type Audit } from './actor.ts';
 
-const BY = 'http';
 const MEMBER = /^(?:(?:device|contact):)?[A-Za-z0-9._-]{1,64}$/;
 
 const invalid = (parameter: string, reason: string) =>
@@ -52,7 +52,7 @@ function intQuery(ctx: Context, name: string, dflt: number, max: number): number
 
 const iso = (t: number) => new Date(t).toISOString();
 
-export function configRoutes(service: ConfigService): Router {
+export function configRoutes(service: ConfigService, audit: Audit): Router {
   const r = new Router({ prefix: '/api/v1/config' });
 
   for (const kind of CONFIG_KINDS as readonly ConfigKind[]) {
@@ -72,17 +72,26 @@ export function configRoutes(service: ConfigService): Router {
       const {
         version: v,
         created,
+        changed,
         item,
       } = await service.put(kind, id, stripVersion(body), {
-        actor: BY,
+        actor: actorName(ctx),
         ifVersion: version,
       });
+      if (changed)
+        await audit(ctx, {
+          action: 'config.change',
+          target: `${seg}/${id}`,
+          environment: 'environment' in item ? item.environment : id,
+          details: { op: created ? 'create' : 'update', version: v },
+        });
       ctx.status = created ? 201 : 200;
       ctx.set('ETag', `"${v}"`);
       ctx.body = { ...item, version: v };
     });
     r.delete(`/${seg}/:id`, async (ctx) => {
-      const out = await service.delete(kind, itemId(ctx), { actor: BY, ifVersion: ifMatch(ctx) });
+      const out = await service.delete(kind, itemId(ctx), { actor: actorName(ctx), ifVersion: ifMatch(ctx) });
+      await audit(ctx, { action: 'config.change', target: `${seg}/${itemId(ctx)}`, details: { op: 'delete' } });
       ctx.body = { deleted: true, warnings: out.warnings };
     });
   }
@@ -93,11 +102,11 @@ export function configRoutes(service: ConfigService): Router {
   const member = (ctx: Context) =>
     pathParam(ctx, 'member', MEMBER, 'a member address: a user id, device:<id> or contact:<id>');
   r.put('/groups/:id/presence/:member', async (ctx) => {
-    const changed = await service.setPresence(itemId(ctx), member(ctx), true, BY);
+    const changed = await service.setPresence(itemId(ctx), member(ctx), true, actorName(ctx));
     ctx.body = { group: itemId(ctx), member: member(ctx), present: true, changed };
   });
   r.delete('/groups/:id/presence/:member', async (ctx) => {
-    const changed = await service.setPresence(itemId(ctx), member(ctx), false, BY);
+    const changed = await service.setPresence(itemId(ctx), member(ctx), false, actorName(ctx));
     ctx.body = { group: itemId(ctx), member: member(ctx), present: false, changed };
   });
 

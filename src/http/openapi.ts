@@ -848,8 +848,9 @@ function withAccess(paths: Readonly<Record<string, PathItemObject>>): Record<str
       reasons.length === 0
         ? own
         : problem(
-            `${own ? `${own.description.replace(/\.$/, '')}; or refused` : 'Refused'} (\`forbidden\`): ` +
-              `${reasons.join('; or ')}.`,
+            own
+              ? `${own.description} Also refused (\`forbidden\`) when ${reasons.join('; or when ')}.`
+              : `Refused (\`forbidden\`): ${reasons.join('; or ')}.`,
           );
     return {
       ...op,

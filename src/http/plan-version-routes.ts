@@ -1,8 +1,8 @@
 /**
  * /api/v1/plans (publish, list) and /api/v1/plans/{id}/…: plan versions — export one, disable
  * or re-enable it, diff two. A published version is immutable; publishing validates first and
- * writes nothing for an invalid plan (422 with every problem under /plan). Until
- * authentication lands every change is recorded as made by `http`.
+ * writes nothing for an invalid plan (422 with every problem under /plan). Each change is
+ * recorded as made by the caller, and written to the access log.
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -13,15 +13,16 @@ import type { PlanRef } from '../domain/alarm.ts';
 import type { AlarmStore, PlanVersionInfo } from '../ports/alarm-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import { invalidPlan, type PlanTools } from '../runtime/plan-tools.ts';
+import { actorName, type Audit } from './actor.ts';
 
 const PLAN_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const VERSION = /^[1-9][0-9]{0,8}$/;
-const BY = 'http';
 
 export interface PlanVersionRouteDeps {
   readonly store: AlarmStore;
   readonly planTools: PlanTools;
   readonly clock: Pick<Clock, 'now'>;
+  readonly audit: Audit;
 }
 
 const invalid = (parameter: string, reason: string) =>
@@ -45,7 +46,7 @@ const versionJson = (v: PlanVersionInfo) => ({
   disabledAt: iso(v.disabledAt),
 });
 
-export function planVersionRoutes({ store, planTools, clock }: PlanVersionRouteDeps): Router {
+export function planVersionRoutes({ store, planTools, clock, audit }: PlanVersionRouteDeps): Router {
   const r = new Router({ prefix: '/api/v1/plans' });
 
   async function info(ref: PlanRef) {
@@ -89,7 +90,8 @@ export function planVersionRoutes({ store, planTools, clock }: PlanVersionRouteD
     if (!check.ok) throw invalidPlan(check.problems, '/plan');
     const id = check.plan.id;
     if (body.version === undefined) {
-      const v = await store.publishPlan(id, check.plan, clock.now(), BY);
+      const v = await store.publishPlan(id, check.plan, clock.now(), actorName(ctx));
+      await audit(ctx, { action: 'plan.publish', target: `plan/${id}@${v}` });
       ctx.status = 201;
       ctx.set('Location', `/api/v1/plans/${id}/versions/${v}`);
       ctx.body = { id, version: v };
@@ -107,10 +109,11 @@ export function planVersionRoutes({ store, planTools, clock }: PlanVersionRouteD
       ctx.body = { id, version };
       return;
     }
-    const v = await store.publishPlan(id, check.plan, clock.now(), BY, version);
+    const v = await store.publishPlan(id, check.plan, clock.now(), actorName(ctx), version);
     if (typeof v !== 'number') {
       throw new TocsinError('conflict', `plan ${id} continues at version ${v.conflict}, not ${version}`);
     }
+    await audit(ctx, { action: 'plan.publish', target: `plan/${id}@${v}`, details: { import: true } });
     ctx.status = 201;
     ctx.set('Location', `/api/v1/plans/${id}/versions/${v}`);
     ctx.body = { id, version: v };
@@ -129,9 +132,10 @@ export function planVersionRoutes({ store, planTools, clock }: PlanVersionRouteD
   for (const action of ['disable', 'enable'] as const) {
     r.post(`/:id/versions/:version/${action}`, async (ctx) => {
       const ref = refOf(ctx);
-      if (!(await store.setPlanDisabled(ref, action === 'disable', clock.now(), BY))) {
+      if (!(await store.setPlanDisabled(ref, action === 'disable', clock.now(), actorName(ctx)))) {
         throw new TocsinError('not-found', `plan ${ref.id}@${ref.version} does not exist`);
       }
+      await audit(ctx, { action: 'plan.disable', target: `plan/${ref.id}@${ref.version}`, details: { action } });
       const p = await info(ref);
       ctx.body = { id: p.id, ...versionJson(p) };
     });

@@ -85,7 +85,7 @@ export class ConfigService {
     id: string,
     body: unknown,
     opts: { actor: string; ifVersion?: number | undefined },
-  ): Promise<{ version: number; created: boolean; item: ConfigItemOf[ConfigKind] }> {
+  ): Promise<{ version: number; created: boolean; changed: boolean; item: ConfigItemOf[ConfigKind] }> {
     const item = parseItem(kind, id, body);
     // Plans are immutable once published, so they can be read before the transaction.
     const plan = kind === 'alarmType' ? parsePlanRef((item as ConfigItemOf['alarmType']).plan) : undefined;
@@ -117,7 +117,7 @@ export class ConfigService {
     );
     if (!res.ok) throw this.writeError(res, kind, id);
     // Decided inside the write's transaction: of two concurrent creates, one answers 201.
-    return { version: res.version, created: res.entry?.op === 'create', item };
+    return { version: res.version, created: res.entry?.op === 'create', changed: res.entry !== undefined, item };
   }
 
   /** Deletes `kind/id`. Refused (409) while another item refers to it; warns about plans it leaves broken. */

@@ -76,15 +76,28 @@ describe('configuration items over HTTP', () => {
     assert.deepEqual(
       changes.map((c: any) => [c.kind, c.id, c.op, c.actor]),
       [
-        ['profile', 'loud', 'create', 'http'],
-        ['profile', 'loud', 'update', 'http'],
-        ['profile', 'loud', 'delete', 'http'],
+        ['profile', 'loud', 'create', 'admin'],
+        ['profile', 'loud', 'update', 'admin'],
+        ['profile', 'loud', 'delete', 'admin'],
       ],
     );
     assert.equal(changes[1].before.name, 'Loud');
     assert.equal(changes[1].after.name, 'Louder');
     const verify = await h.request('GET', '/api/v1/config/changes/verify');
     assert.equal(verify.json.ok, true, verify.text);
+    // Each change is in the access log too, by whom and from where.
+    const logged = (await h.tocsin.store.accessLog.list({ limit: 1000, action: 'config.change' })).filter(
+      (e) => e.target === 'profiles/loud',
+    );
+    assert.deepEqual(
+      logged.map((e) => [e.actor, (e.details as { op: string }).op, e.outcome]),
+      [
+        ['admin', 'create', 'success'],
+        ['admin', 'update', 'success'],
+        ['admin', 'delete', 'success'],
+      ],
+    );
+    assert.ok(logged.every((e) => e.source !== null));
   });
 
   it('answers bad items with every problem at its pointer and writes nothing', async () => {

@@ -79,8 +79,8 @@ describe('plan versions over HTTP', () => {
         v.disabledAt,
       ]),
       [
-        [1, 'http', null],
-        [2, 'http', null],
+        [1, 'admin', null],
+        [2, 'admin', null],
       ],
     );
     assert.deepEqual(

@@ -368,7 +368,8 @@ describe('the OpenAPI document', () => {
     }
     assert.deepEqual(statuses('GET', '/readyz'), ['200', '503']);
     assert.deepEqual(statuses('POST', LOGIN), ['200', ...body, '401', '422', '429', '500', '503'].sort());
-    assert.deepEqual(statuses('POST', '/api/v1/auth/password'),
+    assert.deepEqual(
+      statuses('POST', '/api/v1/auth/password'),
       ['204', ...body, ...auth, '422', '429', '500', '503'].sort(),
     );
     assert.deepEqual(statuses('POST', LOGOUT), ['204', ...auth, '500', '503']);
