@@ -19,6 +19,7 @@ import { authRoutes } from './auth-routes.ts';
 import { auditTo } from './actor.ts';
 import { alarmRoutes } from './alarm-routes.ts';
 import { configRoutes } from './config-routes.ts';
+import { identityRoutes } from './identity-routes.ts';
 import { planRoutes } from './plan-routes.ts';
 import { planVersionRoutes } from './plan-version-routes.ts';
 import { openApiDocument } from './openapi.ts';
@@ -115,7 +116,8 @@ export function createApp(deps: HttpDeps): Koa {
   const planVersions = planVersionRoutes({ store: deps.store, planTools: deps.planTools, clock, audit });
   const config = configRoutes(deps.configService, audit);
   const auth = authRoutes(deps.auth, { secureCookies: deps.tls === true });
-  routers.push(ops, auth, alarms, plans, planVersions, config);
+  const identity = identityRoutes(deps.auth);
+  routers.push(ops, auth, alarms, plans, planVersions, config, identity);
   for (const r of routers) app.use(r.routes()).use(r.allowedMethods());
   return app;
 }

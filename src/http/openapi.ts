@@ -1,6 +1,7 @@
 /**
  * The OpenAPI 3.1 description of the HTTP API, served at GET /api/v1/openapi.json. It describes
- * what src/http/app.ts and its routers do (the /api/v1/config part is in ./openapi-config.ts);
+ * what src/http/app.ts and its routers do (the /api/v1/config part is in ./openapi-config.ts, users,
+ * user groups, permissions and API tokens in ./openapi-identity.ts);
  * test/unit/openapi.test.ts keeps the two in step (every router path documented and vice versa,
  * request schemas judged like the zod schemas, live responses valid against the response schemas).
  * What each operation needs (security, the 401 and 403 answers, the sentence naming the
@@ -12,6 +13,7 @@ import { PASSWORD_MAX, PASSWORD_MIN } from '../domain/identity.ts';
 import { PERMISSION_IDS } from '../domain/permissions.ts';
 import { CSRF_HEADER, SESSION_COOKIE } from './auth.ts';
 import { configApi } from './openapi-config.ts';
+import { identityApi } from './openapi-identity.ts';
 import { ROUTE_ACCESS, WHILE_PASSWORD_MUST_CHANGE, type Access } from './route-access.ts';
 
 /** A JSON Schema (2020-12, the OpenAPI 3.1 dialect) or a reference to one. */
@@ -908,6 +910,7 @@ export const openApiDocument: OpenApiDocument = {
     { name: 'operations', description: 'Health, readiness, metrics and this document.' },
     { name: 'plans', description: 'Validate, analyse, simulate, publish, export and disable escalation plans.' },
     configApi.tag,
+    ...identityApi.tags,
   ],
   paths: withAccess({
     '/healthz': {
@@ -1305,12 +1308,14 @@ export const openApiDocument: OpenApiDocument = {
       },
     },
     ...configApi.paths,
+    ...identityApi.paths,
   }),
   components: {
-    schemas: { ...schemas, ...configApi.schemas },
-    responses: { ...responses, ...configApi.responses },
+    schemas: { ...schemas, ...configApi.schemas, ...identityApi.schemas },
+    responses: { ...responses, ...configApi.responses, ...identityApi.responses },
     parameters: {
       ...configApi.parameters,
+      ...identityApi.parameters,
       CsrfToken: {
         name: CSRF_HEADER,
         in: 'header',

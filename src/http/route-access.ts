@@ -18,6 +18,7 @@ const AUTHENTICATED: Access = { kind: 'authenticated' };
 const needs = (permission: Permission): Access => ({ kind: 'permission', permission });
 
 const config = needs('administration.configuration.edit');
+const usersEdit = needs('administration.users.edit');
 
 export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   // Liveness, readiness and the API description: for load balancers and editors.
@@ -67,6 +68,27 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /api/v1/config/changes': config,
   'GET /api/v1/config/changes/verify': config,
   'GET /api/v1/config/problems': config,
+
+  // Users, user groups, the permission tree and API tokens (identity-routes.ts). Changing a
+  // user or a group also needs AuthService's rule: nobody grants what they do not hold.
+  'GET /api/v1/users': needs('user-administration'),
+  'POST /api/v1/users': usersEdit,
+  'GET /api/v1/users/:id': needs('user-administration'),
+  'PATCH /api/v1/users/:id': usersEdit,
+  'DELETE /api/v1/users/:id': usersEdit,
+  'PUT /api/v1/users/:id/password': usersEdit,
+  'POST /api/v1/users/:id/lock': usersEdit,
+  'POST /api/v1/users/:id/unlock': usersEdit,
+  'POST /api/v1/users/:id/erase': usersEdit,
+  'GET /api/v1/user-groups': needs('user-administration'),
+  'GET /api/v1/user-groups/:id': needs('user-administration'),
+  'PUT /api/v1/user-groups/:id': needs('administration.user-groups.edit'),
+  'DELETE /api/v1/user-groups/:id': needs('administration.user-groups.edit'),
+  'GET /api/v1/permissions': AUTHENTICATED,
+  // Own tokens for everyone (the route narrows); every token with administration.users.edit.
+  'GET /api/v1/tokens': AUTHENTICATED,
+  'POST /api/v1/tokens': AUTHENTICATED,
+  'DELETE /api/v1/tokens/:id': AUTHENTICATED,
 };
 
 /** Routes a principal who must change the password may still use. */

@@ -89,7 +89,14 @@ const cbcClient: ConnectionOptions = {
 type Answer = { status: number; headers: IncomingHttpHeaders; text: string };
 
 /** An HTTPS request verified against `ca` (the server's own certificate). */
-function https(port: number, ca: string, method: string, path: string, body?: unknown): Promise<Answer> {
+function https(
+  port: number,
+  ca: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  extra: Record<string, string> = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = httpsRequest(
@@ -100,7 +107,7 @@ function https(port: number, ca: string, method: string, path: string, body?: un
         path,
         ca,
         timeout: BOUND_MS,
-        headers: payload ? { 'content-type': 'application/json' } : {},
+        headers: payload ? { 'content-type': 'application/json', ...extra } : extra,
       },
       (res) => {
         let text = '';
@@ -191,13 +198,39 @@ describe('TLS on with the defaults (embedded, self-signed, redirect port)', () =
     assert.equal(health.headers['strict-transport-security'], 'max-age=31536000; includeSubDomains');
     for (const [name, value] of Object.entries(securityHeaders)) assert.equal(health.headers[name], value, name);
 
-    const raised = await https(s.port, ca, 'POST', '/api/v1/alarms', {
-      type: 'generic',
-      text: 'over TLS',
-      id: 'tls-1',
-    });
+    // End to end as a person would: log in as admin/admin over HTTPS, get a Secure session
+    // cookie, change the forced password, then raise an alarm with the CSRF token and read it.
+    const login = await https(s.port, ca, 'POST', '/api/v1/auth/login', { loginName: 'admin', password: 'admin' });
+    assert.equal(login.status, 200, login.text);
+    const setCookie = String(login.headers['set-cookie'] ?? '');
+    assert.match(setCookie, /tocsin_session=[^;]+;.*secure/i, 'the session cookie is Secure under TLS');
+    const { csrfToken, mustChangePassword } = JSON.parse(login.text) as {
+      csrfToken: string;
+      mustChangePassword: boolean;
+    };
+    assert.equal(mustChangePassword, true);
+    const auth = { cookie: setCookie.split(';')[0]!, 'x-csrf-token': csrfToken };
+    const early = await https(s.port, ca, 'POST', '/api/v1/alarms', { type: 'generic', text: 'too early' }, auth);
+    assert.equal(early.status, 403, 'nothing but a password change until it is changed');
+    const changed = await https(
+      s.port,
+      ca,
+      'POST',
+      '/api/v1/auth/password',
+      { oldPassword: 'admin', newPassword: 'tls-Admin-password-1' },
+      auth,
+    );
+    assert.equal(changed.status, 204, changed.text);
+    const raised = await https(
+      s.port,
+      ca,
+      'POST',
+      '/api/v1/alarms',
+      { type: 'generic', text: 'over TLS', id: 'tls-1' },
+      auth,
+    );
     assert.equal(raised.status, 201, raised.text);
-    const read = await https(s.port, ca, 'GET', '/api/v1/alarms/tls-1');
+    const read = await https(s.port, ca, 'GET', '/api/v1/alarms/tls-1', undefined, { cookie: auth.cookie });
     assert.equal(read.status, 200, read.text);
     assert.equal(JSON.parse(read.text).id, 'tls-1');
     assert.equal(read.headers['strict-transport-security'], 'max-age=31536000; includeSubDomains');

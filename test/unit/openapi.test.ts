@@ -239,15 +239,15 @@ function collectRefs(node: unknown, out: string[] = []): string[] {
 }
 
 /**
- * The URL of an example request: `{id}` of an alarm path is `alarmId`; any other parameter takes
- * its documented `example`, required query parameters included.
+ * The URL of an example request: `{id}` is `id` when given (a fresh alarm, or what a POST example
+ * created); any other parameter takes its documented `example`, required query parameters included.
  */
-function exampleUrl(path: string, op: OperationObject, alarmId: string | undefined): string {
+function exampleUrl(path: string, op: OperationObject, id: string | undefined): string {
   const params = [...(openApiDocument.paths[path]!.parameters ?? []), ...(op.parameters ?? [])].map(
     (p) => ((p as Reference).$ref ? resolve((p as Reference).$ref) : p) as ParameterObject,
   );
   const example = (name: string) => String(params.find((p) => p.name === name)?.example ?? '');
-  const url = path.replace(/\{(\w+)\}/g, (_, name: string) => (alarmId && name === 'id' ? alarmId : example(name)));
+  const url = path.replace(/\{(\w+)\}/g, (_, name: string) => (id && name === 'id' ? id : example(name)));
   const query = params.filter((p) => p.in === 'query' && p.required).map((p) => `${p.name}=${example(p.name)}`);
   return query.length > 0 ? `${url}?${query.join('&')}` : url;
 }
@@ -307,8 +307,8 @@ describe('the OpenAPI document', () => {
     );
     assert.equal(
       mounted.length,
-      6,
-      'the app mounts the ops, the auth, the alarms, the plan tools, the plan versions and the configuration router',
+      7,
+      'the app mounts the ops, the auth, the alarms, the plan tools, the plan versions, the configuration and the identity router',
     );
     assert.deepEqual(docPairs, routerPairs(mounted));
     // And the alarms router on its own, as alarm-routes.ts builds it.
@@ -381,8 +381,15 @@ describe('the OpenAPI document', () => {
     // The auth operations run as the harness admin's session: the examples hold no real password.
     const NEW_PASSWORD = 'a-new-passphrase-42';
     let session: Record<string, string> = {};
+    // What a POST example creates (201 with a server-chosen `id`: users, API tokens) is the `{id}` of its item paths.
+    const created = new Map<string, string>();
     for (const { method, path, op } of exampleOrder(docOps)) {
-      const id = path.startsWith('/api/v1/alarms/{id}') ? await freshAlarm() : undefined;
+      const collection = path.split('/{id}')[0]!;
+      const id = path.startsWith('/api/v1/alarms/{id}')
+        ? await freshAlarm()
+        : path.includes('/{id}')
+          ? created.get(collection)
+          : undefined;
       const url = exampleUrl(path, op, id);
       const content = op.requestBody?.content['application/json'];
       let example = content
@@ -393,7 +400,8 @@ describe('the OpenAPI document', () => {
         assertValid(content!.schema, example, 'the login example');
         example = { loginName: 'admin', password: ADMIN_PASSWORD };
         headers = { 'x-anonymous': '1' };
-      } else if (path.startsWith('/api/v1/auth/')) {
+      } else if (path.startsWith('/api/v1/auth/') || path.startsWith('/api/v1/tokens')) {
+        // API tokens are created from a session (a token cannot mint tokens), and revoked by their owner.
         headers = session;
         if (path === '/api/v1/auth/password') {
           assertValid(content!.schema, example, 'the password example');
@@ -407,6 +415,7 @@ describe('the OpenAPI document', () => {
       assert.ok(r.status < 400, `an example request fails: ${what}`);
       assertDocumented(op, r, what);
       if (path === LOGIN) session = sessionHeaders(r);
+      if (method === 'POST' && r.status === 201 && typeof r.json?.id === 'string') created.set(path, r.json.id);
       if (path === '/api/v1/auth/me') assert.equal(r.json.via, 'session');
       if (path === '/api/v1/auth/password') {
         const back = { oldPassword: NEW_PASSWORD, newPassword: ADMIN_PASSWORD };
