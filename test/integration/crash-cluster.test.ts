@@ -27,7 +27,7 @@ import { dropSchema, pgUrl, redisUrl, uniqueName } from '../support/services.ts'
 const fileConfig = {
   groups: { A: ['a1', 'a2'], B: ['b1'] },
   alarmTypes: [
-    { id: 'crash', name: 'Crash test', priority: 1, params: { levelTimeoutMs: 1500, rounds: 2 } },
+    { id: 'crash', name: 'Crash test', priority: 1, params: { levelTimeoutMs: 6000, rounds: 2 } },
     { id: 'flush', name: 'Redis flush test', priority: 1, params: { levelTimeoutMs: 3000, rounds: 1 } },
   ],
 };

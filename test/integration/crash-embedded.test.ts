@@ -51,7 +51,7 @@ afterEach(async () => {
 describe('embedded mode: crash and restart', () => {
   it(
     'SIGKILL with pending level timers: a restart on the same data dir fires them late, exactly once',
-    { timeout: 90_000 },
+    { timeout: 180_000 },
     async () => {
       tmp = mkdtempSync(join(tmpdir(), 'tocsin-crash-embedded-'));
       const dataDir = join(tmp, 'data');
