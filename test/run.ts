@@ -219,7 +219,7 @@ async function main(argv: string[]): Promise<number> {
       'tsx',
       '--test',
       '--test-concurrency=2',
-      '--test-timeout=180000',
+      '--test-timeout=360000',
       '--test-force-exit',
       '--test-reporter=spec',
       ...runnable,

@@ -168,6 +168,11 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
   });
   await scheduler.start((t) => runtime.fireTimer(t, 'scheduler').then(() => undefined));
   const report = await reconciler.start();
+  // Ended sessions are refused at once; this only removes their rows (every 5 minutes).
+  const purge = setInterval(() => {
+    auth.purgeExpiredSessions().catch((err: unknown) => logger.warn({ err }, 'could not purge expired sessions'));
+  }, 300_000);
+  purge.unref();
   logger.info({ mode: config.mode, store: store.kind, scheduler: scheduler.kind, ...report }, 'tocsin started');
 
   const planTools = new PlanTools(directory);
@@ -211,6 +216,7 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
       return open.address;
     },
     async stop() {
+      clearInterval(purge);
       await Promise.all(servers.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
       await reconciler.stop();
       await runtime.drain();

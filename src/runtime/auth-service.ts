@@ -149,6 +149,8 @@ export interface AuthServiceDeps {
 export const can = (p: Principal, permission: Permission): boolean => p.permissions.includes(permission);
 
 const TOKEN_PREFIX = 'tocsin_';
+/** Session last-seen and token last-used are written at most this often. */
+const TOUCH_EVERY_MS = 60_000;
 const MAX_SECRET_TEXT = 100;
 const BUILT_IN_ADMIN = 'admin';
 
@@ -353,7 +355,10 @@ export class AuthService {
   /** Marks a live session as used now (restarts its idle timeout, never its absolute one). False when not live. */
   async touch(sessionId: unknown): Promise<boolean> {
     const row = await this.liveSession(sessionId);
-    return row !== undefined && this.d.store.touchSession(row.idHash, this.now());
+    if (row === undefined) return false;
+    // The idle timeout is minutes: refreshing last-seen at most every TOUCH_EVERY_MS is enough.
+    const now = this.now();
+    return now - row.lastSeenAt < TOUCH_EVERY_MS || this.d.store.touchSession(row.idHash, now);
   }
 
   /** True when `csrfToken` is the token issued with this live session (constant-time comparison). */
@@ -519,7 +524,8 @@ export class AuthService {
     if (!row || row.revokedAt !== null || (row.expiresAt !== null && now >= row.expiresAt)) return undefined;
     const p = await this.principalOf(row.ownerId, 'token', row);
     if (!p || p.mustChangePassword) return undefined;
-    await this.d.store.touchToken(row.id, now);
+    // Last use to the minute is enough, and saves a write on nearly every request.
+    if (row.lastUsedAt === null || now - row.lastUsedAt >= TOUCH_EVERY_MS) await this.d.store.touchToken(row.id, now);
     return p;
   }
 

@@ -23,7 +23,7 @@ import {
   type TocsinChild,
 } from '../support/child.ts';
 
-const LEVEL_TIMEOUT_MS = 1500;
+const LEVEL_TIMEOUT_MS = 6000;
 const ALARMS = 5;
 
 const fileConfig = {
