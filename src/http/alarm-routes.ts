@@ -2,10 +2,11 @@
  * /api/v1/alarms: raise, read, respond, cancel, protocol. Bodies are validated with zod;
  * a bad one gets a 4xx problem answer listing every offending field, and nothing is written.
  */
+import { zodProblems } from '../domain/validation.ts';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { jsonPointer, TocsinError } from '../domain/errors.ts';
+import { TocsinError } from '../domain/errors.ts';
 import type { AlarmStore } from '../ports/alarm-store.ts';
 import type { AlarmRuntime } from '../runtime/alarm-runtime.ts';
 import { verifyChain } from '../runtime/protocol-hash.ts';
@@ -45,12 +46,7 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body);
   if (r.success) return r.data;
   throw new TocsinError('validation', 'the request body is invalid', {
-    details: r.error.issues.flatMap((i) =>
-      // An unknown key is reported at the key itself, not at the object that holds it.
-      i.code === 'unrecognized_keys'
-        ? i.keys.map((k) => ({ pointer: jsonPointer([...i.path, k]), reason: `unknown property '${k}'` }))
-        : [{ pointer: jsonPointer(i.path), reason: i.message }],
-    ),
+    details: zodProblems(r.error.issues),
   });
 }
 

@@ -4,10 +4,11 @@
  * sessions). A failed login answers the same for an unknown name and a wrong password; a
  * throttled one answers 429 with Retry-After.
  */
+import { zodProblems } from '../domain/validation.ts';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { jsonPointer, TocsinError } from '../domain/errors.ts';
+import { TocsinError } from '../domain/errors.ts';
 import type { AuthService, Principal } from '../runtime/auth-service.ts';
 import { SESSION_COOKIE } from './auth.ts';
 
@@ -19,11 +20,7 @@ function parse<T>(schema: z.ZodType<T>, ctx: Context): T {
   const r = schema.safeParse((ctx.request as unknown as { body?: unknown }).body);
   if (r.success) return r.data;
   throw new TocsinError('validation', 'the request body is invalid', {
-    details: r.error.issues.flatMap((i) =>
-      i.code === 'unrecognized_keys'
-        ? i.keys.map((k) => ({ pointer: jsonPointer([...i.path, k]), reason: `unknown property '${k}'` }))
-        : [{ pointer: jsonPointer(i.path), reason: i.message }],
-    ),
+    details: zodProblems(r.error.issues),
   });
 }
 

@@ -12,11 +12,12 @@
  * `administration.users.edit` every token. Another user's token is `not-found` to whoever may
  * not revoke it, so its id is not confirmed.
  */
+import { zodProblems } from '../domain/validation.ts';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { ID_PATTERN } from '../domain/config-model.ts';
-import { jsonPointer, TocsinError } from '../domain/errors.ts';
+import { TocsinError } from '../domain/errors.ts';
 import { isValidPin, userGroupSchema, userInputSchema } from '../domain/identity.ts';
 import { PERMISSIONS, PERMISSION_IDS, type Permission, type PermissionInfo } from '../domain/permissions.ts';
 import { can, type AuthService, type Principal } from '../runtime/auth-service.ts';
@@ -47,11 +48,7 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body);
   if (r.success) return r.data;
   throw new TocsinError('validation', 'the request body is invalid', {
-    details: r.error.issues.flatMap((i) =>
-      i.code === 'unrecognized_keys'
-        ? i.keys.map((k) => ({ pointer: jsonPointer([...i.path, k]), reason: `unknown property '${k}'` }))
-        : [{ pointer: jsonPointer(i.path), reason: i.message }],
-    ),
+    details: zodProblems(r.error.issues),
   });
 }
 

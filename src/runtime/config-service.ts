@@ -7,6 +7,7 @@
  * alarms of the affected types then fall back to their environment's default plan (see
  * AlarmRuntime.choosePlan), and `problems()` lists them until someone fixes the plan.
  */
+import { zodProblems } from '../domain/validation.ts';
 import {
   checkReferences,
   configSchemas,
@@ -16,7 +17,7 @@ import {
   type ConfigSnapshot,
   type ReferenceProblem,
 } from '../domain/config-model.ts';
-import { jsonPointer, TocsinError, type ProblemDetail } from '../domain/errors.ts';
+import { TocsinError, type ProblemDetail } from '../domain/errors.ts';
 import type { PlanRef } from '../domain/alarm.ts';
 import type { AlarmStore } from '../ports/alarm-store.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -237,10 +238,6 @@ export function parseItem(kind: ConfigKind, id: string, body: unknown): ConfigIt
   const r = configSchemas[kind].safeParse({ ...b, id });
   if (r.success) return r.data;
   throw new TocsinError('validation', 'the item is invalid', {
-    details: r.error.issues.flatMap((i) =>
-      i.code === 'unrecognized_keys'
-        ? i.keys.map((k) => ({ pointer: jsonPointer([...i.path, k]), reason: `unknown property '${k}'` }))
-        : [{ pointer: jsonPointer(i.path), reason: i.message }],
-    ),
+    details: zodProblems(r.error.issues),
   });
 }
