@@ -12,4 +12,3 @@ export function zodProblems(issues: readonly z.core.$ZodIssue[]): ProblemDetail[
       : [{ pointer: jsonPointer(i.path), reason: i.message }],
   );
 }
-
