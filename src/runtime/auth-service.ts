@@ -119,17 +119,8 @@ export type PasswordChangeResult =
   | { readonly ok: true }
   | { readonly ok: false; readonly reason: 'invalid' | 'throttled' | 'locked' | 'policy'; readonly message: string };
 
-export interface TokenInfo {
-  readonly id: string;
-  readonly name: string;
-  readonly ownerId: string;
-  readonly permissions: readonly string[];
-  readonly environments: readonly string[];
-  readonly createdAt: number;
-  readonly expiresAt: number | null;
-  readonly revokedAt: number | null;
-  readonly lastUsedAt: number | null;
-}
+/** A token as callers see it: the stored row without its hash. */
+export type TokenInfo = Omit<TokenRow, 'tokenHash'>;
 
 export interface AuthServiceDeps {
   readonly store: IdentityStore;
