@@ -76,6 +76,11 @@ type Kind = 'actions' | 'guards';
 
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 const STATE_KEY = new RegExp(STATE_KEY_PATTERN);
+/** As plan-schema.ts says: a description is a string of at most 2000 characters. */
+const MAX_DESCRIPTION = 2000;
+const DESCRIPTION_RULE = `description must be a string of at most ${MAX_DESCRIPTION} characters`;
+const isDescription = (v: unknown): boolean => typeof v === 'string' && v.length <= MAX_DESCRIPTION;
+
 const ROOT_KEYS = ['id', 'context', 'description', 'initial', 'states', 'on', 'after', 'always', 'entry', 'exit'];
 const STATE_KEYS = ['type', 'description', 'initial', 'states', 'on', 'after', 'always', 'entry', 'exit'];
 const TRANSITION_KEYS = ['target', 'guard', 'actions', 'reenter', 'description'];
@@ -286,8 +291,8 @@ function validate(def: unknown, opts: ValidateOptions): ValidationResult {
         if (own(t, 'reenter') === true) info.reenter = true;
         if (has(t, 'reenter') && typeof own(t, 'reenter') !== 'boolean')
           problems.push({ pointer: at(tp, 'reenter'), reason: 'reenter must be a boolean' });
-        if (has(t, 'description') && typeof own(t, 'description') !== 'string')
-          problems.push({ pointer: at(tp, 'description'), reason: 'description must be a string' });
+        if (has(t, 'description') && !isDescription(own(t, 'description')))
+          problems.push({ pointer: at(tp, 'description'), reason: DESCRIPTION_RULE });
       } else {
         problems.push({ pointer: tp, reason: `a transition must be a target or an object, not ${describe(t)}` });
         return;
@@ -308,8 +313,8 @@ function validate(def: unknown, opts: ValidateOptions): ValidationResult {
         reason: `unknown key '${k}'${hint} (allowed: ${allowed.join(', ')})`,
       });
     }
-    if (has(node, 'description') && typeof own(node, 'description') !== 'string')
-      problems.push({ pointer: at(p, 'description'), reason: 'description must be a string' });
+    if (has(node, 'description') && !isDescription(own(node, 'description')))
+      problems.push({ pointer: at(p, 'description'), reason: DESCRIPTION_RULE });
 
     const type = own(node, 'type');
     if (has(node, 'type') && type !== 'final' && type !== 'parallel')

@@ -11,7 +11,7 @@ import { AUDIT_HELP } from './audit-cli.ts';
 
 const ENV_HELP = `Environment:
   TOCSIN_DATA_DIR               embedded data directory (PGlite, journal)      default ./data
-  TOCSIN_HTTP_HOST              HTTP bind address (loopback only for now)      default 127.0.0.1
+  TOCSIN_HTTP_HOST              HTTP bind address (non-loopback: TLS only)     default 127.0.0.1
   TOCSIN_HTTP_PORT              HTTP port                                      default 8080
   TOCSIN_DATABASE_URL           postgres://… → PostgreSQL instead of PGlite
   TOCSIN_REDIS_URL              redis://… → BullMQ timers (needs DATABASE_URL)

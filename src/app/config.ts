@@ -31,8 +31,8 @@ const envSchema = z.object({
   TOCSIN_HTTP_HOST: z
     .string()
     .default('127.0.0.1')
-    .refine((h) => (isIP(h) !== 0 || h === 'localhost') && loopback(h), {
-      message: 'must be a loopback address (127.0.0.1, ::1 or localhost) until authentication and TLS land',
+    .refine((h) => isIP(h) !== 0 || h === 'localhost', {
+      message: 'must be an IP address (e.g. 127.0.0.1, 0.0.0.0, ::) or localhost',
     }),
   TOCSIN_HTTP_PORT: portSchema.default(8080),
   TOCSIN_DATABASE_URL: z
@@ -214,6 +214,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 function tlsConfig(e: z.output<typeof envSchema>): Config['tls'] {
   const problems: string[] = [];
   const enabled = e.TOCSIN_TLS === 'on';
+  // Passwords, session cookies and tokens must not cross a network in clear.
+  if (!enabled && !loopback(e.TOCSIN_HTTP_HOST))
+    problems.push(
+      'TOCSIN_HTTP_HOST: a non-loopback address needs TOCSIN_TLS=on (passwords, session cookies and tokens would cross the network in clear); with TLS off bind 127.0.0.1, ::1 or localhost',
+    );
   if (!enabled) {
     for (const [name, value] of [
       ['TOCSIN_TLS_CERT', e.TOCSIN_TLS_CERT],

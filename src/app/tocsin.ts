@@ -3,6 +3,7 @@
  * them together. Embedded mode: PGlite + in-process scheduler. Cluster mode: PostgreSQL +
  * BullMQ on Redis (or PostgreSQL + in-process scheduler when no Redis is configured).
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:net';
@@ -21,6 +22,7 @@ import { PlanCatalog } from '../runtime/plan-catalog.ts';
 import { PlanTools } from '../runtime/plan-tools.ts';
 import { ConfigService } from '../runtime/config-service.ts';
 import { AuthService } from '../runtime/auth-service.ts';
+import { pseudonymiser, type Pseudonymise } from '../runtime/pseudonyms.ts';
 import type { ScryptParams } from '../runtime/passwords.ts';
 import { Reconciler } from '../runtime/reconciler.ts';
 import { LoopbackNotifier } from '../notify/loopback-notifier.ts';
@@ -34,6 +36,7 @@ import { builtinPlans } from '../../machines/builtin-plans.ts';
 import { defaultFileConfig, type Config } from './config.ts';
 import { applyFile, checkFile } from './config-seed.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { migrateAndRecord, TOCSIN_VERSION } from './migrate.ts';
 import { createMetrics } from './metrics.ts';
 import { openServers } from './tls.ts';
 
@@ -79,16 +82,37 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
   }
   const directory: Directory = new StoreDirectory(store.config);
   const accessLog = store.accessLog;
+  // Pseudonyms (issue 4, item 10): the key is read once the migrations have run, below.
+  const pseudonymRef: { current?: Pseudonymise } = {};
+  const alarmStore = store;
   const auth = new AuthService({
     store: store.identity,
     clock,
+    personalData: {
+      pseudonymise: (v) => {
+        if (!pseudonymRef.current) throw new Error('the pseudonym key is not loaded yet');
+        return pseudonymRef.current(v);
+      },
+      erase: (pairs, at) => alarmStore.erasePersonalValues(pairs, at),
+    },
     ...(o.scrypt ? { scrypt: o.scrypt } : {}),
     onAudit: async (e) => {
       await accessLog.append({ at: clock.now(), ...e });
     },
   });
+  /** Server start and stop in the access log (`maintenance.restart`). */
+  const recordRestart = (phase: 'start' | 'stop') =>
+    accessLog.append({
+      at: clock.now(),
+      actor: 'system',
+      action: 'maintenance.restart',
+      outcome: 'success',
+      details: { phase, mode: config.mode, version: TOCSIN_VERSION },
+    });
   try {
-    await store.migrate();
+    await migrateAndRecord(store, { at: () => clock.now(), via: 'start' });
+    // The first node to start stores its random key; every node uses the stored one.
+    pseudonymRef.current = pseudonymiser(await store.pseudonymKey(randomBytes(32).toString('base64url')));
     for (const p of builtinPlans) await store.putPlan(p.ref, p.definition, clock.now());
     // First start: the permission groups and `admin` / `admin`, which must change its password.
     await auth.bootstrap();
@@ -101,6 +125,7 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
       { actor: config.configPath ? `file:${config.configPath}` : 'config', at: clock.now() },
       config.file === defaultFileConfig ? 'seed' : 'apply',
     );
+    await recordRestart('start');
   } catch (err) {
     await store.close().catch(() => {});
     releaseLock?.();
@@ -135,6 +160,7 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
     logger,
     leaseMs: 30_000,
     maxAttempts: 10,
+    mayReceive: (recipient) => auth.mayReceiveNotifications(recipient),
     onDeliveryFailed: async (alarmId, notificationId, reason, retryable) => {
       await runtimeRef.current?.deliveryFailed(alarmId, notificationId, reason, retryable);
     },
@@ -155,6 +181,7 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
     observer: metrics.observer,
     logger,
     channel: notifier.channel,
+    pseudonymise: pseudonymRef.current!,
   });
   runtimeRef.current = runtime;
   const reconciler = new Reconciler({
@@ -221,6 +248,10 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
       await reconciler.stop();
       await runtime.drain();
       await scheduler.stop();
+      // Not rethrown: the store must still be closed and the data dir released.
+      await recordRestart('stop').catch((err: unknown) =>
+        logger.error({ err }, 'could not record the stop in the access log'),
+      );
       await s.close();
       releaseLock?.();
     },

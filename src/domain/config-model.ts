@@ -221,8 +221,14 @@ export interface ReferenceProblem {
  */
 export function checkReferences(s: ConfigSnapshot): ReferenceProblem[] {
   const out: ReferenceProblem[] = [];
+  const envOf = (kind: ConfigKind, item: { id: string }) =>
+    kind === 'environment' ? item.id : (item as unknown as { environment: string }).environment;
   const need = (kind: ConfigKind, item: { id: string }, pointer: string, target: ConfigKind, ref: string) => {
-    if (!s[target].has(ref)) out.push({ kind, id: item.id, pointer, reason: `unknown ${target} '${ref}'` });
+    const found = s[target].get(ref);
+    if (!found) out.push({ kind, id: item.id, pointer, reason: `unknown ${target} '${ref}'` });
+    // Environments are separate: nothing refers across them (a user of one sees nothing of another).
+    else if (target !== 'environment' && envOf(target, found) !== envOf(kind, item))
+      out.push({ kind, id: item.id, pointer, reason: `${target} '${ref}' belongs to another environment` });
   };
   for (const kind of CONFIG_KINDS) {
     if (kind === 'environment') continue;

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { COMMON_PASSWORDS } from './common-passwords.ts';
+import { ALL_ENVIRONMENTS } from './environments.ts';
 import { ID_PATTERN } from './config-model.ts';
 import { isPermission, type Permission } from './permissions.ts';
 
@@ -23,6 +24,8 @@ const LOGIN_NAME_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N}._@-]*$/u;
 const printable = /^[^\u0000-\u001f\u007f]*$/;
 
 const id = z.string().regex(ID_PATTERN, 'ids are 1–64 of A–Z a–z 0–9 _ -, starting with a letter or digit');
+/** An environment id, or `*` for all of them. */
+export const ENVIRONMENT_OR_ALL = z.union([id, z.literal(ALL_ENVIRONMENTS)]);
 const text = (max: number) => z.string().trim().min(1).max(max).regex(printable, 'no control characters');
 
 export const loginNameSchema = z
@@ -60,8 +63,9 @@ export const userInputSchema = z.strictObject({
   language: z.enum(LANGUAGES).default('EN'),
   startPage: startPage.default('/'),
   userGroup: id,
+  /** Environments the user acts in; `*` (ALL_ENVIRONMENTS) for all of them. */
   environments: z
-    .array(id)
+    .array(ENVIRONMENT_OR_ALL)
     .min(1)
     .max(100)
     .refine((a) => new Set(a).size === a.length, 'no environment twice'),

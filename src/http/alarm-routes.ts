@@ -10,7 +10,9 @@ import { TocsinError } from '../domain/errors.ts';
 import type { AlarmStore } from '../ports/alarm-store.ts';
 import type { AlarmRuntime } from '../runtime/alarm-runtime.ts';
 import { verifyChain } from '../runtime/protocol-hash.ts';
-import { actorName } from './actor.ts';
+import { pseudonymsIn, resolveDeep } from '../runtime/pseudonyms.ts';
+import { inScope, storeFilter, type EnvironmentScope } from '../domain/environments.ts';
+import { actorName, principalOf } from './actor.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'ids are 1–64 of A–Z a–z 0–9 _ -');
@@ -64,6 +66,17 @@ function requireJson(ctx: Context): unknown {
   return (ctx.request as unknown as { body?: unknown }).body;
 }
 
+/** The environments of the caller (the auth middleware has authenticated every route here). */
+const scope = (ctx: Context): EnvironmentScope => principalOf(ctx)?.environments ?? [];
+
+/** An alarm the caller may see; one of another environment is as unknown as none. */
+async function visibleAlarm(store: AlarmStore, ctx: Context, alarmId: string) {
+  const alarm = await store.getAlarm(alarmId);
+  if (!alarm || !inScope(scope(ctx), alarm.facts.environment))
+    throw new TocsinError('not-found', `alarm ${alarmId} does not exist`);
+  return alarm;
+}
+
 export interface AlarmRouteDeps {
   readonly runtime: AlarmRuntime;
   readonly store: AlarmStore;
@@ -77,6 +90,7 @@ export function alarmRoutes({ runtime, store }: AlarmRouteDeps): Router {
     const { id: alarmId, created } = await runtime.raise(
       { ...body, source: body.source ?? { adapter: 'http' } },
       { kind: 'user', id: actorName(ctx) },
+      scope(ctx),
     );
     ctx.status = created ? 201 : 200;
     ctx.set('Location', `/api/v1/alarms/${alarmId}`);
@@ -91,7 +105,12 @@ export function alarmRoutes({ runtime, store }: AlarmRouteDeps): Router {
       });
     }
     const status = q;
-    const alarms = await store.listAlarms({ limit: 200, ...(status ? { status } : {}) });
+    const environments = storeFilter(scope(ctx));
+    const alarms = await store.listAlarms({
+      limit: 200,
+      ...(status ? { status } : {}),
+      ...(environments ? { environments } : {}),
+    });
     ctx.body = {
       alarms: alarms.map((a) => ({
         id: a.facts.id,
@@ -106,8 +125,7 @@ export function alarmRoutes({ runtime, store }: AlarmRouteDeps): Router {
 
   r.get('/:id', async (ctx) => {
     const alarmId = pathId(ctx);
-    const alarm = await store.getAlarm(alarmId);
-    if (!alarm) throw new TocsinError('not-found', `alarm ${alarmId} does not exist`);
+    const alarm = await visibleAlarm(store, ctx, alarmId);
     const [notifications, timers] = await Promise.all([store.listNotifications(alarmId), store.listTimers(alarmId)]);
     const iso = (t: number | null | undefined) => (t == null ? null : new Date(t).toISOString());
     ctx.body = {
@@ -146,6 +164,7 @@ export function alarmRoutes({ runtime, store }: AlarmRouteDeps): Router {
   r.post('/:id/responses', async (ctx) => {
     const alarmId = pathId(ctx);
     const body = parse(responseBody, requireJson(ctx));
+    await visibleAlarm(store, ctx, alarmId);
     await runtime.respond(alarmId, body.response, body.by, { kind: 'user', id: actorName(ctx) });
     ctx.status = 202;
     ctx.body = { accepted: true };
@@ -154,6 +173,7 @@ export function alarmRoutes({ runtime, store }: AlarmRouteDeps): Router {
   r.post('/:id/cancel', async (ctx) => {
     const alarmId = pathId(ctx);
     const body = parse(cancelBody, requireJson(ctx));
+    await visibleAlarm(store, ctx, alarmId);
     await runtime.cancel(alarmId, body.by, body.reason, { kind: 'user', id: actorName(ctx) });
     ctx.status = 202;
     ctx.body = { cancelled: true };
@@ -162,6 +182,7 @@ export function alarmRoutes({ runtime, store }: AlarmRouteDeps): Router {
   r.post('/:id/signals', async (ctx) => {
     const alarmId = pathId(ctx);
     const body = parse(signalBody, requireJson(ctx));
+    await visibleAlarm(store, ctx, alarmId);
     await runtime.signal(alarmId, body.signal, body.by, { kind: 'user', id: actorName(ctx) });
     ctx.status = 202;
     ctx.body = { signalled: body.signal };
@@ -170,12 +191,16 @@ export function alarmRoutes({ runtime, store }: AlarmRouteDeps): Router {
   r.get('/:id/protocol', async (ctx) => {
     const alarmId = pathId(ctx);
     const [alarm, entries] = await Promise.all([store.getAlarm(alarmId), store.listProtocol(alarmId)]);
-    if (!alarm) throw new TocsinError('not-found', `alarm ${alarmId} does not exist`);
+    if (!alarm || !inScope(scope(ctx), alarm.facts.environment))
+      throw new TocsinError('not-found', `alarm ${alarmId} does not exist`);
+    // The chain is verified on the stored entries; only then are pseudonyms shown as their
+    // values (an erased one stays a pseudonym), so what is shown is never what was hashed.
     const chain = verifyChain(entries, alarm);
+    const resolved = await store.resolvePseudonyms(pseudonymsIn(entries));
     ctx.body = {
       alarmId,
       chain,
-      entries: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
+      entries: entries.map((e) => ({ ...resolveDeep(e, resolved), at: new Date(e.at).toISOString() })),
     };
   });
 

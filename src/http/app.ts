@@ -16,6 +16,7 @@ import type { AuthService } from '../runtime/auth-service.ts';
 import type { AccessLog } from '../ports/access-log.ts';
 import { authMiddleware } from './auth.ts';
 import { authRoutes } from './auth-routes.ts';
+import { accessLogRoutes } from './access-log-routes.ts';
 import { auditTo } from './actor.ts';
 import { alarmRoutes } from './alarm-routes.ts';
 import { configRoutes } from './config-routes.ts';
@@ -117,7 +118,8 @@ export function createApp(deps: HttpDeps): Koa {
   const config = configRoutes(deps.configService, audit);
   const auth = authRoutes(deps.auth, { secureCookies: deps.tls === true });
   const identity = identityRoutes(deps.auth);
-  routers.push(ops, auth, alarms, plans, planVersions, config, identity);
+  const accessLogApi = accessLogRoutes({ accessLog: deps.accessLog, clock });
+  routers.push(ops, auth, alarms, plans, planVersions, config, identity, accessLogApi);
   for (const r of routers) app.use(r.routes()).use(r.allowedMethods());
   return app;
 }

@@ -9,9 +9,10 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { CONFIG_KINDS, ID_PATTERN, KIND_SEGMENT, type ConfigKind } from '../domain/config-model.ts';
 import { TocsinError } from '../domain/errors.ts';
-import type { ConfigService } from '../runtime/config-service.ts';
+import type { EnvironmentScope } from '../domain/environments.ts';
+import { ConfigService, itemEnvironment } from '../runtime/config-service.ts';
 import { verifyConfigChain } from '../runtime/protocol-hash.ts';
-import { actorName, type Audit } from './actor.ts';
+import { actorName, principalOf, type Audit } from './actor.ts';
 
 const MEMBER = /^(?:(?:device|contact):)?[A-Za-z0-9._-]{1,64}$/;
 
@@ -52,16 +53,18 @@ function intQuery(ctx: Context, name: string, dflt: number, max: number): number
 
 const iso = (t: number) => new Date(t).toISOString();
 
+const scope = (ctx: Context): EnvironmentScope => principalOf(ctx)?.environments ?? [];
+
 export function configRoutes(service: ConfigService, audit: Audit): Router {
   const r = new Router({ prefix: '/api/v1/config' });
 
   for (const kind of CONFIG_KINDS as readonly ConfigKind[]) {
     const seg = KIND_SEGMENT[kind];
     r.get(`/${seg}`, async (ctx) => {
-      ctx.body = { items: (await service.list(kind)).map((s) => ({ ...s.item, version: s.version })) };
+      ctx.body = { items: (await service.list(kind, scope(ctx))).map((s) => ({ ...s.item, version: s.version })) };
     });
     r.get(`/${seg}/:id`, async (ctx) => {
-      const s = await service.get(kind, itemId(ctx));
+      const s = await service.get(kind, itemId(ctx), scope(ctx));
       ctx.set('ETag', `"${s.version}"`);
       ctx.body = { ...s.item, version: s.version };
     });
@@ -77,6 +80,7 @@ export function configRoutes(service: ConfigService, audit: Audit): Router {
       } = await service.put(kind, id, stripVersion(body), {
         actor: actorName(ctx),
         ifVersion: version,
+        scope: scope(ctx),
       });
       if (changed)
         await audit(ctx, {
@@ -90,30 +94,41 @@ export function configRoutes(service: ConfigService, audit: Audit): Router {
       ctx.body = { ...item, version: v };
     });
     r.delete(`/${seg}/:id`, async (ctx) => {
-      const out = await service.delete(kind, itemId(ctx), { actor: actorName(ctx), ifVersion: ifMatch(ctx) });
-      await audit(ctx, { action: 'config.change', target: `${seg}/${itemId(ctx)}`, details: { op: 'delete' } });
+      const before = await service.get(kind, itemId(ctx), scope(ctx));
+      const out = await service.delete(kind, itemId(ctx), {
+        actor: actorName(ctx),
+        ifVersion: ifMatch(ctx),
+        scope: scope(ctx),
+      });
+      await audit(ctx, {
+        action: 'config.change',
+        target: `${seg}/${itemId(ctx)}`,
+        environment: itemEnvironment(kind, before.item),
+        details: { op: 'delete' },
+      });
       ctx.body = { deleted: true, warnings: out.warnings };
     });
   }
 
   r.get('/groups/:id/presence', async (ctx) => {
-    ctx.body = { group: itemId(ctx), present: await service.presence(itemId(ctx)) };
+    ctx.body = { group: itemId(ctx), present: await service.presence(itemId(ctx), scope(ctx)) };
   });
   const member = (ctx: Context) =>
     pathParam(ctx, 'member', MEMBER, 'a member address: a user id, device:<id> or contact:<id>');
   r.put('/groups/:id/presence/:member', async (ctx) => {
-    const changed = await service.setPresence(itemId(ctx), member(ctx), true, actorName(ctx));
+    const changed = await service.setPresence(itemId(ctx), member(ctx), true, actorName(ctx), scope(ctx));
     ctx.body = { group: itemId(ctx), member: member(ctx), present: true, changed };
   });
   r.delete('/groups/:id/presence/:member', async (ctx) => {
-    const changed = await service.setPresence(itemId(ctx), member(ctx), false, actorName(ctx));
+    const changed = await service.setPresence(itemId(ctx), member(ctx), false, actorName(ctx), scope(ctx));
     ctx.body = { group: itemId(ctx), member: member(ctx), present: false, changed };
   });
 
   r.get('/changes', async (ctx) => {
     const after = intQuery(ctx, 'after', 0, 1e12);
     const limit = Math.max(1, intQuery(ctx, 'limit', 100, 1000));
-    const changes = await service.changes(after, limit);
+    const changes = (await service.changes(after, limit)).filter((c) => ConfigService.changeInScope(c, scope(ctx)));
+    // `after` pages through the record; entries of other environments are left out of a page.
     ctx.body = { changes: changes.map((c) => ({ ...c, at: iso(c.at) })) };
   });
   r.get('/changes/verify', async (ctx) => {
@@ -128,7 +143,7 @@ export function configRoutes(service: ConfigService, audit: Audit): Router {
     ctx.body = { entries: all.length, ...verifyConfigChain(all) };
   });
   r.get('/problems', async (ctx) => {
-    ctx.body = { alarmTypes: await service.problems() };
+    ctx.body = { alarmTypes: await service.problems(scope(ctx)) };
   });
   return r;
 }

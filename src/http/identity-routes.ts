@@ -112,7 +112,7 @@ export function identityRoutes(auth: AuthService): Router {
 
   // ── users ──────────────────────────────────────────────────────────────────────────────
   r.get('/users', async (ctx) => {
-    ctx.body = { users: await auth.listUsers() };
+    ctx.body = { users: await auth.listUsers(actor(ctx)) };
   });
   r.post('/users', async (ctx) => {
     const { password, pin, mustChangePassword, ...input } = objectBody(ctx);
@@ -126,7 +126,7 @@ export function identityRoutes(auth: AuthService): Router {
     ctx.body = user;
   });
   r.get('/users/:id', async (ctx) => {
-    ctx.body = await auth.getUser(idParam(ctx));
+    ctx.body = await auth.getUser(idParam(ctx), actor(ctx));
   });
   r.patch('/users/:id', async (ctx) => {
     const id = idParam(ctx);
@@ -134,14 +134,16 @@ export function identityRoutes(auth: AuthService): Router {
     const pin = pinOf(rawPin, true);
     const p = actor(ctx);
     // Checked before any write, so a refused PIN leaves the fields unchanged too.
-    const before = await auth.getUser(id);
+    const before = await auth.getWritableUser(id, p);
     if (before.erased) throw new TocsinError('conflict', 'an erased user cannot be changed');
     const user = pin === undefined || Object.keys(patch).length > 0 ? await auth.updateUser(p, id, patch) : before;
     if (pin !== undefined) await auth.setPin(p, id, pin);
     ctx.body = pin === undefined ? user : await auth.getUser(id);
   });
   r.delete('/users/:id', async (ctx) => {
-    await auth.deleteUser(actor(ctx), idParam(ctx));
+    const id = idParam(ctx);
+    await auth.getWritableUser(id, actor(ctx));
+    await auth.deleteUser(actor(ctx), id);
     ctx.status = 204;
   });
   r.put('/users/:id/password', async (ctx) => {
@@ -151,6 +153,7 @@ export function identityRoutes(auth: AuthService): Router {
     // As POST /api/v1/auth/password: an API token must not be able to take over its owner's account.
     if (p.kind !== 'session' && p.userId === id)
       throw new TocsinError('forbidden', 'an API token cannot set its own owner’s password; log in to change it');
+    await auth.getWritableUser(id, p);
     await auth.setPassword(p, id, body.password, {
       ...(body.mustChangePassword !== undefined ? { mustChangePassword: body.mustChangePassword } : {}),
     });
@@ -158,16 +161,19 @@ export function identityRoutes(auth: AuthService): Router {
   });
   r.post('/users/:id/lock', async (ctx) => {
     const id = idParam(ctx);
+    await auth.getWritableUser(id, actor(ctx));
     await auth.lockUser(actor(ctx), id);
     ctx.body = await auth.getUser(id);
   });
   r.post('/users/:id/unlock', async (ctx) => {
     const id = idParam(ctx);
+    await auth.getWritableUser(id, actor(ctx));
     await auth.unlockUser(actor(ctx), id);
     ctx.body = await auth.getUser(id);
   });
   r.post('/users/:id/erase', async (ctx) => {
     const id = idParam(ctx);
+    await auth.getWritableUser(id, actor(ctx));
     const { pseudonym } = await auth.erasePersonalData(actor(ctx), id);
     ctx.body = { pseudonym, user: await auth.getUser(id) };
   });
@@ -203,7 +209,10 @@ export function identityRoutes(auth: AuthService): Router {
   // ── API tokens ─────────────────────────────────────────────────────────────────────────
   r.get('/tokens', async (ctx) => {
     const p = actor(ctx);
-    ctx.body = { tokens: await auth.listTokens(can(p, 'administration.users.edit') ? undefined : p.userId) };
+    const tokens = await auth.listTokens(can(p, 'administration.users.edit') ? undefined : p.userId);
+    // Tokens of users outside the caller's environments are not shown.
+    const visible = new Set((await auth.listUsers(p)).map((u) => u.id));
+    ctx.body = { tokens: tokens.filter((t) => t.ownerId === p.userId || visible.has(t.ownerId)) };
   });
   r.post('/tokens', async (ctx) => {
     const p = actor(ctx);
@@ -222,8 +231,15 @@ export function identityRoutes(auth: AuthService): Router {
     const p = actor(ctx);
     const t = await auth.getToken(id);
     // Someone else's token is as unknown as no token: its id is not confirmed.
-    if (!t || (t.ownerId !== p.userId && !can(p, 'administration.users.edit')))
-      throw new TocsinError('not-found', `token '${id}' does not exist`);
+    const mayRevoke =
+      t !== undefined &&
+      (t.ownerId === p.userId ||
+        (can(p, 'administration.users.edit') &&
+          (await auth.getUser(t.ownerId, p).then(
+            () => true,
+            () => false,
+          ))));
+    if (!mayRevoke) throw new TocsinError('not-found', `token '${id}' does not exist`);
     await auth.revokeToken(p, id);
     ctx.status = 204;
   });

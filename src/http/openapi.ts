@@ -14,6 +14,7 @@ import { PERMISSION_IDS } from '../domain/permissions.ts';
 import { CSRF_HEADER, SESSION_COOKIE } from './auth.ts';
 import { configApi } from './openapi-config.ts';
 import { identityApi } from './openapi-identity.ts';
+import { accessLogApi } from './openapi-access-log.ts';
 import { ROUTE_ACCESS, WHILE_PASSWORD_MUST_CHANGE, type Access } from './route-access.ts';
 
 /** A JSON Schema (2020-12, the OpenAPI 3.1 dialect) or a reference to one. */
@@ -135,8 +136,13 @@ const planVersionProps = {
   publishedAt: isoTime('When the version was published.'),
   publishedBy: { type: 'string', description: 'Who published it (`system` for the built-in plans).' },
   disabledAt: isoTimeOrNull('When the version was disabled; null while it is enabled.'),
+  environment: {
+    type: 'string',
+    description:
+      "The environment the plan belongs to (every version has the first one's); `*`: shared by all environments, published, disabled and enabled only by a holder of every environment.",
+  },
 };
-const planVersionRequired = ['version', 'publishedAt', 'publishedBy', 'disabledAt'];
+const planVersionRequired = ['version', 'publishedAt', 'publishedBy', 'disabledAt', 'environment'];
 
 const schemas: Record<string, SchemaObject> = {
   PublishPlanRequest: {
@@ -150,6 +156,11 @@ const schemas: Record<string, SchemaObject> = {
       plan: { type: 'object', description: 'The plan.' },
       id: { ...schema('Id'), description: "Publish under this id instead of the plan's own." },
       version: { type: 'integer', minimum: 1, description: 'Import as exactly this version.' },
+      environment: {
+        type: 'string',
+        description:
+          "The environment of a new plan id (`*`: shared; only a holder of every environment). Default: the caller's only environment, or `*` for a holder of all. An existing id keeps its environment; another one is 409.",
+      },
     },
     examples: [{ plan: escalateExample }],
   },
@@ -223,9 +234,20 @@ const schemas: Record<string, SchemaObject> = {
       },
     },
   },
+  PlanValidateRequest: {
+    type: 'object',
+    required: ['plan'],
+    additionalProperties: false,
+    description:
+      'A plan in the authoring format (statechart JSON; its JSON Schema is served at `/api/v1/schemas/plan.json`). ' +
+      "Names it references are checked against the caller's environments' groups, profiles, contacts and alarm types.",
+    properties: { plan: { type: 'object', description: 'The plan.' } },
+    examples: [{ plan: escalateExample }],
+  },
   PlanRequest: {
     type: 'object',
     required: ['plan'],
+    additionalProperties: false,
     description:
       'A plan in the authoring format (statechart JSON; its JSON Schema is served at `/api/v1/schemas/plan.json`), ' +
       'and optionally the alarm type whose groups and parameters the analysis uses.',
@@ -238,6 +260,7 @@ const schemas: Record<string, SchemaObject> = {
   PlanSimulateRequest: {
     type: 'object',
     required: ['plan', 'scenario'],
+    additionalProperties: false,
     properties: {
       plan: { type: 'object', description: 'The plan.' },
       alarmType: { type: 'string' },
@@ -893,16 +916,21 @@ export const openApiDocument: OpenApiDocument = {
       `GET, HEAD and OPTIONS) made with the cookie must also send the session's CSRF token in \`${CSRF_HEADER}\`. ` +
       'Without valid credentials an operation answers 401 (`WWW-Authenticate: Bearer realm="tocsin"`); ' +
       'without the permission its description names, or before a required password change, 403.\n\n' +
-      '**Loopback only for now.** Until authentication and TLS are both required, the server binds to loopback ' +
-      'only (127.0.0.1, ::1 or localhost; `TOCSIN_HTTP_HOST` refuses anything else), so only processes on the ' +
-      'same host can reach this API.\n\n' +
+      '**Loopback only without TLS.** Authentication is always required; the server binds to another address ' +
+      'than loopback (127.0.0.1, ::1 or localhost) only with `TOCSIN_TLS=on`, so that passwords, session cookies ' +
+      'and tokens never cross a network in clear.\n\n' +
       'Request bodies are JSON only (`Content-Type: application/json`), at most 64 KiB. Every error answer ' +
       'is `application/problem+json` (RFC 9457, schema `Problem`); a method a path does not support answers ' +
       '405 with an `Allow` header, an unknown path 404. A refused request changes no data (refused logins and ' +
       'permissions are recorded in the access log, and failed logins count towards throttling).',
     license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
   },
-  servers: [{ url: 'http://127.0.0.1:8080', description: 'The default bind address (loopback only).' }],
+  servers: [
+    {
+      url: 'http://127.0.0.1:8080',
+      description: 'The default bind address (loopback; another address needs TOCSIN_TLS=on).',
+    },
+  ],
   security: [{ bearer: [] }, { cookie: [] }],
   tags: [
     { name: 'alarms', description: 'Raise, read, respond to and cancel alarms; read their protocol.' },
@@ -911,6 +939,7 @@ export const openApiDocument: OpenApiDocument = {
     { name: 'plans', description: 'Validate, analyse, simulate, publish, export and disable escalation plans.' },
     configApi.tag,
     ...identityApi.tags,
+    accessLogApi.tag,
   ],
   paths: withAccess({
     '/healthz': {
@@ -973,7 +1002,7 @@ export const openApiDocument: OpenApiDocument = {
         summary: 'Validate a plan',
         description: 'Nothing is written. An invalid plan gets 422 with every problem as a JSON pointer under `/plan`.',
         tags: ['plans'],
-        requestBody: { required: true, content: json(schema('PlanRequest')) },
+        requestBody: { required: true, content: json(schema('PlanValidateRequest')) },
         responses: {
           '200': { description: 'The plan is valid.', content: json(schema('PlanValidation')) },
           ...bodyErrors,
@@ -1309,9 +1338,10 @@ export const openApiDocument: OpenApiDocument = {
     },
     ...configApi.paths,
     ...identityApi.paths,
+    ...accessLogApi.paths,
   }),
   components: {
-    schemas: { ...schemas, ...configApi.schemas, ...identityApi.schemas },
+    schemas: { ...schemas, ...configApi.schemas, ...identityApi.schemas, ...accessLogApi.schemas },
     responses: { ...responses, ...configApi.responses, ...identityApi.responses },
     parameters: {
       ...configApi.parameters,

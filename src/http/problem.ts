@@ -17,6 +17,18 @@ export interface Problem {
 
 const typeUri = (code: string) => `urn:tocsin:problem:${code}`;
 
+/**
+ * At most this many `errors` in one answer, each reason at most MAX_REASON characters: a 64 KiB
+ * body of 6 000 unknown keys would otherwise get a 340 KB answer (one entry each, or one reason
+ * naming them all). The `detail` then says how many were left out.
+ */
+export const MAX_PROBLEM_ERRORS = 100;
+const MAX_REASON = 300;
+
+function bounded(d: ProblemDetail): ProblemDetail {
+  return d.reason.length <= MAX_REASON ? d : { ...d, reason: `${d.reason.slice(0, MAX_REASON - 1)}…` };
+}
+
 // Honest about the one case where a write did happen: the connection dropped after COMMIT.
 const UNAVAILABLE =
   'a required service is unavailable and the request did not complete; retry it (a raise with an `id` is safe to retry)';
@@ -65,13 +77,20 @@ export function problemMiddleware(logger: Logger) {
 function toProblem(err: unknown, instance: string): Problem {
   if (err instanceof TocsinError) {
     if (err.status >= 500 && err.code !== 'unavailable') return internal(instance);
+    const details = err.details ?? [];
+    const omitted = details.length - MAX_PROBLEM_ERRORS;
     return {
       type: typeUri(err.code),
       title: titleOf(err.status),
       status: err.status,
-      detail: err.status === 503 ? UNAVAILABLE : err.message,
+      detail:
+        err.status === 503
+          ? UNAVAILABLE
+          : omitted > 0
+            ? `${err.message} (the first ${MAX_PROBLEM_ERRORS} of ${details.length} problems are listed)`
+            : err.message,
       instance,
-      ...(err.details ? { errors: err.details } : {}),
+      ...(err.details ? { errors: details.slice(0, MAX_PROBLEM_ERRORS).map(bounded) } : {}),
     };
   }
   if (isUnavailableError(err)) {

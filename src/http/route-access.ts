@@ -89,6 +89,11 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /api/v1/tokens': AUTHENTICATED,
   'POST /api/v1/tokens': AUTHENTICATED,
   'DELETE /api/v1/tokens/:id': AUTHENTICATED,
+
+  // The access log (access-log-routes.ts): read, export, verify; scoped to the environments held.
+  'GET /api/v1/access-log': needs('system.access-log'),
+  'GET /api/v1/access-log/export': needs('system.access-log'),
+  'GET /api/v1/access-log/verify': needs('system.access-log'),
 };
 
 /** Routes a principal who must change the password may still use. */

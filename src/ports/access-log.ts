@@ -77,6 +77,22 @@ export interface AccessLogFilter {
   readonly actor?: string | undefined;
   /** Exactly this environment (entries without one, like logins, do not match). */
   readonly environment?: string | undefined;
+  readonly outcome?: AccessOutcome | undefined;
+  /**
+   * Only entries of one of these environments (a principal's scope, see storeFilter in
+   * domain/environments.ts): entries without one never match, an empty list matches nothing.
+   * Undefined: no restriction.
+   */
+  readonly environments?: readonly string[] | undefined;
+}
+
+/** A page of `list`: entries with `after` < seq < `before`, up to `limit` of them. */
+export interface AccessLogPage {
+  readonly after?: number | undefined;
+  readonly before?: number | undefined;
+  readonly limit: number;
+  /** `desc`: the newest `limit` entries of the window, newest first. Default `asc`: the oldest, oldest first. */
+  readonly order?: 'asc' | 'desc' | undefined;
 }
 
 export interface AccessLog {
@@ -86,8 +102,11 @@ export interface AccessLog {
    * every call is a new entry. Throws on database errors (nothing is then written).
    */
   append(entry: AccessEntryInput): Promise<AccessEntry>;
-  /** A page of entries matching `filter`, in seq order, from seq `after` + 1. */
-  list(opts: AccessLogFilter & { readonly after?: number | undefined; readonly limit: number }): Promise<AccessEntry[]>;
+  /**
+   * A page of entries matching the filter: by default in seq order from seq `after` + 1; with
+   * `before`, only entries below it; with order `desc`, the newest of the window first.
+   */
+  list(opts: AccessLogFilter & AccessLogPage): Promise<AccessEntry[]>;
   /** The newest entry's seq and hash; undefined while the log is empty. */
   head(): Promise<{ readonly seq: number; readonly hash: string } | undefined>;
   /**

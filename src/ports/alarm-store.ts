@@ -123,6 +123,8 @@ export interface PlanVersionInfo {
   readonly publishedBy: string;
   /** When the version was disabled; null while it is enabled. */
   readonly disabledAt: number | null;
+  /** The plan's environment (every version of an id has the first one's); `*`: shared by all. */
+  readonly environment: string;
 }
 
 /** A plan version with its definition (the export). */
@@ -148,6 +150,27 @@ export interface StepCommit {
   readonly addTimers: readonly TimerRecord[];
   readonly notifications: readonly NotificationUpsert[];
   readonly outbox: readonly Omit<OutboxRecord, 'status' | 'attempts'>[];
+  /** Pseudonyms the protocol entry uses, with their values: inserted unless known (or erased). */
+  readonly pseudonyms?: readonly PseudonymRow[];
+}
+
+/** A pseudonym of the protocol with its personal value (pseudonyms.ts). */
+export interface PseudonymRow {
+  readonly pseudonym: string;
+  readonly value: string;
+}
+
+/** A personal value to erase, with the pseudonym that replaces it in the mutable tables. */
+export type ErasePair = PseudonymRow;
+
+/** Rows an erasure touched, per table. */
+export interface ErasureCounts {
+  /** Mapping rows whose value was nulled (or written as erased). */
+  readonly pseudonyms: number;
+  readonly notifications: number;
+  readonly alarms: number;
+  readonly timers: number;
+  readonly outbox: number;
 }
 
 export type CommitResult =
@@ -158,8 +181,11 @@ export type TransactResult = CommitResult | { readonly ok: false; readonly reaso
 
 export interface AlarmStore {
   readonly kind: 'postgres' | 'pglite';
-  /** Runs pending migrations; idempotent and safe to call from several processes at once. */
-  migrate(): Promise<void>;
+  /**
+   * Runs pending migrations; idempotent and safe to call from several processes at once.
+   * Answers the names of the migrations this call applied (empty when none were pending).
+   */
+  migrate(): Promise<string[]>;
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -172,7 +198,9 @@ export interface AlarmStore {
    * that version. Concurrent publishes of one id queue on a lock, so each gets its own version.
    * Not idempotent: publishing the same definition twice makes two versions. With
    * `expectVersion` (an import that keeps version numbers) the version must be exactly the next
-   * one: otherwise nothing is written and the result is `{ conflict: next }`.
+   * one: otherwise nothing is written and the result is `{ conflict: next }`. A new id gets
+   * `environment` (default `*`, shared); a later version keeps the id's environment, and one
+   * published for another environment is refused the same way (`{ conflict: next }`).
    */
   publishPlan(id: string, definition: unknown, at: number, by: string): Promise<number>;
   publishPlan(
@@ -180,7 +208,7 @@ export interface AlarmStore {
     definition: unknown,
     at: number,
     by: string,
-    expectVersion: number,
+    opts: { expectVersion?: number; environment?: string },
   ): Promise<number | { conflict: number }>;
   /** Every plan id with its versions (ascending), ids in name order. */
   listPlans(): Promise<{ readonly id: string; readonly versions: readonly PlanVersionInfo[] }[]>;
@@ -214,7 +242,8 @@ export interface AlarmStore {
   ): Promise<TransactResult>;
 
   getAlarm(id: string): Promise<AlarmRecord | undefined>;
-  listAlarms(opts: { status?: AlarmStatus; limit: number }): Promise<AlarmRecord[]>;
+  /** Newest first; only alarms of `environments` when given (an empty list: none). */
+  listAlarms(opts: { status?: AlarmStatus; limit: number; environments?: readonly string[] }): Promise<AlarmRecord[]>;
   getTimer(id: string): Promise<TimerRecord | undefined>;
   listTimers(alarmId: string): Promise<TimerRecord[]>;
   /**
@@ -245,6 +274,22 @@ export interface AlarmStore {
     notificationId: string,
     change: { status: 'sent' | 'delivered' | 'read' | 'failed'; at: number; error?: string },
   ): Promise<boolean>;
+
+  /**
+   * The installation's pseudonym key: `candidate` is stored when there is none yet, else the
+   * stored key is returned, so concurrent first starts agree. Idempotent.
+   */
+  pseudonymKey(candidate: string): Promise<string>;
+  /** The values of `pseudonyms` still known (erased or unknown ones are absent from the map). */
+  resolvePseudonyms(pseudonyms: readonly string[]): Promise<Map<string, string>>;
+  /**
+   * Erases personal values in one transaction: their mapping rows lose the value (written as
+   * erased when missing, so a later step cannot map them again), and notification rows, alarm
+   * snapshots, timer events and outbox payloads holding a value (as a whole JSON string, a
+   * notification id `<group>.<round>.<value>` or a recipient) get the pseudonym instead. The
+   * protocol itself is never touched: it holds pseudonyms only. Idempotent.
+   */
+  erasePersonalValues(pairs: readonly ErasePair[], at: number): Promise<ErasureCounts>;
 
   /** Counts active alarms by state value, for metrics. */
   countActiveByState(): Promise<Record<string, number>>;

@@ -46,7 +46,7 @@ export interface DirectoryView {
   presence(): Readonly<Record<string, readonly string[]>>;
   /** Groups that were empty and fell back to another: group → the group notified instead. */
   fellBack(): Readonly<Record<string, string>>;
-  names(): DirectoryNames;
+  names(scope?: readonly string[]): DirectoryNames;
 }
 
 export interface Directory {

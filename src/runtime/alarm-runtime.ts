@@ -5,7 +5,9 @@
  * Across processes the commit's seq compare-and-set serialises steps; a loser reloads and
  * retries, so no event is lost and none is applied twice.
  */
+import { ALL_ENVIRONMENTS, inScope, type EnvironmentScope } from '../domain/environments.ts';
 import { randomUUID } from 'node:crypto';
+import type { Pseudonymise } from './pseudonyms.ts';
 import type { AnyStateMachine } from 'xstate';
 import type { Actor, AlarmFacts, AlarmSource, PlanRef, ResponseKind } from '../domain/alarm.ts';
 import { TocsinError } from '../domain/errors.ts';
@@ -43,6 +45,8 @@ export interface RuntimeDeps {
   readonly logger: Logger;
   /** Channel name recorded on notification rows. */
   readonly channel: string;
+  /** Personal values → pseudonyms in protocol entries (pseudonyms.ts); absent: all in clear. */
+  readonly pseudonymise?: Pseudonymise;
 }
 
 type Outcome =
@@ -61,10 +65,16 @@ export class AlarmRuntime {
   constructor(private readonly d: RuntimeDeps) {}
 
   /** Raises an alarm and runs its first step. Returns the id; idempotent when `id` is given. */
-  async raise(req: RaiseRequest, actor: Actor): Promise<{ id: string; created: boolean }> {
+  async raise(
+    req: RaiseRequest,
+    actor: Actor,
+    scope: EnvironmentScope = [ALL_ENVIRONMENTS],
+  ): Promise<{ id: string; created: boolean }> {
     const dir = await this.d.directory.current();
     const type = dir.alarmType(req.type);
-    if (!type) throw new TocsinError('unknown-alarm-type', `unknown alarm type '${req.type}'`);
+    // An alarm type of an environment the caller does not act in is as unknown as none.
+    if (!type || !inScope(scope, type.environment))
+      throw new TocsinError('unknown-alarm-type', `unknown alarm type '${req.type}'`);
     const id = req.id ?? randomUUID();
     let supervision: string | undefined;
     const out = await this.mailboxes.run(id, async () => {
@@ -112,6 +122,7 @@ export class AlarmRuntime {
           },
           actor,
           channel: this.d.channel,
+          ...(this.d.pseudonymise ? { pseudonymise: this.d.pseudonymise } : {}),
           create: { facts, plan: choice.plan },
           trigger: [`raised by ${actor.kind} ${actor.id}`, ...(choice.note ? [choice.note] : []), ...fellBack].join(
             '; ',
@@ -367,6 +378,7 @@ export class AlarmRuntime {
               event,
               actor,
               channel: this.d.channel,
+              ...(this.d.pseudonymise ? { pseudonymise: this.d.pseudonymise } : {}),
               ...(consumeTimer ? { consumeTimer } : {}),
               trigger: why,
             },

@@ -12,7 +12,9 @@
  * work of a real one (a dummy hash) and fails with the same answer as a wrong password.
  */
 import { randomUUID } from 'node:crypto';
-import { TocsinError, jsonPointer, type ProblemDetail } from '../domain/errors.ts';
+import type { z } from 'zod';
+import { zodProblems } from '../domain/validation.ts';
+import { TocsinError, type ProblemDetail } from '../domain/errors.ts';
 import {
   LOGIN_NAME_MAX,
   PASSWORD_MAX,
@@ -27,7 +29,16 @@ import {
   type User,
   type UserGroup,
 } from '../domain/identity.ts';
+import {
+  ALL_ENVIRONMENTS,
+  allInScope,
+  anyInScope,
+  holdsAll,
+  inScope,
+  type EnvironmentScope,
+} from '../domain/environments.ts';
 import { ADMINISTRATOR_GROUP, PERMISSION_IDS, STANDARD_GROUPS, type Permission } from '../domain/permissions.ts';
+import type { ErasePair, ErasureCounts } from '../ports/alarm-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { IdentityStore, StoredUser, TokenRow, UserChange } from '../ports/identity-store.ts';
 import {
@@ -65,6 +76,10 @@ export interface Principal {
 /** Who makes a change: a principal, or the system itself (bootstrap, local CLI) with no limits. */
 export type Actor = Principal | { readonly kind: 'system'; readonly loginName: string };
 export const SYSTEM: Actor = { kind: 'system', loginName: 'system' };
+
+/** The environments an actor acts in: the system acts in all of them. */
+export const scopeOf = (actor: Actor): EnvironmentScope =>
+  actor.kind === 'system' ? [ALL_ENVIRONMENTS] : actor.environments;
 
 export type AuditAction =
   | 'bootstrap'
@@ -131,8 +146,16 @@ export interface AuthServiceDeps {
   /** Default 8 hours after login, however active. */
   readonly absoluteTimeoutMs?: number;
   readonly throttle?: ThrottlePolicy;
-  /** Environments of the built-in admin created at first start; default ['default']. */
+  /** Environments of the built-in admin created at first start; default ['*'], all of them. */
   readonly adminEnvironments?: readonly string[];
+  /**
+   * Erasure of a user's values outside the user record (issue 4, item 10): `pseudonymise` is
+   * the installation's pseudonymiser, `erase` the store's AlarmStore.erasePersonalValues.
+   */
+  readonly personalData?: {
+    pseudonymise(value: string): string;
+    erase(pairs: readonly ErasePair[], at: number): Promise<ErasureCounts>;
+  };
   /** Hash cost; default DEFAULT_SCRYPT. Tests may lower it to 2^14, the least a stored hash may have. */
   readonly scrypt?: ScryptParams;
 }
@@ -150,18 +173,10 @@ const publicUser = ({ loginKey: _k, passwordHash: _p, pinHash: _n, ...u }: Store
 const tokenInfo = ({ tokenHash: _h, ...t }: TokenRow): TokenInfo => t;
 const invalid = (message: string, details: ProblemDetail[]) => new TocsinError('validation', message, { details });
 
-function parseOrThrow<T>(
-  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodLike } },
-  v: unknown,
-  what: string,
-): T {
+function parseOrThrow<T>(schema: z.ZodType<T>, v: unknown, what: string): T {
   const r = schema.safeParse(v);
   if (r.success) return r.data;
-  const details = r.error.issues.map((i) => ({ pointer: jsonPointer(i.path), reason: i.message }));
-  throw invalid(`invalid ${what}`, details);
-}
-interface ZodLike {
-  readonly issues: readonly { readonly path: readonly PropertyKey[]; readonly message: string }[];
+  throw invalid(`invalid ${what}`, zodProblems(r.error.issues));
 }
 
 export class AuthService {
@@ -208,7 +223,7 @@ export class AuthService {
         language: 'EN',
         startPage: '/',
         userGroup: ADMINISTRATOR_GROUP,
-        environments: this.d.adminEnvironments ?? ['default'],
+        environments: this.d.adminEnvironments ?? [ALL_ENVIRONMENTS],
         passwordHash: await hashSecret('admin', this.d.scrypt),
         pinHash: null,
         mustChangePassword: true,
@@ -324,7 +339,9 @@ export class AuthService {
     if (scope) {
       // A token never holds more than its owner holds now, whatever it was created with.
       permissions = permissions.filter((p) => scope.permissions.includes(p));
-      environments = environments.filter((e) => scope.environments.includes(e));
+      environments = holdsAll(scope.environments)
+        ? environments
+        : scope.environments.filter((e) => inScope(user.environments, e));
     }
     return {
       kind,
@@ -450,7 +467,7 @@ export class AuthService {
         .map(({ i }) => ({ pointer: `/permissions/${i}`, reason: 'a permission you do not hold' })),
       ...environments
         .map((e, i) => ({ e, i }))
-        .filter(({ e }) => !creator.environments.includes(e))
+        .filter(({ e }) => !inScope(creator.environments, e))
         .map(({ i }) => ({ pointer: `/environments/${i}`, reason: 'an environment you do not hold' })),
     ];
     if (permissions.length === 0) problems.push({ pointer: '/permissions', reason: 'at least one permission' });
@@ -550,19 +567,48 @@ export class AuthService {
         problems.push({ pointer: '/userGroup', reason: 'the group holds permissions you do not hold' });
     }
     for (const [i, e] of (environments ?? []).entries())
-      if (!actor.environments.includes(e))
+      if (!inScope(actor.environments, e))
         problems.push({ pointer: `/environments/${i}`, reason: 'an environment you do not hold' });
     if (problems.length > 0) throw invalid('you cannot grant more than you hold', problems);
   }
 
-  async listUsers(): Promise<User[]> {
-    return (await this.d.store.listUsers()).map(publicUser);
+  /**
+   * Whether a notification recipient may be notified: a device or contact address, or a name
+   * that is no Tocsin login (a handset user), may; a Tocsin user may when their user group
+   * holds "Receive Notifications" and they were not erased.
+   */
+  async mayReceiveNotifications(recipient: string): Promise<boolean> {
+    if (recipient.includes(':')) return true;
+    const user = await this.d.store.findUserByLoginKey(loginKey(recipient));
+    if (!user) return true;
+    if (user.erased) return false;
+    const group = await this.d.store.getGroup(user.userGroup);
+    return group?.permissions.includes('receive-notifications') ?? false;
   }
 
-  async getUser(id: string): Promise<User> {
+  /** The users `actor` may see: those sharing at least one environment with it. */
+  async listUsers(actor: Actor = SYSTEM): Promise<User[]> {
+    const scope = scopeOf(actor);
+    return (await this.d.store.listUsers()).filter((u) => anyInScope(scope, u.environments)).map(publicUser);
+  }
+
+  /** A user `actor` may see; not-found for one outside its environments (the id is not confirmed). */
+  async getUser(id: string, actor: Actor = SYSTEM): Promise<User> {
     const u = await this.d.store.getUser(id);
-    if (!u) throw new TocsinError('not-found', `user '${id}' does not exist`);
+    if (!u || !anyInScope(scopeOf(actor), u.environments))
+      throw new TocsinError('not-found', `user '${id}' does not exist`);
     return publicUser(u);
+  }
+
+  /**
+   * A user `actor` may change: visible, and in none of environments `actor` does not hold (an
+   * admin of A cannot lock out, rename or erase the admin of A and B). Throws not-found or forbidden.
+   */
+  async getWritableUser(id: string, actor: Actor): Promise<User> {
+    const u = await this.getUser(id, actor);
+    if (!allInScope(scopeOf(actor), u.environments))
+      throw new TocsinError('forbidden', 'this user also belongs to environments you do not hold');
+    return u;
   }
 
   /**
@@ -729,7 +775,11 @@ export class AuthService {
    * Replaces a user's personal data (login name, display name, phone, mobile, e-mail, PIN) by
    * a pseudonym, locks the account, ends its sessions and revokes its tokens. The record stays
    * so protocol entries keep resolving. The built-in admin is not a person (conflict).
-   * Returns the pseudonym (for the protocol-side erasure).
+   * With `personalData` (issue 4, item 10), first forgets the same values outside the user
+   * record: the protocol's pseudonym mapping and the alarm tables (AlarmStore
+   * erasePersonalValues); done first, so a failure leaves the user as it was and a retry
+   * finds the values again. The access log records the pseudonyms and row counts, never the
+   * values. Returns the user record's pseudonym.
    */
   async erasePersonalData(actor: Actor, userId: string): Promise<{ pseudonym: string }> {
     const user = await this.d.store.getUser(userId);
@@ -737,6 +787,24 @@ export class AuthService {
     if (user.builtIn) throw new TocsinError('conflict', 'the built-in admin has no personal data to erase');
     const pseudonym = `erased-${sha256(`tocsin-user:${userId}`).slice(0, 12)}`;
     const now = this.now();
+    // ── pseudonyms (issue 4, item 10) ──
+    let protocol: { pseudonym: string; rows: ErasureCounts } | undefined;
+    const pd = this.d.personalData;
+    if (pd && !user.erased) {
+      const values = [
+        ...new Set(
+          [user.loginName, user.loginKey, user.displayName, user.phone, user.mobile, user.email].filter(
+            (v): v is string => typeof v === 'string' && v !== '',
+          ),
+        ),
+      ];
+      const rows = await pd.erase(
+        values.map((value) => ({ value, pseudonym: pd.pseudonymise(value) })),
+        now,
+      );
+      protocol = { pseudonym: pd.pseudonymise(user.loginName), rows };
+    }
+    // ── end pseudonyms ──
     this.throwWrite(
       await this.d.store.updateUser(
         userId,
@@ -762,7 +830,7 @@ export class AuthService {
       outcome: 'success',
       actor: actor.loginName,
       target: userId,
-      details: { pseudonym },
+      details: { pseudonym, ...(protocol ? { protocol } : {}) },
     });
     return { pseudonym };
   }

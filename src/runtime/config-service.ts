@@ -25,6 +25,13 @@ import type { ConfigChangeEntry, ConfigStore, ConfigWrite } from '../ports/confi
 import type { DirectoryNames } from '../ports/directory.ts';
 import { validateUnder } from './plan-tools.ts';
 import type { PlanCatalog } from './plan-catalog.ts';
+import { ALL_ENVIRONMENTS, inScope, type EnvironmentScope } from '../domain/environments.ts';
+
+const ALL: EnvironmentScope = [ALL_ENVIRONMENTS];
+
+/** The environment an item belongs to: an environment is its own. */
+export const itemEnvironment = (kind: ConfigKind, item: ConfigItemOf[ConfigKind]): string =>
+  kind === 'environment' ? item.id : (item as { environment: string }).environment;
 
 export interface ConfigServiceDeps {
   readonly config: ConfigStore;
@@ -62,17 +69,21 @@ const refProblem = (p: ReferenceProblem): ProblemDetail => ({
 export class ConfigService {
   constructor(private readonly d: ConfigServiceDeps) {}
 
-  async list<K extends ConfigKind>(kind: K): Promise<StoredItem<K>[]> {
+  /** Items of `kind` in `scope`'s environments, by id. */
+  async list<K extends ConfigKind>(kind: K, scope: EnvironmentScope = ALL): Promise<StoredItem<K>[]> {
     const { snapshot, versions } = await this.d.config.load();
     return [...(snapshot[kind] as ReadonlyMap<string, ConfigItemOf[K]>).values()]
+      .filter((item) => inScope(scope, itemEnvironment(kind, item)))
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .map((item) => ({ item, version: versions.get(`${kind}/${item.id}`) ?? 0 }));
   }
 
-  async get<K extends ConfigKind>(kind: K, id: string): Promise<StoredItem<K>> {
+  /** An item in `scope`; one of another environment is as unknown as none. */
+  async get<K extends ConfigKind>(kind: K, id: string, scope: EnvironmentScope = ALL): Promise<StoredItem<K>> {
     const { snapshot, versions } = await this.d.config.load();
     const item = (snapshot[kind] as ReadonlyMap<string, ConfigItemOf[K]>).get(id);
-    if (!item) throw new TocsinError('not-found', `${kind} '${id}' does not exist`);
+    if (!item || !inScope(scope, itemEnvironment(kind, item)))
+      throw new TocsinError('not-found', `${kind} '${id}' does not exist`);
     return { item, version: versions.get(`${kind}/${id}`) ?? 0 };
   }
 
@@ -85,14 +96,16 @@ export class ConfigService {
     kind: ConfigKind,
     id: string,
     body: unknown,
-    opts: { actor: string; ifVersion?: number | undefined },
+    opts: { actor: string; ifVersion?: number | undefined; scope?: EnvironmentScope },
   ): Promise<{ version: number; created: boolean; changed: boolean; item: ConfigItemOf[ConfigKind] }> {
     const item = parseItem(kind, id, body);
+    const env = itemEnvironment(kind, item);
+    await this.checkScope(kind, id, env, opts.scope ?? ALL);
     // Plans are immutable once published, so they can be read before the transaction.
     const plan = kind === 'alarmType' ? parsePlanRef((item as ConfigItemOf['alarmType']).plan) : undefined;
-    const planDef = plan ? await this.enabledPlan(plan, '/plan') : undefined;
+    const planDef = plan ? await this.enabledPlan(plan, '/plan', env) : undefined;
     if (kind === 'environment')
-      await this.enabledPlan(parsePlanRef((item as ConfigItemOf['environment']).defaultPlan), '/defaultPlan');
+      await this.enabledPlan(parsePlanRef((item as ConfigItemOf['environment']).defaultPlan), '/defaultPlan', env);
     const res = await this.d.config.write(
       [{ op: 'put', kind, item, ifVersion: opts.ifVersion } as ConfigWrite],
       { actor: opts.actor, at: this.d.clock.now() },
@@ -125,8 +138,9 @@ export class ConfigService {
   async delete(
     kind: ConfigKind,
     id: string,
-    opts: { actor: string; ifVersion?: number | undefined },
+    opts: { actor: string; ifVersion?: number | undefined; scope?: EnvironmentScope },
   ): Promise<{ warnings: PlanProblem[] }> {
+    await this.get(kind, id, opts.scope ?? ALL);
     const res = await this.d.config.write(
       [{ op: 'delete', kind, id, ifVersion: opts.ifVersion }],
       { actor: opts.actor, at: this.d.clock.now() },
@@ -140,15 +154,16 @@ export class ConfigService {
       }
       throw this.writeError(res, kind, id);
     }
-    return { warnings: kind === 'alarmType' || kind === 'webTemplate' ? [] : await this.problems() };
+    return { warnings: kind === 'alarmType' || kind === 'webTemplate' ? [] : await this.problems(opts.scope) };
   }
 
-  /** Alarm types whose plan cannot run as configured (they fall back at raise time). */
-  async problems(): Promise<PlanProblem[]> {
+  /** Alarm types (of `scope`) whose plan cannot run as configured (they fall back at raise time). */
+  async problems(scope: EnvironmentScope = ALL): Promise<PlanProblem[]> {
     const { snapshot } = await this.d.config.load();
     const names = namesOf(snapshot);
     const out: PlanProblem[] = [];
     for (const t of snapshot.alarmType.values()) {
+      if (!inScope(scope, t.environment)) continue;
       const ref = parsePlanRef(t.plan);
       const info = await this.d.plans.getPlanInfo(ref);
       const reasons =
@@ -163,10 +178,16 @@ export class ConfigService {
   }
 
   /** Logs `member` in to or out of presence-tracked group `group`. Returns whether it changed. */
-  async setPresence(group: string, member: string, present: boolean, actor: string): Promise<boolean> {
+  async setPresence(
+    group: string,
+    member: string,
+    present: boolean,
+    actor: string,
+    scope: EnvironmentScope = ALL,
+  ): Promise<boolean> {
     const { snapshot } = await this.d.config.load();
     const g = snapshot.group.get(group);
-    if (!g) throw new TocsinError('not-found', `group '${group}' does not exist`);
+    if (!g || !inScope(scope, g.environment)) throw new TocsinError('not-found', `group '${group}' does not exist`);
     if (!g.presence) {
       throw new TocsinError('validation', `group '${group}' does not track presence`, {
         details: [{ parameter: 'id', reason: 'set "presence": true on the group first' }],
@@ -183,21 +204,55 @@ export class ConfigService {
     return changed;
   }
 
-  async presence(group: string): Promise<readonly string[]> {
+  async presence(group: string, scope: EnvironmentScope = ALL): Promise<readonly string[]> {
     const { snapshot, presence } = await this.d.config.load();
-    if (!snapshot.group.has(group)) throw new TocsinError('not-found', `group '${group}' does not exist`);
+    const g = snapshot.group.get(group);
+    if (!g || !inScope(scope, g.environment)) throw new TocsinError('not-found', `group '${group}' does not exist`);
     return presence[group] ?? [];
   }
 
+  /** The change record from `after`, all of it (verification needs every link). */
   changes(after: number, limit: number): Promise<ConfigChangeEntry[]> {
     return this.d.config.changes({ after, limit });
   }
 
-  /** The plan's definition; 422 at `pointer` when it does not exist or is disabled. */
-  private async enabledPlan(ref: PlanRef, pointer: string): Promise<unknown> {
+  /**
+   * Whether a change record entry concerns `scope`: the item before or after the change was in
+   * one of its environments. Entries of other environments are not shown (their ids and
+   * contents would leak); the chain is still verified whole.
+   */
+  static changeInScope(c: ConfigChangeEntry, scope: EnvironmentScope): boolean {
+    const kind = c.kind as ConfigKind;
+    const envs = [c.before, c.after]
+      .filter((x): x is { id: string } => x !== null && typeof x === 'object')
+      .map((x) => itemEnvironment(kind, x as ConfigItemOf[ConfigKind]));
+    return envs.some((e) => inScope(scope, e));
+  }
+
+  /**
+   * Refuses a write outside `scope`: an item must stay in an environment the caller holds, and
+   * an existing item of another environment is not the caller's to replace (its id is taken).
+   */
+  private async checkScope(kind: ConfigKind, id: string, env: string, scope: EnvironmentScope): Promise<void> {
+    if (!inScope(scope, env))
+      throw new TocsinError('validation', 'the item is invalid', {
+        details: [
+          kind === 'environment'
+            ? { pointer: '/id', reason: 'only a holder of every environment creates environments' }
+            : { pointer: '/environment', reason: 'an environment you do not hold' },
+        ],
+      });
+    const { snapshot } = await this.d.config.load();
+    const existing = (snapshot[kind] as ReadonlyMap<string, ConfigItemOf[ConfigKind]>).get(id);
+    if (existing && !inScope(scope, itemEnvironment(kind, existing)))
+      throw new TocsinError('conflict', `${kind} id '${id}' is taken`);
+  }
+
+  /** The plan's definition; 422 at `pointer` when it does not exist, is disabled or belongs to another environment. */
+  private async enabledPlan(ref: PlanRef, pointer: string, environment: string): Promise<unknown> {
     const info = await this.d.plans.getPlanInfo(ref);
     const reason =
-      info === undefined
+      info === undefined || (info.environment !== ALL_ENVIRONMENTS && info.environment !== environment)
         ? `plan ${ref.id}@${ref.version} does not exist`
         : info.disabledAt != null
           ? `plan ${ref.id}@${ref.version} is disabled`

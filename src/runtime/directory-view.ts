@@ -4,6 +4,7 @@
  * small query while nothing changes, and a change made by another process is seen at once.
  */
 import { parsePlanRef, resolveGroups, type ConfigSnapshot, type PresenceMap } from '../domain/config-model.ts';
+import { ALL_ENVIRONMENTS, inScope, type EnvironmentScope } from '../domain/environments.ts';
 import type { ConfigStore } from '../ports/config-store.ts';
 import type { AlarmTypeConfig, Directory, DirectoryView, EnvironmentConfig } from '../ports/directory.ts';
 
@@ -32,12 +33,17 @@ export function viewOf(snapshot: ConfigSnapshot, presence: PresenceMap): Directo
     });
   }
   const resolved = resolveGroups(snapshot.group, presence);
-  const names = {
-    groups: [...snapshot.group.keys()],
-    profiles: [...snapshot.profile.keys()],
-    contacts: [...snapshot.contact.keys()],
-    alarmTypes: [...types.keys()],
+  const names = (scope: EnvironmentScope) => {
+    const ids = (m: ReadonlyMap<string, { id: string; environment: string }>) =>
+      [...m.values()].filter((x) => inScope(scope, x.environment)).map((x) => x.id);
+    return {
+      groups: ids(snapshot.group),
+      profiles: ids(snapshot.profile),
+      contacts: ids(snapshot.contact),
+      alarmTypes: ids(types),
+    };
   };
+  const all = names([ALL_ENVIRONMENTS]);
   return {
     alarmType: (id) => types.get(id),
     alarmTypes: () => [...types.values()],
@@ -45,7 +51,7 @@ export function viewOf(snapshot: ConfigSnapshot, presence: PresenceMap): Directo
     groups: () => resolved.groups,
     presence: () => resolved.presence,
     fellBack: () => resolved.fellBack,
-    names: () => names,
+    names: (scope) => (scope ? names(scope) : all),
   };
 }
 

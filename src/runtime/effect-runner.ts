@@ -6,7 +6,7 @@
  */
 import type { AlarmStore, OutboxRecord } from '../ports/alarm-store.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { Notifier } from '../ports/notifier.ts';
+import type { Notifier, SendResult } from '../ports/notifier.ts';
 import type { Logger, RuntimeObserver } from './observer.ts';
 
 interface NotifyPayload {
@@ -42,12 +42,21 @@ export interface EffectRunnerOptions {
     reason: string,
     retryable: boolean,
   ) => Promise<void> | void;
+  /**
+   * Whether `recipient` may be notified at all: false for a Tocsin user whose user group lacks
+   * the permission "Receive Notifications" (or who was erased). Such a notification fails for
+   * good at once, so the plan sees a delivery failure and escalates. Absent: everyone may.
+   */
+  readonly mayReceive?: (recipient: string) => Promise<boolean>;
   /** Raises a forwarded alarm; `{ok: false}` gives the forward up (e.g. an unknown alarm type). */
   readonly onForward?: (
     fromAlarmId: string,
     p: ForwardPayload,
   ) => Promise<{ ok: true } | { ok: false; reason: string }>;
 }
+
+/** The failure reason of a notification to a user who may not receive notifications. */
+export const NOT_PERMITTED = 'the recipient may not receive notifications (user group without "Receive Notifications")';
 
 /** Forward chains longer than this are refused (a plan forwarding to a type that forwards back). */
 export const MAX_FORWARD_DEPTH = 4;
@@ -112,20 +121,28 @@ export class EffectRunner {
       (await this.o.store.listNotifications(row.alarmId)).map((n) => [n.notificationId, n.status]),
     );
     const failures: { user: string; reason: string; retryable: boolean }[] = [];
+    // Who may be notified, asked for all before the first send: a send must not wait on another's lookup.
+    const mayReceive = this.o.mayReceive;
+    const permittedAll = await Promise.all(
+      p.notifications.map((n) => (mayReceive && already.get(n.id) === 'pending' ? mayReceive(n.user) : true)),
+    );
     await Promise.all(
-      p.notifications.map(async (n) => {
+      p.notifications.map(async (n, i) => {
         if (already.get(n.id) !== 'pending') return; // sent, answered or withdrawn meanwhile
-        const result = await this.o.notifier.send({
-          idempotencyKey: n.key,
-          alarmId: row.alarmId,
-          notificationId: n.id,
-          recipient: n.user,
-          text: p.text,
-          priority: p.priority,
-          group: p.group,
-          round: p.round,
-          ...(p.profile !== undefined ? { profile: p.profile } : {}),
-        });
+        const permitted = permittedAll[i];
+        const result: SendResult = !permitted
+          ? { ok: false, retryable: false, reason: NOT_PERMITTED }
+          : await this.o.notifier.send({
+              idempotencyKey: n.key,
+              alarmId: row.alarmId,
+              notificationId: n.id,
+              recipient: n.user,
+              text: p.text,
+              priority: p.priority,
+              group: p.group,
+              round: p.round,
+              ...(p.profile !== undefined ? { profile: p.profile } : {}),
+            });
         const now = this.o.clock.now();
         if (result.ok) {
           await this.o.store.markNotification(row.alarmId, n.id, { status: 'sent', at: now });

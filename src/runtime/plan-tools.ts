@@ -5,6 +5,7 @@
  */
 import type { AlarmFacts } from '../domain/alarm.ts';
 import { TocsinError } from '../domain/errors.ts';
+import { ALL_ENVIRONMENTS, inScope, type EnvironmentScope } from '../domain/environments.ts';
 import type { Directory, DirectoryNames } from '../ports/directory.ts';
 import { analysePlan } from '../../machines/plan-analyse.ts';
 import type { PlanInput } from '../../machines/plan-context.ts';
@@ -35,19 +36,19 @@ export class PlanTools {
   constructor(private readonly directory: Directory) {}
 
   /** Every problem of `def`, with JSON pointers; names it references are checked against the directory. */
-  async validate(def: unknown): Promise<PlanCheck> {
-    return validateUnder(def, (await this.directory.current()).names());
+  async validate(def: unknown, scope?: EnvironmentScope): Promise<PlanCheck> {
+    return validateUnder(def, (await this.directory.current()).names(scope));
   }
 
   /** Worst-case figures of a valid plan under alarm type `typeId`'s groups and parameters. */
-  async analyse(def: unknown, typeId?: string, at = '') {
-    const { plan, input } = await this.prepare(def, typeId, at);
+  async analyse(def: unknown, typeId?: string, at = '', scope?: EnvironmentScope) {
+    const { plan, input } = await this.prepare(def, typeId, at, scope);
     return analysePlan(createPlanMachine(plan), input);
   }
 
   /** The predicted timeline of a valid plan for `scenario`, on a virtual clock. */
-  async simulate(def: unknown, scenario: unknown, typeId?: string, at = '') {
-    const { plan, input } = await this.prepare(def, typeId, at);
+  async simulate(def: unknown, scenario: unknown, typeId?: string, at = '', scope?: EnvironmentScope) {
+    const { plan, input } = await this.prepare(def, typeId, at, scope);
     let parsed: Scenario;
     try {
       parsed = parseScenario(scenario);
@@ -64,12 +65,16 @@ export class PlanTools {
     def: unknown,
     typeId: string | undefined,
     at: string,
+    scope: EnvironmentScope = [ALL_ENVIRONMENTS],
   ): Promise<{ plan: PlanDefinition; input: PlanInput }> {
     const dir = await this.directory.current();
-    const check = validateUnder(def, dir.names());
+    const check = validateUnder(def, dir.names(scope));
     if (!check.ok) throw invalidPlan(check.problems, at);
-    const types = dir.alarmTypes();
-    const type = typeId ? dir.alarmType(typeId) : (types.find((t) => t.plan.id === check.plan.id) ?? types[0]);
+    // Alarm types of environments outside the caller's scope are as unknown as none.
+    const types = dir.alarmTypes().filter((t) => inScope(scope, t.environment));
+    const type = typeId
+      ? types.find((t) => t.id === typeId)
+      : (types.find((t) => t.plan.id === check.plan.id) ?? types[0]);
     if (!type) throw new TocsinError('unknown-alarm-type', `unknown alarm type '${typeId ?? ''}'`);
     const alarm: AlarmFacts = {
       id: 'simulated',

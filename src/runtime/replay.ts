@@ -8,16 +8,37 @@ import type { ProtocolEntry } from '../ports/alarm-store.ts';
 import type { PlanInput, PlanNotification } from '../../machines/plan-context.ts';
 import { planStart, planStep, type PersistedPlanSnapshot } from '../../machines/plan-step.ts';
 import { canonicalJson, verifyChain } from './protocol-hash.ts';
+import { resolveDeep } from './pseudonyms.ts';
 import { buildStep } from './step-builder.ts';
 
 export type ReplayResult =
   | { readonly ok: true; readonly steps: number; readonly snapshot: PersistedPlanSnapshot }
   | { readonly ok: false; readonly seq: number; readonly reason: string };
 
-/** Replays `entries` (seq 1..n of one alarm) under `machine`. Pure; never throws for bad data. */
-export function replay(machine: AnyStateMachine, entries: readonly ProtocolEntry[], channel: string): ReplayResult {
-  const chain = verifyChain(entries);
+/**
+ * Replays `entries` (seq 1..n of one alarm) under `machine`. Pure; never throws for bad data.
+ *
+ * Entries hold pseudonyms for people (pseudonyms.ts): in the raise's frozen group members as
+ * in every responder. Without `resolved` the replay runs over the pseudonyms throughout (the
+ * plan cannot tell), and its snapshot names pseudonyms. With `resolved` (the store's
+ * resolvePseudonyms of the entries' pseudonyms) it runs over the values, as the alarm ran, and
+ * maps recomputed recipients back to the recorded pseudonyms: its snapshot is the alarm's own,
+ * and plans naming a person directly (`notify {user}`) replay too. An erased person has no
+ * value and stays a pseudonym on both sides, as in the alarm's rewritten snapshot.
+ */
+export function replay(
+  machine: AnyStateMachine,
+  recorded: readonly ProtocolEntry[],
+  channel: string,
+  resolved?: ReadonlyMap<string, string>,
+): ReplayResult {
+  const chain = verifyChain(recorded);
   if (!chain.ok) return chain;
+  const entries = resolved
+    ? recorded.map((e) => ({ ...e, event: resolveDeep(e.event, resolved), actor: resolveDeep(e.actor, resolved) }))
+    : recorded;
+  const back = resolved ? new Map([...resolved].map(([p, v]) => [v, p])) : undefined;
+  const pseudonymise = back ? (v: string) => back.get(v) ?? v : undefined;
   let snapshot: PersistedPlanSnapshot | undefined;
   for (const e of entries) {
     try {
@@ -45,6 +66,7 @@ export function replay(machine: AnyStateMachine, entries: readonly ProtocolEntry
           channel,
           ...(e.lateMs !== null ? { consumeTimer: { id: '', firedAt: e.at, lateMs: e.lateMs } } : {}),
           trigger: '',
+          ...(pseudonymise ? { pseudonymise } : {}),
         },
         result,
       );

@@ -9,6 +9,7 @@ import type { NotificationUpsert, OutboxRecord, ProtocolKind, StepCommit, TimerR
 import type { PlanNotification } from '../../machines/plan-context.ts';
 import { stateKey, type StepResult } from '../../machines/plan-step.ts';
 import { hashEntry } from './protocol-hash.ts';
+import { EntryPseudonymiser, type Pseudonymise } from './pseudonyms.ts';
 
 export interface StepInput {
   readonly alarmId: string;
@@ -26,6 +27,11 @@ export interface StepInput {
   readonly consumeTimer?: { readonly id: string; readonly firedAt: number; readonly lateMs: number };
   /** Why this step happened, first words of the note ("u1 rejected", "levelTimeout fired"). */
   readonly trigger: string;
+  /**
+   * Maps personal values (user actors, responders, recipients) to pseudonyms in the protocol
+   * entry, so the hash chain never covers them in clear (pseudonyms.ts). Absent: all in clear.
+   */
+  readonly pseudonymise?: Pseudonymise;
 }
 
 export const notificationKey = (alarmId: string, notificationId: string): string => `${alarmId}/${notificationId}`;
@@ -145,18 +151,23 @@ export function buildStep(input: StepInput, result: StepResult): StepCommit {
   const guardText =
     result.guards.length > 0 ? ` [${result.guards.map((g) => `${g.guard}=${g.result}`).join(', ')}]` : '';
   const note = [`${input.trigger}${guardText}: ${transition}`, ...said].join('; ');
+  // Personal values become pseudonyms before hashing: the chain covers only what is stored.
+  const pz = input.pseudonymise ? new EntryPseudonymiser(input.pseudonymise) : undefined;
+  const actor = pz ? pz.actor(input.actor) : input.actor;
+  const event = pz ? pz.event(input.event) : input.event;
+  const shownEffects = pz ? effects.map((e) => pz.effect(e)) : effects;
   const body = {
     alarmId,
     seq,
     at: now,
     kind: input.kind,
-    event: input.event,
+    event,
     fromState: input.prevState,
     toState,
     guards: result.guards,
-    effects,
-    actor: input.actor,
-    note,
+    effects: shownEffects,
+    actor,
+    note: pz ? pz.text(note) : note,
     lateMs: input.consumeTimer?.lateMs ?? null,
     prevHash: input.prevHash,
   };
@@ -174,6 +185,7 @@ export function buildStep(input: StepInput, result: StepResult): StepCommit {
     addTimers,
     notifications,
     outbox,
+    ...(pz && pz.pairs().length > 0 ? { pseudonyms: pz.pairs() } : {}),
   };
 }
 

@@ -13,6 +13,7 @@ export interface PlansTable {
   published_by: ColumnType<string, string | undefined, string>;
   disabled_at: NullableTime;
   disabled_by: ColumnType<string | null, string | null | undefined, string | null>;
+  environment: ColumnType<string, string | undefined, string>;
 }
 
 export interface AlarmsTable {
@@ -155,6 +156,8 @@ export interface DB {
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   login_throttle: LoginThrottleTable;
+  pseudonyms: PseudonymsTable;
+  pseudonym_key: PseudonymKeyTable;
 }
 
 // Identity (migrations/20261126T0200-identity.ts).
@@ -222,4 +225,20 @@ export interface LoginThrottleTable {
   last_at: Time;
   blocked_until: NullableTime;
   locked: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+// Pseudonyms (migrations/20261127T0000-pseudonyms.ts).
+
+export interface PseudonymsTable {
+  pseudonym: string;
+  /** Null once erased. */
+  value: string | null;
+  created_at: Time;
+  erased_at: NullableTime;
+}
+
+export interface PseudonymKeyTable {
+  id: number;
+  key: string;
+  created_at: Time;
 }

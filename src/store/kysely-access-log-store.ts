@@ -5,7 +5,14 @@
  * so its hash covers exactly what the database keeps.
  */
 import { sql, type Kysely, type Selectable, type SelectQueryBuilder } from 'kysely';
-import type { AccessEntry, AccessEntryInput, AccessLog, AccessLogFilter, AccessOutcome } from '../ports/access-log.ts';
+import type {
+  AccessEntry,
+  AccessEntryInput,
+  AccessLog,
+  AccessLogFilter,
+  AccessLogPage,
+  AccessOutcome,
+} from '../ports/access-log.ts';
 import { GENESIS, hashAccessEntry, normaliseAccessEntry } from '../runtime/access-log-chain.ts';
 import type { AccessLogTable, DB } from './db-schema.ts';
 
@@ -71,12 +78,11 @@ export class KyselyAccessLogStore implements AccessLog {
     return entry;
   }
 
-  async list(
-    opts: AccessLogFilter & { readonly after?: number | undefined; readonly limit: number },
-  ): Promise<AccessEntry[]> {
-    const rows = await this.filtered(opts)
-      .where('seq', '>', opts.after ?? 0)
-      .orderBy('seq')
+  async list(opts: AccessLogFilter & AccessLogPage): Promise<AccessEntry[]> {
+    let q = this.filtered(opts).where('seq', '>', opts.after ?? 0);
+    if (opts.before !== undefined) q = q.where('seq', '<', opts.before);
+    const rows = await q
+      .orderBy('seq', opts.order ?? 'asc')
       .limit(opts.limit)
       .execute();
     return rows.map(toEntry);
@@ -109,6 +115,11 @@ export class KyselyAccessLogStore implements AccessLog {
     if (f.to !== undefined) q = q.where('at', '<', new Date(f.to));
     if (f.actor !== undefined) q = q.where('actor', '=', f.actor);
     if (f.environment !== undefined) q = q.where('environment', '=', f.environment);
+    if (f.outcome !== undefined) q = q.where('outcome', '=', f.outcome);
+    if (f.environments !== undefined) {
+      // `in ()` is not SQL: an empty scope matches nothing. Null environments never match `in`.
+      q = f.environments.length === 0 ? q.where(sql<boolean>`false`) : q.where('environment', 'in', f.environments);
+    }
     if (f.action !== undefined) {
       if (f.action.endsWith('.*')) {
         // A family: compare the prefix as text, so LIKE's wildcards in it mean nothing.

@@ -9,6 +9,8 @@ import type {
   AlarmRecord,
   AlarmStore,
   CommitResult,
+  ErasePair,
+  ErasureCounts,
   NotificationRecord,
   OutboxRecord,
   PlanInfo,
@@ -22,6 +24,7 @@ import type { DB } from './db-schema.ts';
 import { KyselyAccessLogStore } from './kysely-access-log-store.ts';
 import { KyselyConfigStore } from './kysely-config-store.ts';
 import { KyselyIdentityStore } from './kysely-identity-store.ts';
+import { insertPseudonyms, KyselyPseudonymStore } from './kysely-pseudonym-store.ts';
 import { migrations } from './migrations/index.ts';
 import { migrateToLatest } from './migrator.ts';
 import { toAlarm, toNotification, toOutbox, toProtocol, toTimer } from './row-mappers.ts';
@@ -36,12 +39,14 @@ function toVersionInfo(r: {
   created_at: Date;
   published_by: string;
   disabled_at: Date | null;
+  environment: string;
 }): PlanVersionInfo {
   return {
     version: Number(r.version),
     publishedAt: r.created_at.getTime(),
     publishedBy: r.published_by,
     disabledAt: r.disabled_at ? r.disabled_at.getTime() : null,
+    environment: r.environment,
   };
 }
 
@@ -69,6 +74,8 @@ export class KyselyAlarmStore implements AlarmStore {
   readonly identity: KyselyIdentityStore;
   /** The access log (append-only, hash-chained), in the same database. */
   readonly accessLog: KyselyAccessLogStore;
+  /** Pseudonyms of personal values in the protocol (kysely-pseudonym-store.ts). */
+  private readonly pseudonyms: KyselyPseudonymStore;
 
   constructor(
     readonly kind: 'postgres' | 'pglite',
@@ -83,12 +90,27 @@ export class KyselyAlarmStore implements AlarmStore {
     this.config = new KyselyConfigStore(db, durable);
     this.identity = new KyselyIdentityStore(db, durable);
     this.accessLog = new KyselyAccessLogStore(db, durable);
+    this.pseudonyms = new KyselyPseudonymStore(db, durable);
   }
 
-  async migrate(): Promise<void> {
+  // ── pseudonyms (issue 4, item 10) ──────────────────────────────────────────────────────
+  pseudonymKey(candidate: string): Promise<string> {
+    return this.pseudonyms.key(candidate);
+  }
+
+  resolvePseudonyms(pseudonyms: readonly string[]): Promise<Map<string, string>> {
+    return this.pseudonyms.resolve(pseudonyms);
+  }
+
+  erasePersonalValues(pairs: readonly ErasePair[], at: number): Promise<ErasureCounts> {
+    return this.pseudonyms.erase(pairs, at);
+  }
+  // ── end pseudonyms ─────────────────────────────────────────────────────────────────────
+
+  async migrate(): Promise<string[]> {
     if (this.schema !== 'public')
       await sql`create schema if not exists ${sql.id(this.schema)}`.execute(this.db).catch(ignoreDuplicate);
-    await migrateToLatest(this.db, migrations);
+    return migrateToLatest(this.db, migrations);
   }
 
   async ping(): Promise<void> {
@@ -132,28 +154,41 @@ export class KyselyAlarmStore implements AlarmStore {
     definition: unknown,
     at: number,
     by: string,
-    expectVersion: number,
+    opts: { expectVersion?: number; environment?: string },
   ): Promise<number | { conflict: number }>;
   async publishPlan(
     id: string,
     definition: unknown,
     at: number,
     by: string,
-    expectVersion?: number,
+    opts: { expectVersion?: number; environment?: string } = {},
   ): Promise<number | { conflict: number }> {
+    const { expectVersion } = opts;
     const version = await this.db.transaction().execute(async (trx): Promise<number | { conflict: number }> => {
       // Serialises publishers of this id: each reads the max after the previous one committed.
       await sql`select pg_advisory_xact_lock(${PLAN_LOCK}, hashtext(${id}))`.execute(trx);
       const row = await trx
         .selectFrom('plans')
-        .select(sql<number>`coalesce(max(version), 0)::integer`.as('max'))
+        .select([
+          sql<number>`coalesce(max(version), 0)::integer`.as('max'),
+          sql<string | null>`min(environment)`.as('env'),
+        ])
         .where('id', '=', id)
         .executeTakeFirstOrThrow();
       const next = Number(row.max) + 1;
       if (expectVersion !== undefined && expectVersion !== next) return { conflict: next };
+      const environment = row.env ?? opts.environment ?? '*';
+      if (opts.environment !== undefined && opts.environment !== environment) return { conflict: next };
       await trx
         .insertInto('plans')
-        .values({ id, version: next, definition: json(definition), created_at: date(at), published_by: by })
+        .values({
+          id,
+          version: next,
+          definition: json(definition),
+          created_at: date(at),
+          published_by: by,
+          environment,
+        })
         .execute();
       return next;
     });
@@ -164,7 +199,7 @@ export class KyselyAlarmStore implements AlarmStore {
   async listPlans(): Promise<{ id: string; versions: PlanVersionInfo[] }[]> {
     const rows = await this.db
       .selectFrom('plans')
-      .select(['id', 'version', 'created_at', 'published_by', 'disabled_at'])
+      .select(['id', 'version', 'created_at', 'published_by', 'disabled_at', 'environment'])
       .orderBy('id')
       .orderBy('version')
       .execute();
@@ -194,7 +229,7 @@ export class KyselyAlarmStore implements AlarmStore {
   async getPlanInfo(ref: PlanRef): Promise<PlanInfo | undefined> {
     const row = await this.db
       .selectFrom('plans')
-      .select(['id', 'version', 'definition', 'created_at', 'published_by', 'disabled_at'])
+      .select(['id', 'version', 'definition', 'created_at', 'published_by', 'disabled_at', 'environment'])
       .where('id', '=', ref.id)
       .where('version', '=', ref.version)
       .executeTakeFirst();
@@ -314,6 +349,8 @@ export class KyselyAlarmStore implements AlarmStore {
         hash: e.hash,
       })
       .execute();
+    // Pseudonyms (issue 4, item 10): the mapping rows of the entry's pseudonyms, same transaction.
+    if (step.pseudonyms) await insertPseudonyms(trx, step.pseudonyms, e.at);
     let cancelledTimerIds: string[] = [];
     if (step.cancelSendIds.length > 0) {
       const rows = await trx
@@ -396,9 +433,15 @@ export class KyselyAlarmStore implements AlarmStore {
     return row && toAlarm(row);
   }
 
-  async listAlarms(opts: { status?: AlarmStatus; limit: number }): Promise<AlarmRecord[]> {
+  async listAlarms(opts: {
+    status?: AlarmStatus;
+    limit: number;
+    environments?: readonly string[];
+  }): Promise<AlarmRecord[]> {
+    if (opts.environments?.length === 0) return [];
     let q = this.db.selectFrom('alarms').selectAll().orderBy('raised_at', 'desc').orderBy('id').limit(opts.limit);
     if (opts.status) q = q.where('status', '=', opts.status);
+    if (opts.environments) q = q.where('environment', 'in', opts.environments);
     return (await q.execute()).map(toAlarm);
   }
 

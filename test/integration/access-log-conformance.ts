@@ -148,6 +148,33 @@ export function accessLogConformance(name: string, make: () => Promise<TestStore
       assert.deepEqual(filtered, [3, 4, 5, 6]);
     });
 
+    it('list pages backwards (before, order desc) and filters by outcome and a set of environments', async () => {
+      const rows: AccessEntryInput[] = [
+        { at: T, actor: 'alice', action: 'login', outcome: 'success' },
+        { at: T + 1000, actor: 'alice', action: 'group.create', outcome: 'success', environment: 'A' },
+        { at: T + 2000, actor: 'bob', action: 'group.delete', outcome: 'denied', environment: 'B' },
+        { at: T + 3000, actor: 'bob', action: 'login', outcome: 'failure' },
+        { at: T + 4000, actor: 'alice', action: 'plan.publish', outcome: 'success', environment: 'A' },
+        { at: T + 5000, actor: 'carol', action: 'plan.disable', outcome: 'denied', environment: 'C' },
+      ];
+      for (const r of rows) await log.append(r);
+      const seqs = async (o: Parameters<AccessLog['list']>[0]) => (await log.list(o)).map((e) => e.seq);
+      // Newest first, then the next page below the last seq seen; `after` bounds the window below.
+      assert.deepEqual(await seqs({ limit: 2, order: 'desc' }), [6, 5]);
+      assert.deepEqual(await seqs({ limit: 2, order: 'desc', before: 5 }), [4, 3]);
+      assert.deepEqual(await seqs({ limit: 10, order: 'desc', before: 5, after: 2 }), [4, 3]);
+      // `before` in ascending order too.
+      assert.deepEqual(await seqs({ limit: 10, before: 3 }), [1, 2]);
+      assert.deepEqual(await seqs({ limit: 10, outcome: 'denied' }), [3, 6]);
+      // A scope: only its environments; entries of no environment (logins) never match.
+      assert.deepEqual(await seqs({ limit: 10, environments: ['A'] }), [2, 5]);
+      assert.deepEqual(await seqs({ limit: 10, environments: ['A', 'C'], outcome: 'denied' }), [6]);
+      assert.deepEqual(await seqs({ limit: 10, environments: [] }), [], 'an empty scope sees nothing');
+      const scoped: number[] = [];
+      for await (const e of log.entries({ environments: ['B', 'C'] })) scoped.push(e.seq);
+      assert.deepEqual(scoped, [3, 6]);
+    });
+
     it('the chain verifies, and a forged entry is found at its seq', async () => {
       for (let i = 0; i < 5; i++) {
         await log.append({ at: T + i, actor: `u${i}`, action: 'login', outcome: 'success' });

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { after, before, it } from 'node:test';
+import { pseudonymsIn, resolveDeep } from '../../src/runtime/pseudonyms.ts';
 import { verifyChain } from '../../src/runtime/protocol-hash.ts';
 import { VirtualClock } from '../../src/scheduler/virtual-clock.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
@@ -79,15 +80,17 @@ it('two processes never process one alarm concurrently and never lose an event',
 
   for (const id of ids) {
     const entries = await db.store.listProtocol(id);
+    // Responders are stored as pseudonyms (issue 4, item 10): compared as the protocol API shows them.
+    const shown = resolveDeep(entries, await db.store.resolvePseudonyms(pseudonymsIn(entries)));
     // seq 1 is the raise; then exactly one entry per event from each process.
-    const extra = entries.slice(1).filter((e) => !/^p[12]-\d+$/.test(String((e.event as { by?: string }).by)));
+    const extra = shown.slice(1).filter((e) => !/^p[12]-\d+$/.test(String((e.event as { by?: string }).by)));
     assert.deepEqual(
       extra.map((e) => [e.seq, e.kind, e.event, e.note]),
       [],
     );
     assert.equal(entries.length, 1 + 2 * COUNT);
     assert.deepEqual(verifyChain(entries), { ok: true });
-    const by = entries
+    const by = shown
       .slice(1)
       .map((e) => (e.event as { by: string }).by)
       .sort();

@@ -351,6 +351,7 @@ export function storeConformance(name: string, make: () => Promise<TestStore>): 
         publishedAt: T + 1,
         publishedBy: 'bob',
         disabledAt: null,
+        environment: '*',
       });
       assert.deepEqual(await t.store.getPlan({ id: 'pub-a', version: 1 }), { n: 1 });
       assert.equal(await t.store.getPlanInfo({ id: 'pub-a', version: 3 }), undefined);
@@ -359,12 +360,23 @@ export function storeConformance(name: string, make: () => Promise<TestStore>): 
         {
           id: 'pub-a',
           versions: [
-            { version: 1, publishedAt: T, publishedBy: 'alice', disabledAt: null },
-            { version: 2, publishedAt: T + 1, publishedBy: 'bob', disabledAt: null },
+            { version: 1, publishedAt: T, publishedBy: 'alice', disabledAt: null, environment: '*' },
+            { version: 2, publishedAt: T + 1, publishedBy: 'bob', disabledAt: null, environment: '*' },
           ],
         },
-        { id: 'pub-b', versions: [{ version: 1, publishedAt: T + 2, publishedBy: 'alice', disabledAt: null }] },
+        {
+          id: 'pub-b',
+          versions: [{ version: 1, publishedAt: T + 2, publishedBy: 'alice', disabledAt: null, environment: '*' }],
+        },
       ]);
+      // A new id takes the environment asked for; later versions keep it, another one is refused.
+      assert.equal(await t.store.publishPlan('pub-e', { n: 1 }, T, 'alice', { environment: 'ward' }), 1);
+      assert.deepEqual(await t.store.publishPlan('pub-e', { n: 2 }, T, 'eve', { environment: 'icu' }), { conflict: 2 });
+      assert.equal(await t.store.publishPlan('pub-e', { n: 2 }, T, 'alice'), 2);
+      assert.deepEqual(
+        (await t.store.listPlans()).find((p) => p.id === 'pub-e')!.versions.map((v) => v.environment),
+        ['ward', 'ward'],
+      );
       // A version stored with putPlan (the built-ins) was published by 'system'.
       const escalate = (await t.store.listPlans()).find((p) => p.id === 'escalate')!;
       assert.equal(escalate.versions[0]!.publishedBy, 'system');
@@ -397,6 +409,101 @@ export function storeConformance(name: string, make: () => Promise<TestStore>): 
       assert.equal(await t.store.setPlanDisabled({ id: 'pub-d', version: 2 }, true, T, 'bob'), false);
       assert.equal(await t.store.setPlanDisabled({ id: 'nope', version: 1 }, false, T, 'bob'), false);
     });
+
+    // ── pseudonyms (issue 4, item 10) ────────────────────────────────────────────────────
+    it('pseudonym key: the first stored candidate wins, also for concurrent first starts', async () => {
+      const keys = await Promise.all(['k-1', 'k-2', 'k-3'].map((k) => t.store.pseudonymKey(k)));
+      assert.equal(new Set(keys).size, 1);
+      assert.equal(await t.store.pseudonymKey('k-other'), keys[0]);
+    });
+
+    it('pseudonyms: a step writes its mapping atomically; an erasure forgets values and rewrites the mutable tables', async () => {
+      await sql`truncate pseudonyms`.execute(t.store.db);
+      const pa = 'p-00000000000000aa';
+      const pb = 'p-00000000000000bb';
+      const s1 = step('a1', 1, GENESIS, {
+        snapshot: { value: 'levelA', context: { groups: { A: ['alice', 'bob'] }, current: ['A.0.alice'] } },
+        addTimers: [{ ...timer('t-a1-1-0', 'a1', T + 5), event: { type: 'X', by: 'alice' } }],
+        notifications: [
+          {
+            notificationId: 'A.0.alice',
+            recipient: 'alice',
+            channel: 'loopback',
+            group: 'A',
+            round: 0,
+            status: 'pending',
+            idempotencyKey: 'a1/A.0.alice',
+          },
+        ],
+        outbox: [
+          {
+            id: 'o-a1-1-0',
+            alarmId: 'a1',
+            seq: 1,
+            kind: 'notify',
+            payload: { text: 'alice fell', notifications: [{ id: 'A.0.alice', user: 'alice', key: 'a1/A.0.alice' }] },
+            createdAt: T,
+          },
+        ],
+        pseudonyms: [
+          { pseudonym: pa, value: 'alice' },
+          { pseudonym: pb, value: 'bob' },
+        ],
+      });
+      // A step that is not written writes no mapping either.
+      assert.deepEqual(await t.store.commit({ ...s1, expectedSeq: 5, create: undefined }), {
+        ok: false,
+        reason: 'conflict',
+      });
+      assert.equal((await t.store.resolvePseudonyms([pa])).size, 0);
+      assert.equal((await t.store.commit(s1)).ok, true);
+      assert.deepEqual(
+        await t.store.resolvePseudonyms([pa, pb, 'p-00000000000000cc']),
+        new Map([
+          [pa, 'alice'],
+          [pb, 'bob'],
+        ]),
+      );
+
+      const counts = await t.store.erasePersonalValues(
+        [
+          { value: 'alice', pseudonym: pa },
+          { value: 'Alice Example', pseudonym: 'p-00000000000000dd' },
+        ],
+        T + 10,
+      );
+      assert.deepEqual(counts, { pseudonyms: 2, notifications: 1, alarms: 1, timers: 1, outbox: 1 });
+      assert.deepEqual(await t.store.resolvePseudonyms([pa, pb]), new Map([[pb, 'bob']]));
+      const [n] = await t.store.listNotifications('a1');
+      assert.deepEqual([n!.recipient, n!.notificationId, n!.idempotencyKey], [pa, `A.0.${pa}`, `a1/A.0.${pa}`]);
+      assert.deepEqual((await t.store.getAlarm('a1'))!.snapshot, {
+        value: 'levelA',
+        context: { groups: { A: [pa, 'bob'] }, current: [`A.0.${pa}`] },
+      });
+      assert.deepEqual((await t.store.getTimer('t-a1-1-0'))!.event, { type: 'X', by: pa });
+      const [o] = await t.store.claimOutbox({ now: T, leaseMs: 1000, limit: 10 });
+      // Free text stays: it is what a person typed, not an address.
+      assert.deepEqual(o!.payload, {
+        text: 'alice fell',
+        notifications: [{ id: `A.0.${pa}`, user: pa, key: `a1/A.0.${pa}` }],
+      });
+      // The protocol is untouched and verifies; an erased value is not mapped again by a later step.
+      assert.deepEqual(verifyChain(await t.store.listProtocol('a1')), { ok: true });
+      const s2 = step('a1', 2, s1.entry.hash, {
+        pseudonyms: [{ pseudonym: 'p-00000000000000dd', value: 'Alice Example' }],
+      });
+      assert.equal((await t.store.commit(s2)).ok, true);
+      assert.equal((await t.store.resolvePseudonyms(['p-00000000000000dd'])).size, 0);
+      // Idempotent.
+      assert.deepEqual(await t.store.erasePersonalValues([{ value: 'alice', pseudonym: pa }], T + 20), {
+        pseudonyms: 0,
+        notifications: 0,
+        alarms: 0,
+        timers: 0,
+        outbox: 0,
+      });
+    });
+    // ── end pseudonyms ───────────────────────────────────────────────────────────────────
 
     it('property: any mix of fresh and stale commits leaves a gap-free, verifiable chain', async () => {
       await fc.assert(

@@ -48,6 +48,8 @@ it('PostgreSQL: several processes migrating the same schema at once all succeed'
         'plans',
         'presence',
         'protocol',
+        'pseudonym_key', // issue 4, item 10
+        'pseudonyms',
         'sessions',
         'timers',
         'user_groups',

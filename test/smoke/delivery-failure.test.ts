@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { FileConfigInput } from '../../src/app/config.ts';
+import { NOT_PERMITTED } from '../../src/runtime/effect-runner.ts';
 import { startHarness, testFileConfig, type Harness } from '../support/harness.ts';
 import { memoryStore, type TestStore } from '../support/services.ts';
 
@@ -98,6 +99,34 @@ describe('delivery failure as an event', () => {
     await h.advance(1);
     assert.deepEqual(sent(), ['alice', 'bob', 'carol']);
     assert.equal((await h.request('GET', `/api/v1/alarms/${id}`)).json.state, 'levelB');
+  });
+
+  it('a Tocsin user whose group lacks "Receive Notifications" is not notified: a failure at once, the plan escalates', async () => {
+    const u = await h.request('POST', '/api/v1/users', {
+      loginName: 'Alice',
+      displayName: 'Alice Viewer',
+      userGroup: 'viewer',
+      environments: ['default'],
+      password: 'alice-Passphrase-31',
+    });
+    assert.equal(u.status, 201, u.text);
+    const id = await raise();
+    await h.advance(0);
+    // bob is no Tocsin login (a handset user): notified; alice is a viewer: never handed to the notifier.
+    assert.deepEqual(sent(), ['bob', 'carol']);
+    const a = (await h.request('GET', `/api/v1/alarms/${id}`)).json;
+    assert.equal(a.state, 'levelB');
+    const alice = a.recipients.find((r: any) => r.recipient === 'alice');
+    assert.equal(alice.status, 'failed');
+    const p = (await h.request('GET', `/api/v1/alarms/${id}/protocol`)).json;
+    const entry = p.entries.find((e: any) => e.event?.type === 'DELIVERY');
+    assert.equal(entry.event.reason, NOT_PERMITTED);
+    // Moved to the operator group, she is notified on the next alarm.
+    const moved = await h.request('PATCH', `/api/v1/users/${u.json.id}`, { userGroup: 'operator' });
+    assert.equal(moved.status, 200, moved.text);
+    await raise();
+    await h.advance(0);
+    assert.ok(sent().includes('alice'));
   });
 
   it('ignores a delivery failure for an ended or unknown alarm', async () => {

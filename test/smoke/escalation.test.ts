@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { PlanCatalog } from '../../src/runtime/plan-catalog.ts';
 import { replay } from '../../src/runtime/replay.ts';
+import { pseudonymsIn } from '../../src/runtime/pseudonyms.ts';
 import { verifyChain } from '../../src/runtime/protocol-hash.ts';
 import { startHarness, T0, type Harness } from '../support/harness.ts';
 
@@ -121,7 +122,8 @@ describe('built-in escalation plan', () => {
     assert.deepEqual(verifyChain(entries), { ok: true });
     const alarm = await h.tocsin.store.getAlarm(id);
     const machine = await new PlanCatalog(h.tocsin.store).machine(alarm!.plan);
-    const r = replay(machine, entries, 'loopback');
+    // Pseudonyms resolved (issue 4, item 10), the replay runs over the values as the alarm did.
+    const r = replay(machine, entries, 'loopback', await h.tocsin.store.resolvePseudonyms(pseudonymsIn(entries)));
     assert.equal(r.ok, true, JSON.stringify(r));
     if (r.ok) assert.deepEqual(r.snapshot, alarm!.snapshot);
   });

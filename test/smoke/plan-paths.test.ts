@@ -17,6 +17,7 @@ import { createPlanMachine } from '../../machines/plan-machine.ts';
 import { planStart, planStep, stateKey } from '../../machines/plan-step.ts';
 import { PlanCatalog } from '../../src/runtime/plan-catalog.ts';
 import { replay } from '../../src/runtime/replay.ts';
+import { pseudonymsIn } from '../../src/runtime/pseudonyms.ts';
 import { startHarness, T0, type Harness } from '../support/harness.ts';
 
 const GROUPS = { A: ['alice', 'bob'], B: ['carol'] };
@@ -176,7 +177,9 @@ describe('shortest paths of every built-in plan through the real runtime (virtua
         assert.equal(entries.at(-1)!.toState, path.target);
         assert.equal(entries.length, 1 + path.events.length, 'one protocol entry per event');
         const machine = await new PlanCatalog(h.tocsin.store).machine(alarm.plan);
-        const r = replay(machine, entries, h.notifier.channel);
+        // Pseudonyms resolved (issue 4, item 10), the replay runs over the values as the alarm did.
+        const resolved = await h.tocsin.store.resolvePseudonyms(pseudonymsIn(entries));
+        const r = replay(machine, entries, h.notifier.channel, resolved);
         assert.equal(r.ok, true, JSON.stringify(r));
         if (r.ok) {
           assert.deepEqual(r.snapshot, alarm.snapshot);

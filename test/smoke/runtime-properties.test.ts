@@ -12,6 +12,7 @@ import type { OutgoingNotification, SendResult } from '../../src/ports/notifier.
 import { PlanCatalog } from '../../src/runtime/plan-catalog.ts';
 import { verifyChain } from '../../src/runtime/protocol-hash.ts';
 import { replay } from '../../src/runtime/replay.ts';
+import { pseudonymsIn, resolveDeep } from '../../src/runtime/pseudonyms.ts';
 import { VirtualClock } from '../../src/scheduler/virtual-clock.ts';
 import { startHarness, T0, testFileConfig, type Harness } from '../support/harness.ts';
 
@@ -90,12 +91,16 @@ describe('runtime invariants under random commands (real runtime, virtual clock)
         const { id, accepted } = await drive(cs);
         const { store } = h.tocsin;
         const alarm = (await store.getAlarm(id))!;
-        const entries = await store.listProtocol(id);
+        // Pseudonyms (issue 4, item 10): compared as the protocol API shows them, resolved.
+        const stored = await store.listProtocol(id);
+        const resolved = await store.resolvePseudonyms(pseudonymsIn(stored));
+        const entries = stored;
+        const shown = stored.map((e) => resolveDeep(e, resolved));
 
         // The protocol is an intact hash chain and records exactly the commands sent while active.
         assert.deepEqual(verifyChain(entries), { ok: true });
         assert.deepEqual(
-          entries
+          shown
             .filter((e) => e.kind === 'event')
             .map((e) => {
               const ev = e.event as { type: string; response?: string; by?: string };
@@ -106,7 +111,7 @@ describe('runtime invariants under random commands (real runtime, virtual clock)
 
         // Replay under the pinned plan reproduces the stored snapshot.
         const machine = await new PlanCatalog(store).machine(alarm.plan);
-        const r = replay(machine, entries, notifier.channel);
+        const r = replay(machine, entries, notifier.channel, resolved);
         assert.equal(r.ok, true, JSON.stringify(r));
         if (r.ok) assert.deepEqual(r.snapshot, alarm.snapshot);
 

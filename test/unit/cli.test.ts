@@ -96,11 +96,11 @@ const cases: readonly Case[] = [
   { name: 'unexpected argument', args: ['migrate', 'now'], code: 2, stderr: [/^tocsin migrate: .*'now'/] },
   // A refused configuration: exit 2 with the reason; nothing starts (no output, no data directory).
   {
-    name: 'start with a non-loopback host',
+    name: 'start with a non-loopback host and TLS off',
     args: ['start'],
     env: { TOCSIN_HTTP_HOST: '10.0.0.1' },
     code: 2,
-    stderr: [/^tocsin: invalid configuration:\n {2}- TOCSIN_HTTP_HOST: must be a loopback address/],
+    stderr: [/^tocsin: invalid configuration:\n {2}- TOCSIN_HTTP_HOST: a non-loopback address needs TOCSIN_TLS=on/],
   },
   // An alarm type pinned to a plan that was never published: refused at start, not at the first raise.
   {

@@ -260,8 +260,15 @@ const snapshotArb: fc.Arbitrary<ConfigSnapshot> = fc.boolean().chain((full) =>
 /** The dangling references of a snapshot, computed independently: `kind/id pointer what`. */
 function expectedProblems(s: ConfigSnapshot): string[] {
   const out: string[] = [];
+  const envOf = (kind: string, it: { id: string }) =>
+    kind === 'environment' ? it.id : (it as unknown as { environment: string }).environment;
   const need = (kind: string, id: string, pointer: string, target: ConfigKind, r: string) => {
-    if (!s[target].has(r)) out.push(`${kind}/${id} ${pointer} unknown ${target} '${r}'`);
+    const found = s[target].get(r);
+    const self = (s[kind as ConfigKind] as ReadonlyMap<string, { id: string }>).get(id)!;
+    if (!found) out.push(`${kind}/${id} ${pointer} unknown ${target} '${r}'`);
+    // Nothing refers across environments.
+    else if (target !== 'environment' && envOf(target, found) !== envOf(kind, self))
+      out.push(`${kind}/${id} ${pointer} ${target} '${r}' belongs to another environment`);
   };
   for (const [kind, m] of Object.entries(s) as [ConfigKind, ReadonlyMap<string, { id: string }>][]) {
     if (kind === 'environment') continue;

@@ -89,6 +89,15 @@ describe('loadConfig: accepted', () => {
   });
 
   const accepted: readonly { name: string; env: NodeJS.ProcessEnv; check: (c: Config) => void }[] = [
+    // Any address with TLS on: the wildcard too.
+    {
+      name: 'host 0.0.0.0 with TLS',
+      env: { TOCSIN_HTTP_HOST: '0.0.0.0', TOCSIN_TLS: 'on' },
+      check: (c) => {
+        assert.equal(c.http.host, '0.0.0.0');
+        assert.equal(c.tls.enabled, true);
+      },
+    },
     // Every loopback spelling is allowed as the bind address.
     {
       name: 'host 127.0.0.1',
@@ -207,26 +216,30 @@ describe('loadConfig: accepted', () => {
 
 describe('loadConfig: refused', () => {
   const refused: readonly { name: string; env: () => NodeJS.ProcessEnv; problems: readonly (string | RegExp)[] }[] = [
-    // A routable address would expose the unauthenticated API: refused, saying why and what is allowed.
+    // A routable address without TLS would carry passwords and cookies in clear: refused, saying why.
     {
-      name: 'a non-loopback host',
+      name: 'a non-loopback host without TLS',
       env: () => ({ TOCSIN_HTTP_HOST: '10.0.0.1' }),
       problems: [
-        'TOCSIN_HTTP_HOST: must be a loopback address (127.0.0.1, ::1 or localhost) until authentication and TLS land',
+        'TOCSIN_HTTP_HOST: a non-loopback address needs TOCSIN_TLS=on (passwords, session cookies and tokens would cross the network in clear); with TLS off bind 127.0.0.1, ::1 or localhost',
       ],
     },
     // The wildcard addresses listen on every interface.
     {
-      name: 'host 0.0.0.0',
+      name: 'host 0.0.0.0 without TLS',
       env: () => ({ TOCSIN_HTTP_HOST: '0.0.0.0' }),
-      problems: [/^TOCSIN_HTTP_HOST: must be a loopback/],
+      problems: [/^TOCSIN_HTTP_HOST: a non-loopback address needs TOCSIN_TLS=on/],
     },
-    { name: 'host ::', env: () => ({ TOCSIN_HTTP_HOST: '::' }), problems: [/^TOCSIN_HTTP_HOST: must be a loopback/] },
+    {
+      name: 'host :: without TLS',
+      env: () => ({ TOCSIN_HTTP_HOST: '::' }),
+      problems: [/^TOCSIN_HTTP_HOST: a non-loopback address needs TOCSIN_TLS=on/],
+    },
     // A host name other than localhost could resolve anywhere, even one that starts with "127.".
     {
       name: 'host 127.example.com',
-      env: () => ({ TOCSIN_HTTP_HOST: '127.example.com' }),
-      problems: [/^TOCSIN_HTTP_HOST: must be a loopback/],
+      env: () => ({ TOCSIN_HTTP_HOST: '127.example.com', TOCSIN_TLS: 'on' }),
+      problems: [/^TOCSIN_HTTP_HOST: must be an IP address/],
     },
     // Ports: not a number, out of range, not an integer.
     { name: 'port not a number', env: () => ({ TOCSIN_HTTP_PORT: 'http' }), problems: [/^TOCSIN_HTTP_PORT: /] },
@@ -250,7 +263,7 @@ describe('loadConfig: refused', () => {
     // Two bad variables: both are reported at once.
     {
       name: 'several problems at once',
-      env: () => ({ TOCSIN_HTTP_HOST: '192.168.1.5', TOCSIN_HTTP_PORT: 'x', TOCSIN_LOG_LEVEL: 'loud' }),
+      env: () => ({ TOCSIN_HTTP_HOST: 'gateway.example', TOCSIN_HTTP_PORT: 'x', TOCSIN_LOG_LEVEL: 'loud' }),
       problems: [/^TOCSIN_HTTP_HOST: /, /^TOCSIN_HTTP_PORT: /, /^TOCSIN_LOG_LEVEL: /],
     },
     // Redis alone is not a mode: cluster mode needs PostgreSQL.

@@ -9,6 +9,8 @@ import * as planVersions from './20261125T0100-plan-versions.ts';
 import * as config from './20261126T0000-config.ts';
 import * as accessLog from './20261126T0100-access-log.ts';
 import * as identity from './20261126T0200-identity.ts';
+import * as planEnvironments from './20261126T0300-plan-environments.ts';
+import * as pseudonyms from './20261127T0000-pseudonyms.ts';
 
 export const migrations: Record<string, Migration> = {
   '20261125T0000-initial': initial,
@@ -16,4 +18,6 @@ export const migrations: Record<string, Migration> = {
   '20261126T0000-config': config,
   '20261126T0100-access-log': accessLog,
   '20261126T0200-identity': identity,
+  '20261126T0300-plan-environments': planEnvironments,
+  '20261127T0000-pseudonyms': pseudonyms,
 };
