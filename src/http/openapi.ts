@@ -333,7 +333,8 @@ const schemas: Record<string, SchemaObject> = {
       instance: { type: 'string', format: 'uri-reference', description: 'The request path.' },
       errors: {
         type: 'array',
-        description: 'For validation problems: every offending field, one entry each.',
+        description:
+          'For validation problems: every offending field, one entry each (at most 100; `detail` then says how many there were).',
         items: schema('ProblemError'),
       },
     },
