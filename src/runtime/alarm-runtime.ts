@@ -5,11 +5,10 @@
  * Across processes the commit's seq compare-and-set serialises steps; a loser reloads and
  * retries, so no event is lost and none is applied twice.
  */
-import { ALL_ENVIRONMENTS, inScope, type EnvironmentScope } from '../domain/environments.ts';
 import { randomUUID } from 'node:crypto';
-import type { Pseudonymise } from './pseudonyms.ts';
 import type { AnyStateMachine } from 'xstate';
 import type { Actor, AlarmFacts, AlarmSource, PlanRef, ResponseKind } from '../domain/alarm.ts';
+import { ALL_ENVIRONMENTS, inScope, type EnvironmentScope } from '../domain/environments.ts';
 import { TocsinError } from '../domain/errors.ts';
 import type { AlarmRecord, AlarmStore, ProtocolKind, StepCommit } from '../ports/alarm-store.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -23,6 +22,7 @@ import { Mailboxes } from './mailbox.ts';
 import type { Logger, RuntimeObserver } from './observer.ts';
 import type { PlanCatalog } from './plan-catalog.ts';
 import { GENESIS } from './protocol-hash.ts';
+import type { Pseudonymise } from './pseudonyms.ts';
 import { buildStep } from './step-builder.ts';
 
 export interface RaiseRequest {

@@ -787,7 +787,7 @@ export class AuthService {
     if (user.builtIn) throw new TocsinError('conflict', 'the built-in admin has no personal data to erase');
     const pseudonym = `erased-${sha256(`tocsin-user:${userId}`).slice(0, 12)}`;
     const now = this.now();
-    // ── pseudonyms (issue 4, item 10) ──
+    // The same values outside the user record: the protocol's pseudonym mapping, the alarm tables.
     let protocol: { pseudonym: string; rows: ErasureCounts } | undefined;
     const pd = this.d.personalData;
     if (pd && !user.erased) {
@@ -804,7 +804,6 @@ export class AuthService {
       );
       protocol = { pseudonym: pd.pseudonymise(user.loginName), rows };
     }
-    // ── end pseudonyms ──
     this.throwWrite(
       await this.d.store.updateUser(
         userId,

@@ -6,6 +6,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { ErasePair, ErasureCounts, PseudonymRow } from '../ports/alarm-store.ts';
 import { replaceInText, replaceValues } from '../runtime/pseudonyms.ts';
+import { notificationKey } from '../runtime/step-builder.ts';
 import type { DB } from './db-schema.ts';
 
 const json = (v: unknown): string => JSON.stringify(v);
@@ -113,7 +114,7 @@ export class KyselyPseudonymStore {
           .set({
             recipient: recipient!,
             notification_id: notificationId!,
-            idempotency_key: `${n.alarm_id}/${notificationId!}`,
+            idempotency_key: notificationKey(n.alarm_id, notificationId!),
             error,
           })
           .where('alarm_id', '=', n.alarm_id)
