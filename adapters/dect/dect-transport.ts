@@ -43,7 +43,8 @@ export interface TimerHost {
   set(ms: number, fn: () => void): () => void;
 }
 
-const realTimers: TimerHost = {
+/** Node's timers, unref'd (a pending reconnect does not keep the process alive). */
+export const realTimers: TimerHost = {
   set(ms, fn) {
     const t = setTimeout(fn, ms);
     t.unref?.();

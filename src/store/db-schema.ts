@@ -158,6 +158,8 @@ export interface DB {
   login_throttle: LoginThrottleTable;
   pseudonyms: PseudonymsTable;
   pseudonym_key: PseudonymKeyTable;
+  device_messages: DeviceMessagesTable;
+  device_message_keys: DeviceMessageKeysTable;
 }
 
 // Identity (migrations/20261126T0200-identity.ts).
@@ -241,4 +243,27 @@ export interface PseudonymKeyTable {
   id: number;
   key: string;
   created_at: Time;
+}
+
+// Device messages (migrations/20261127T0100-device-messages.ts). int8 is parsed to a number (int8.ts).
+
+export interface DeviceMessagesTable {
+  channel: string;
+  send_time: number;
+  msg_id: number;
+  alarm_id: string;
+  notification_id: string;
+  recipient: string;
+  address: string;
+  payload: ColumnType<unknown, string | null, never>;
+  status: string;
+  created_at: Time;
+  updated_at: Time;
+}
+
+export interface DeviceMessageKeysTable {
+  channel: string;
+  /** Null (with msg_id) until the channel's first key. */
+  send_time: number | null;
+  msg_id: number | null;
 }

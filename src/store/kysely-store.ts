@@ -23,6 +23,7 @@ import type {
 import type { DB } from './db-schema.ts';
 import { KyselyAccessLogStore } from './kysely-access-log-store.ts';
 import { KyselyConfigStore } from './kysely-config-store.ts';
+import { KyselyDeviceMessageStore } from './kysely-device-message-store.ts';
 import { KyselyIdentityStore } from './kysely-identity-store.ts';
 import { insertPseudonyms, KyselyPseudonymStore } from './kysely-pseudonym-store.ts';
 import { migrations } from './migrations/index.ts';
@@ -76,6 +77,8 @@ export class KyselyAlarmStore implements AlarmStore {
   readonly accessLog: KyselyAccessLogStore;
   /** Pseudonyms of personal values in the protocol (kysely-pseudonym-store.ts). */
   private readonly pseudonyms: KyselyPseudonymStore;
+  /** Device messages and their keys per channel (kysely-device-message-store.ts, issue 5). */
+  readonly deviceMessages: KyselyDeviceMessageStore;
 
   constructor(
     readonly kind: 'postgres' | 'pglite',
@@ -91,6 +94,7 @@ export class KyselyAlarmStore implements AlarmStore {
     this.identity = new KyselyIdentityStore(db, durable);
     this.accessLog = new KyselyAccessLogStore(db, durable);
     this.pseudonyms = new KyselyPseudonymStore(db, durable);
+    this.deviceMessages = new KyselyDeviceMessageStore(db, durable);
   }
 
   // ── pseudonyms (issue 4, item 10) ──────────────────────────────────────────────────────

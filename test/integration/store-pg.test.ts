@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { accessLogConformance } from './access-log-conformance.ts';
 import { configStoreConformance } from './config-store-conformance.ts';
+import { deviceMessageConformance } from './device-message-conformance.ts';
 import { identityStoreConformance } from './identity-conformance.ts';
 import { storeConformance } from './store-conformance.ts';
 import { createPostgresStore } from '../../src/store/pg-store.ts';
@@ -11,6 +12,7 @@ import { dropSchema, freshPgStore, pgUrl, uniqueName } from '../support/services
 
 storeConformance('PostgreSQL', freshPgStore);
 accessLogConformance('PostgreSQL', freshPgStore);
+deviceMessageConformance('PostgreSQL', freshPgStore);
 identityStoreConformance('PostgreSQL', freshPgStore);
 configStoreConformance('PostgreSQL', freshPgStore, {
   // Another process on the same schema: its own pool, nothing shared in memory.
@@ -42,6 +44,8 @@ it('PostgreSQL: several processes migrating the same schema at once all succeed'
         'api_tokens',
         'config_changes',
         'config_items',
+        'device_message_keys', // issue 5
+        'device_messages',
         'login_throttle',
         'notifications',
         'outbox',

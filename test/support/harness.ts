@@ -8,6 +8,7 @@ import { SYSTEM } from '../../src/runtime/auth-service.ts';
 import { loadConfig, parseFileConfig, type FileConfigInput } from '../../src/app/config.ts';
 import { startTocsin, type Tocsin } from '../../src/app/tocsin.ts';
 import { LoopbackNotifier } from '../../src/notify/loopback-notifier.ts';
+import type { Notifier } from '../../src/ports/notifier.ts';
 import { InProcessScheduler } from '../../src/scheduler/in-process-scheduler.ts';
 import { VirtualClock } from '../../src/scheduler/virtual-clock.ts';
 import type { KyselyAlarmStore } from '../../src/store/kysely-store.ts';
@@ -81,6 +82,8 @@ export async function startHarness(
     file?: FileConfigInput;
     clock?: VirtualClock;
     notifier?: LoopbackNotifier;
+    /** Another channel instead of the loopback notifier (a device adapter under test). */
+    channel?: Notifier;
   } = {},
 ): Promise<Harness> {
   const clock = opts.clock ?? new VirtualClock(T0);
@@ -94,7 +97,7 @@ export async function startHarness(
   const tocsin = await startTocsin(config, {
     clock,
     store,
-    notifier,
+    notifier: opts.channel ?? notifier,
     scheduler: opts.scheduler ?? new InProcessScheduler({ clock }),
     logger: { info() {}, warn() {}, error() {} },
     scrypt: TEST_SCRYPT,
