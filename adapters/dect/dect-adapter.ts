@@ -56,7 +56,7 @@ export interface DectAdapterOptions {
   readonly sink: DectSink;
   /** The handset address of a recipient (`tel:<number>`), or undefined when it has none. */
   readonly addressOf: (recipient: string) => Promise<string | undefined>;
-  readonly profileOf: (profileId: string) => HandsetProfile | undefined;
+  readonly profileOf: (profileId: string) => Promise<HandsetProfile | undefined> | HandsetProfile | undefined;
   /** Epoch ms. */
   readonly now: () => number;
   /** The DECT system's local time in unix seconds for `sendTime` (default: UTC seconds). */
@@ -82,6 +82,7 @@ export class DectAdapter implements Notifier {
   private readonly timers: TimerHost;
   /** Overridden messages waiting for their handset's queue to empty, by ppn. */
   private readonly afterQueueEmpty = new Map<number, DeviceMessage[]>();
+  private readonly upWaiters: (() => void)[] = [];
   /** Events handled one at a time, in order (a confirmation never overtakes its Delivered). */
   private events: Promise<void> = Promise.resolve();
 
@@ -97,7 +98,10 @@ export class DectAdapter implements Notifier {
           ),
         );
       },
-      onSupervision: (kind, detail) => this.o.sink.supervision(kind, detail),
+      onSupervision: (kind, detail) => {
+        if (kind === 'link-up') for (const w of this.upWaiters.splice(0)) w();
+        this.o.sink.supervision(kind, detail);
+      },
       onReconcile: () => {
         this.reconcile().catch((err: unknown) =>
           this.o.log?.('warn', 'OM AXI: reconciling open messages failed', { err: String(err) }),
@@ -110,6 +114,12 @@ export class DectAdapter implements Notifier {
     this.transport.start();
   }
 
+  /** Resolves when the link is (or next becomes) up: opened and subscribed. */
+  whenUp(): Promise<void> {
+    if (this.transport.phase === 'up') return Promise.resolve();
+    return new Promise((resolve) => this.upWaiters.push(resolve));
+  }
+
   /** Stops the link; events already received are handled first. */
   async stop(): Promise<void> {
     this.transport.stop();
@@ -119,7 +129,7 @@ export class DectAdapter implements Notifier {
   async send(n: OutgoingNotification): Promise<SendResult> {
     const address = await this.o.addressOf(n.recipient);
     if (!address) return { ok: false, retryable: false, reason: `${n.recipient} has no DECT handset` };
-    const profile = n.profile === undefined ? undefined : this.o.profileOf(n.profile);
+    const profile = n.profile === undefined ? undefined : await this.o.profileOf(n.profile);
     const at = this.o.now();
     // Built before the key is known, and kept in the ledger: a resend (Busy, Overridden, after a
     // reconnect or a restart) sends exactly this again, under the message's own key.

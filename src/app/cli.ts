@@ -23,6 +23,13 @@ const ENV_HELP = `Environment:
   TOCSIN_TLS_CIPHERS            OpenSSL cipher list                            default modern AEAD
   TOCSIN_TLS_LEGACY             on|off: also accept TLS 1.1 peers (logged)     default off
   TOCSIN_HTTP_REDIRECT_PORT     plain-HTTP port answering 308 to HTTPS
+  TOCSIN_DECT_HOST              Mitel OMM address → notify DECT handsets (OM AXI)
+  TOCSIN_DECT_PORT, _TLS        port; on|off                                   default 12622, on (off: 12621)
+  TOCSIN_DECT_FINGERPRINT       SHA-256 of the OMM certificate (pinning), or TOCSIN_DECT_CA (PEM file)
+  TOCSIN_DECT_USER, _PASSWORD   the OMM's AXI account (or TOCSIN_DECT_PASSWORD_FILE)
+  TOCSIN_DECT_FROM, _FROM_NAME  sender shown on handsets                       default tel:9999, Tocsin
+  TOCSIN_DECT_CONFIRM           confirm|confirmReq: answer element name        default confirm
+  TOCSIN_DECT_TRIGGERS          handset alarm trigger → alarm type             default SOS=emergency,MANDOWN=man-down,NOMOVEMENT=man-down
   TOCSIN_LOG_LEVEL              fatal|error|warn|info|debug|trace|silent       default info`;
 
 const HELP: Record<string, string> = {

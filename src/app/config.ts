@@ -16,6 +16,7 @@ import {
   webTemplateSchema,
 } from '../domain/config-model.ts';
 import { jsonPointer } from '../domain/errors.ts';
+import { dectConfig, type DectConfig } from './dect-config.ts';
 import { cipherProblems, readCertificate, tlsSettings, type ServerCertificate, type TlsSettings } from './tls.ts';
 
 const loopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
@@ -128,6 +129,8 @@ export interface Config {
     /** A plain-HTTP port that answers 308 to the HTTPS origin (TOCSIN_HTTP_REDIRECT_PORT). */
     readonly redirectPort: number | undefined;
   };
+  /** The Mitel SIP-DECT link (TOCSIN_DECT_*); undefined: none, the loopback channel notifies. */
+  readonly dect: DectConfig | undefined;
   readonly file: FileConfig;
   /** Where `file` came from (TOCSIN_CONFIG); undefined for the built-in default or a config built in code. */
   readonly configPath?: string | undefined;
@@ -151,6 +154,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(['TOCSIN_REDIS_URL: cluster mode also needs TOCSIN_DATABASE_URL (PostgreSQL)']);
   }
   const tls = tlsConfig(e);
+  const dect = dectConfig(env);
+  if (dect.problems.length > 0) throw new ConfigError(dect.problems);
   let file = defaultFileConfig;
   if (e.TOCSIN_CONFIG) {
     let raw: unknown;
@@ -201,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loopbackJournal: e.TOCSIN_LOOPBACK_JOURNAL,
     embeddedFsync: e.TOCSIN_EMBEDDED_FSYNC === 'on',
     tls,
+    dect: dect.config,
     file,
     configPath: e.TOCSIN_CONFIG,
   };

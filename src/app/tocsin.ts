@@ -38,6 +38,7 @@ import { applyFile, checkFile } from './config-seed.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { migrateAndRecord, TOCSIN_VERSION } from './migrate.ts';
 import { createMetrics } from './metrics.ts';
+import { createDectChannel } from './dect-wiring.ts';
 import { openServers } from './tls.ts';
 
 export interface TocsinOverrides {
@@ -141,8 +142,24 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
   const journal =
     config.loopbackJournal ?? (config.databaseUrl ? undefined : join(config.dataDir, 'loopback-journal.jsonl'));
   if (journal) mkdirSync(join(journal, '..'), { recursive: true });
+  const metrics = createMetrics(store, scheduler);
+  // The DECT link is the notification channel when configured (TOCSIN_DECT_HOST); else loopback.
+  const dect =
+    !o.notifier && config.dect
+      ? createDectChannel({
+          config: config.dect,
+          tls: config.tls.settings,
+          store,
+          directory,
+          runtime: () => runtimeRef.current,
+          clock,
+          logger,
+          observer: metrics.observer,
+        })
+      : undefined;
   const notifier =
     o.notifier ??
+    dect ??
     new LoopbackNotifier({
       clock,
       journalPath: journal,
@@ -151,7 +168,6 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
         await runtimeRef.current?.respond(alarmId, response, who, { kind: 'device', id: `loopback:${who}` });
       },
     });
-  const metrics = createMetrics(store, scheduler);
   const effects = new EffectRunner({
     store,
     notifier,
@@ -195,6 +211,7 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
   });
   await scheduler.start((t) => runtime.fireTimer(t, 'scheduler').then(() => undefined));
   const report = await reconciler.start();
+  dect?.start();
   // Ended sessions are refused at once; this only removes their rows (every 5 minutes).
   const purge = setInterval(() => {
     auth.purgeExpiredSessions().catch((err: unknown) => logger.warn({ err }, 'could not purge expired sessions'));
@@ -246,6 +263,7 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
       clearInterval(purge);
       await Promise.all(servers.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
       await reconciler.stop();
+      await dect?.stop();
       await runtime.drain();
       await scheduler.stop();
       // Not rethrown: the store must still be closed and the data dir released.

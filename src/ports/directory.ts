@@ -3,6 +3,7 @@
  * an alarm is raised; the answer is frozen into the alarm (a later change never alters it).
  */
 import type { PlanRef } from '../domain/alarm.ts';
+import type { Profile } from '../domain/config-model.ts';
 
 export interface AlarmTypeConfig {
   readonly id: string;
@@ -47,6 +48,8 @@ export interface DirectoryView {
   /** Groups that were empty and fell back to another: group → the group notified instead. */
   fellBack(): Readonly<Record<string, string>>;
   names(scope?: readonly string[]): DirectoryNames;
+  /** A notification profile (how a device presents a notification). */
+  profile(id: string): Profile | undefined;
 }
 
 export interface Directory {

@@ -52,6 +52,7 @@ export function viewOf(snapshot: ConfigSnapshot, presence: PresenceMap): Directo
     presence: () => resolved.presence,
     fellBack: () => resolved.fellBack,
     names: (scope) => (scope ? names(scope) : all),
+    profile: (id) => snapshot.profile.get(id),
   };
 }
 

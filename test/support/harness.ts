@@ -9,6 +9,7 @@ import { loadConfig, parseFileConfig, type FileConfigInput } from '../../src/app
 import { startTocsin, type Tocsin } from '../../src/app/tocsin.ts';
 import { LoopbackNotifier } from '../../src/notify/loopback-notifier.ts';
 import type { Notifier } from '../../src/ports/notifier.ts';
+import type { DectConfig } from '../../src/app/dect-config.ts';
 import { InProcessScheduler } from '../../src/scheduler/in-process-scheduler.ts';
 import { VirtualClock } from '../../src/scheduler/virtual-clock.ts';
 import type { KyselyAlarmStore } from '../../src/store/kysely-store.ts';
@@ -84,6 +85,8 @@ export async function startHarness(
     notifier?: LoopbackNotifier;
     /** Another channel instead of the loopback notifier (a device adapter under test). */
     channel?: Notifier;
+    /** A DECT link as TOCSIN_DECT_* would configure it: the app builds its own DECT channel. */
+    dect?: DectConfig;
   } = {},
 ): Promise<Harness> {
   const clock = opts.clock ?? new VirtualClock(T0);
@@ -93,11 +96,12 @@ export async function startHarness(
   const config = {
     ...loadConfig({ TOCSIN_LOG_LEVEL: 'silent', TOCSIN_HTTP_PORT: '0' }),
     file: parseFileConfig(opts.file ?? testFileConfig),
+    dect: opts.dect,
   };
   const tocsin = await startTocsin(config, {
     clock,
     store,
-    notifier: opts.channel ?? notifier,
+    ...(opts.dect ? {} : { notifier: opts.channel ?? notifier }),
     scheduler: opts.scheduler ?? new InProcessScheduler({ clock }),
     logger: { info() {}, warn() {}, error() {} },
     scrypt: TEST_SCRYPT,

@@ -62,6 +62,8 @@ describe('loadConfig: accepted', () => {
       reconcileIntervalMs: 5000,
       loopbackJournal: undefined,
       embeddedFsync: true,
+      // No DECT link: the loopback channel notifies.
+      dect: undefined,
       // TLS off; the shared settings: TLS 1.2–1.3, AEAD suites only, TLS 1.1 compatibility off.
       tls: {
         enabled: false,
@@ -89,6 +91,47 @@ describe('loadConfig: accepted', () => {
   });
 
   const accepted: readonly { name: string; env: NodeJS.ProcessEnv; check: (c: Config) => void }[] = [
+    // A DECT link: TLS on 12622 by default, the pinned fingerprint upper-cased, default triggers.
+    {
+      name: 'DECT over TLS with a pinned certificate',
+      env: {
+        TOCSIN_DECT_HOST: '10.1.2.3',
+        TOCSIN_DECT_USER: 'omm',
+        TOCSIN_DECT_PASSWORD: 'secret',
+        TOCSIN_DECT_FINGERPRINT: 'ab:'.repeat(31) + 'ab',
+      },
+      check: (c) =>
+        assert.deepEqual(c.dect, {
+          host: '10.1.2.3',
+          port: 12622,
+          tls: true,
+          fingerprint: 'AB:'.repeat(31) + 'AB',
+          ca: undefined,
+          username: 'omm',
+          password: 'secret',
+          fromAddr: 'tel:9999',
+          fromName: 'Tocsin',
+          confirmElement: 'confirm',
+          triggers: { SOS: 'emergency', MANDOWN: 'man-down', NOMOVEMENT: 'man-down' },
+        }),
+    },
+    // Plain AXI (debugging) on 12621, the other confirmation element, own triggers.
+    {
+      name: 'DECT plain with triggers',
+      env: {
+        TOCSIN_DECT_HOST: 'omm.ship.local',
+        TOCSIN_DECT_TLS: 'off',
+        TOCSIN_DECT_USER: 'omm',
+        TOCSIN_DECT_PASSWORD: 'secret',
+        TOCSIN_DECT_CONFIRM: 'confirmReq',
+        TOCSIN_DECT_TRIGGERS: 'sos=fire, loc-*=generic ,*=generic',
+      },
+      check: (c) => {
+        assert.equal(c.dect?.port, 12621);
+        assert.equal(c.dect?.confirmElement, 'confirmReq');
+        assert.deepEqual(c.dect?.triggers, { SOS: 'fire', 'LOC-*': 'generic', '*': 'generic' });
+      },
+    },
     // Any address with TLS on: the wildcard too.
     {
       name: 'host 0.0.0.0 with TLS',
@@ -240,6 +283,45 @@ describe('loadConfig: refused', () => {
       name: 'host 127.example.com',
       env: () => ({ TOCSIN_HTTP_HOST: '127.example.com', TOCSIN_TLS: 'on' }),
       problems: [/^TOCSIN_HTTP_HOST: must be an IP address/],
+    },
+    // DECT: variables without the host; no user, no password or both; pin and CA together; bad triggers.
+    {
+      name: 'DECT variables without TOCSIN_DECT_HOST',
+      env: () => ({ TOCSIN_DECT_USER: 'omm' }),
+      problems: ["TOCSIN_DECT_USER: only with TOCSIN_DECT_HOST (the OMM's address)"],
+    },
+    {
+      name: 'DECT without user and password',
+      env: () => ({ TOCSIN_DECT_HOST: '10.1.2.3' }),
+      problems: ['TOCSIN_DECT_USER: the OMM account (AXI user) is required'],
+    },
+    {
+      name: 'DECT with two passwords, a pin and a CA, a bad trigger',
+      env: () => ({
+        TOCSIN_DECT_HOST: '10.1.2.3',
+        TOCSIN_DECT_USER: 'omm',
+        TOCSIN_DECT_PASSWORD: 'a',
+        TOCSIN_DECT_PASSWORD_FILE: '/nonexistent',
+        TOCSIN_DECT_FINGERPRINT: 'AB:'.repeat(31) + 'AB',
+        TOCSIN_DECT_CA: '/nonexistent-ca.pem',
+        TOCSIN_DECT_TRIGGERS: 'SOS',
+      }),
+      problems: [
+        'TOCSIN_DECT_CA: give a pinned fingerprint or a CA, not both',
+        'TOCSIN_DECT_PASSWORD: give it, or TOCSIN_DECT_PASSWORD_FILE, exactly one of them',
+        /^TOCSIN_DECT_CA: cannot read \/nonexistent-ca\.pem/,
+        /^TOCSIN_DECT_TRIGGERS: 'SOS' is not TRIGGER=alarm-type/,
+      ],
+    },
+    {
+      name: 'DECT with a malformed fingerprint',
+      env: () => ({
+        TOCSIN_DECT_HOST: '10.1.2.3',
+        TOCSIN_DECT_USER: 'omm',
+        TOCSIN_DECT_PASSWORD: 'a',
+        TOCSIN_DECT_FINGERPRINT: 'abc',
+      }),
+      problems: ['TOCSIN_DECT_FINGERPRINT: a SHA-256 fingerprint: 32 hex pairs joined by :'],
     },
     // Ports: not a number, out of range, not an integer.
     { name: 'port not a number', env: () => ({ TOCSIN_HTTP_PORT: 'http' }), problems: [/^TOCSIN_HTTP_PORT: /] },

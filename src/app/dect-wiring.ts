@@ -1,0 +1,135 @@
+/**
+ * Wires the Mitel SIP-DECT adapter (adapters/dect) into the running app: the AXI link with the
+ * shared TLS settings, the durable ledger in the store, and the sink that turns handset news
+ * into runtime calls. Part of the composition root: only src/app builds concrete objects.
+ *
+ * - Recipients: `device:<number>` (or `device:dect:<number>`) is that handset; a Tocsin login
+ *   is the user's `phone` (the DECT number, as on the guidelines' user form); anything else has
+ *   no handset, so its notification fails at once and the plan escalates.
+ * - Supervision: every link event counts in `tocsin_supervision_events_total{reason="dect-…"}`.
+ *   `link-down`, `login-refused` and `subscription-refused` raise the `default` environment's
+ *   supervision alarm type, when it names one, once per outage; `link-up` signals `LINK_UP` to
+ *   the supervision alarms of the link, so a plan can end them.
+ */
+import { DectAdapter, type DectSink } from '../../adapters/dect/dect-adapter.ts';
+import { ALARM_SERVER_SUBSCRIPTIONS } from '../../adapters/dect/dect-transport.ts';
+import { loginKey } from '../domain/identity.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Directory } from '../ports/directory.ts';
+import type { AlarmRuntime } from '../runtime/alarm-runtime.ts';
+import type { Logger, RuntimeObserver } from '../runtime/observer.ts';
+import type { KyselyAlarmStore } from '../store/kysely-store.ts';
+import type { DectConfig } from './dect-config.ts';
+import { tlsOptions, type TlsSettings } from './tls.ts';
+
+export interface DectWiring {
+  readonly config: DectConfig;
+  readonly tls: TlsSettings;
+  readonly store: KyselyAlarmStore;
+  readonly directory: Directory;
+  readonly runtime: () => AlarmRuntime | undefined;
+  readonly clock: Pick<Clock, 'now'>;
+  readonly logger: Logger;
+  readonly observer: RuntimeObserver;
+}
+
+const HANDSET_NUMBER = /^[0-9*#+]{1,32}$/;
+const SUPERVISION_SOURCE = { adapter: 'supervision', device: 'dect' } as const;
+
+/** The handset address of a recipient, or undefined (see the file comment). */
+export async function handsetAddress(store: KyselyAlarmStore, recipient: string): Promise<string | undefined> {
+  if (recipient.startsWith('device:')) {
+    const n = recipient.slice('device:'.length).replace(/^dect:/, '');
+    return HANDSET_NUMBER.test(n) ? `tel:${n}` : undefined;
+  }
+  if (recipient.includes(':')) return undefined;
+  const user = await store.identity.findUserByLoginKey(loginKey(recipient));
+  const number = user?.phone?.replace(/[\s()./-]/g, '');
+  return number && HANDSET_NUMBER.test(number) ? `tel:${number}` : undefined;
+}
+
+export function createDectChannel(w: DectWiring): DectAdapter {
+  const { config: c, logger } = w;
+  let outage: number | undefined;
+  const system = { kind: 'system', id: 'dect' } as const;
+  const runtime = () => {
+    const r = w.runtime();
+    if (!r) throw new Error('the runtime is not running yet');
+    return r;
+  };
+  const sink: DectSink = {
+    respond: (alarmId, response, by, device) =>
+      runtime().respond(alarmId, response, by, { kind: 'device', id: device }),
+    delivered: async (alarmId, notificationId) => {
+      await w.store.markNotification(alarmId, notificationId, { status: 'delivered', at: w.clock.now() });
+    },
+    failed: async (alarmId, notificationId, reason) => {
+      await runtime().deliveryFailed(alarmId, notificationId, reason, false);
+    },
+    alarm: async (a) => {
+      await runtime().raise(
+        {
+          type: a.alarmType,
+          text: a.text,
+          source: { adapter: 'dect', device: a.fromAddr ?? `ppn:${a.ppn}` },
+          id: a.id,
+        },
+        { kind: 'device', id: `dect:${a.fromAddr ?? `ppn:${a.ppn}`}` },
+      );
+    },
+    supervision: (kind, detail) => {
+      w.observer.supervision?.(`dect-${kind}`);
+      if (kind === 'link-up') {
+        outage = undefined;
+        void runtime()
+          .signalSource(SUPERVISION_SOURCE, 'LINK_UP', system)
+          .catch((err: unknown) => logger.warn({ err }, 'could not signal LINK_UP'));
+        return;
+      }
+      if (outage !== undefined) return;
+      outage = w.clock.now();
+      void (async () => {
+        const env = (await w.directory.current()).environment('default');
+        if (!env?.supervisionAlarmType) return;
+        await runtime().raise(
+          {
+            type: env.supervisionAlarmType,
+            text: `DECT link to ${c.host}:${c.port}: ${kind} (${detail})`,
+            source: SUPERVISION_SOURCE,
+            id: `supervision-dect-${Math.floor(outage / 1000)}`,
+          },
+          system,
+        );
+      })().catch((err: unknown) => logger.error({ err }, 'could not raise the DECT supervision alarm'));
+    },
+  };
+  if (!c.tls) logger.warn({ host: c.host, port: c.port }, 'OM AXI over plain TCP: for debugging only');
+  return new DectAdapter({
+    link: {
+      host: c.host,
+      port: c.port,
+      ...(c.tls
+        ? {
+            tls: {
+              ...tlsOptions(w.tls),
+              ...(c.fingerprint ? { pinSha256: c.fingerprint } : {}),
+              ...(c.ca ? { ca: c.ca } : {}),
+            },
+          }
+        : {}),
+      username: c.username,
+      password: c.password,
+      subscriptions: ALARM_SERVER_SUBSCRIPTIONS,
+    },
+    ledger: w.store.deviceMessages,
+    sink,
+    addressOf: (r) => handsetAddress(w.store, r),
+    profileOf: async (id) => (await w.directory.current()).profile(id),
+    now: () => w.clock.now(),
+    fromAddr: c.fromAddr,
+    fromName: c.fromName,
+    confirmElement: c.confirmElement,
+    triggers: c.triggers,
+    log: (level, msg, fields) => logger[level](fields ?? {}, msg),
+  });
+}
