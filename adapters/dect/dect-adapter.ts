@@ -22,10 +22,20 @@
  */
 import type { DeviceMessage, DeviceMessageLedger } from '../../src/ports/device-messages.ts';
 import type { Notifier, OutgoingNotification, SendResult, Withdrawal } from '../../src/ports/notifier.ts';
-import { nextMessageKey, type AxiEvent, type ConfirmElement, type OutgoingMessage } from './dect-codec.ts';
+import {
+  DECT_BANDS,
+  dectBandOf,
+  nextMessageKey,
+  type AxiEvent,
+  type AxiResponse,
+  type ConfirmElement,
+  type DectBand,
+  type OutgoingMessage,
+} from './dect-codec.ts';
 import { messageFor, progressOutcome, responseOf, type HandsetProfile } from './dect-mapping.ts';
 import { AxiLinkDown, AxiTransport, realTimers, type AxiTransportOptions, type TimerHost } from './dect-transport.ts';
 import type { SupervisionKind } from './dect-link.ts';
+import { applyPhoneEvent, type Phone, type PhoneTable } from './dect-phones.ts';
 
 export const DECT_CHANNEL = 'dect';
 
@@ -39,6 +49,8 @@ export interface HandsetAlarm {
   readonly ppn?: number;
   readonly uid?: number;
   readonly fromAddr?: string;
+  /** The place of the handset's last base station (the RFP → location table), when known. */
+  readonly location?: string;
 }
 
 /** Where the adapter's news goes (wired to the runtime and the store by src/app). */
@@ -70,6 +82,8 @@ export interface DectAdapterOptions {
   /** Trigger id (upper case) → alarm type; `*` for any other trigger. */
   readonly triggers: Readonly<Record<string, string>>;
   readonly resendAfterMs?: number;
+  /** Base station (RFP id) → the place it covers, for the phones list and handset alarms. */
+  readonly locations?: Readonly<Record<number, string>>;
   readonly log?: (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -83,6 +97,7 @@ export class DectAdapter implements Notifier {
   /** Overridden messages waiting for their handset's queue to empty, by ppn. */
   private readonly afterQueueEmpty = new Map<number, DeviceMessage[]>();
   private readonly upWaiters: (() => void)[] = [];
+  private phoneTable: PhoneTable = new Map();
   /** Events handled one at a time, in order (a confirmation never overtakes its Delivered). */
   private events: Promise<void> = Promise.resolve();
 
@@ -183,6 +198,67 @@ export class DectAdapter implements Notifier {
     return { ok: true };
   }
 
+  /**
+   * Switches the SIP-DECT system's DECT band (the OMM's DECT regulatory domain), e.g. EU (OMM
+   * domain EMEA, 1880–1900 MHz) → US (1920–1930 MHz) when a ship changes region; with no band,
+   * only reads the band in force. Reads the domain (`GetDECTRegDomain`), sets the new one
+   * (`SetDECTRegDomain regDomain="…"`) unless it is in force already, then reads it back:
+   * `confirmed` says the read-back matched (false when the link dropped right after the OMM
+   * accepted, e.g. because it restarts). Asking the operator to confirm, and the access log,
+   * are the caller's.
+   *
+   * AXI: request and domain names from mitel-api `doc/SIP-DECT OM.xsd` (SetDECTRegDomainType,
+   * GetSetDECTRegDomainRespType, DECTRegDomainType); the attribute name `regDomain` from public
+   * OMM provisioning files. Not confirmed against a real OMM: the response's shape, the
+   * permission it needs, and whether the change restarts the base stations (so DECT service,
+   * alarms included, may drop for a while). Tested against OmmSimulator only.
+   */
+  async dectBand(switchTo?: DectBand): Promise<
+    | {
+        readonly ok: true;
+        /** undefined: no domain set (`None`) or one this code does not know. */
+        readonly previous: DectBand | undefined;
+        readonly current: DectBand | undefined;
+        readonly changed: boolean;
+        readonly confirmed: boolean;
+      }
+    | { readonly ok: false; readonly retryable: boolean; readonly reason: string; readonly errCode?: string }
+  > {
+    const target = switchTo === undefined ? undefined : DECT_BANDS[switchTo]?.regDomain;
+    if (switchTo !== undefined && target === undefined)
+      return { ok: false, retryable: false, reason: `unknown DECT band ${JSON.stringify(switchTo)}` };
+    const refused = (r: AxiResponse, what: string) => ({
+      ok: false as const,
+      retryable: RETRYABLE.has(r.errCode ?? ''),
+      reason: `the OMM refused ${what} (${r.errCode}${r.info ? `: ${r.info}` : ''})`,
+      errCode: r.errCode!,
+    });
+    const domainOf = (r: AxiResponse) => (r.type === 'GetDECTRegDomainResp' ? r.regDomain : undefined);
+    let accepted = false;
+    let previous: DectBand | undefined;
+    try {
+      const before = await this.transport.request({ type: 'GetDECTRegDomain' });
+      if (before.errCode !== undefined) return refused(before, 'GetDECTRegDomain');
+      previous = dectBandOf(domainOf(before));
+      if (target === undefined || domainOf(before) === target)
+        return { ok: true, previous, current: previous, changed: false, confirmed: true };
+      const set = await this.transport.request({ type: 'SetDECTRegDomain', regDomain: target });
+      if (set.errCode !== undefined) return refused(set, `SetDECTRegDomain ${target}`);
+      accepted = true;
+      this.o.log?.('info', 'OM AXI: DECT band switched', { previous, current: switchTo, regDomain: target });
+      const after = await this.transport.request({ type: 'GetDECTRegDomain' });
+      if (after.errCode !== undefined || domainOf(after) !== target) {
+        const reason = `after SetDECTRegDomain ${target} the OMM reports ${domainOf(after) ?? after.errCode ?? 'no domain'}`;
+        return { ok: false, retryable: false, reason };
+      }
+      return { ok: true, previous, current: switchTo, changed: true, confirmed: true };
+    } catch (err) {
+      if (!(err instanceof AxiLinkDown)) throw err;
+      if (accepted) return { ok: true, previous, current: switchTo, changed: true, confirmed: false };
+      return { ok: false, retryable: true, reason: err.message };
+    }
+  }
+
   private sendTime(ms: number): number {
     return this.o.sendTimeOf ? this.o.sendTimeOf(ms) : Math.floor(ms / 1000);
   }
@@ -225,8 +301,51 @@ export class DectAdapter implements Notifier {
     for (const m of await this.o.ledger.open(DECT_CHANNEL, 1000)) if (m.status === 'queued') await this.resend(m);
   }
 
+  /** The handsets as the OMM's events describe them, by ppn. */
+  phones(): Phone[] {
+    return [...this.phoneTable.values()].sort((a, b) => a.ppn - b.ppn);
+  }
+
+  /**
+   * A locating alert (priority LocatingAlert) to the handset `number`: it rings so that it can
+   * be found. Its key comes from the ledger like any message (the OMM's key space is one), under
+   * the pseudo alarm `locating-alert`; it is no notification, so nothing waits for its answer.
+   */
+  async locatingAlert(number: string, text: string): Promise<SendResult> {
+    const at = this.o.now();
+    const address = `tel:${number}`;
+    const body = {
+      ...messageFor({ text, priority: 0 }, undefined, {
+        key: { sendTime: 0, id: 0 },
+        toAddr: address,
+        fromAddr: this.o.fromAddr,
+        fromName: this.o.fromName,
+        maxContentBytes: this.o.maxContentBytes ?? 160,
+      }),
+      priority: 'LocatingAlert',
+      confirmations: [],
+    };
+    const m = await this.o.ledger.record(
+      {
+        channel: DECT_CHANNEL,
+        alarmId: 'locating-alert',
+        notificationId: `${number}-${at}`,
+        recipient: `device:dect:${number}`,
+        address,
+        payload: body,
+        at,
+      },
+      (last) => nextMessageKey(last, this.sendTime(at)),
+    );
+    const r = await this.sendMessage(m);
+    // Not open: a reconnect must not ring it again.
+    if (r.ok) await this.o.ledger.advance(DECT_CHANNEL, m, 'delivered', this.o.now());
+    return r;
+  }
+
   private async onEvent(e: AxiEvent | { type: 'Unknown'; name: string }): Promise<void> {
     const { ledger, sink } = this.o;
+    this.phoneTable = applyPhoneEvent(this.phoneTable, e, this.o.now(), this.o.locations ?? {});
     switch (e.type) {
       case 'EventMessageProgress': {
         const m = await ledger.find(DECT_CHANNEL, e);
@@ -281,6 +400,7 @@ export class DectAdapter implements Notifier {
         const alarmType = this.o.triggers[e.trigger.toUpperCase()] ?? this.o.triggers['*'];
         if (!alarmType) return this.o.log?.('warn', `OM AXI: alarm trigger '${e.trigger}' is mapped to no alarm type`);
         const who = e.fromAddr ?? (e.ppn !== undefined ? `ppn:${e.ppn}` : 'an unknown handset');
+        const location = e.ppn === undefined ? undefined : this.phoneTable.get(e.ppn)?.location;
         await sink.alarm({
           id: `dect-${e.trigger}-${e.sendTime ?? 0}-${e.id ?? 0}-${e.ppn ?? e.fromAddr ?? ''}`
             .replace(/[^A-Za-z0-9_-]/g, '_')
@@ -291,6 +411,7 @@ export class DectAdapter implements Notifier {
           ...(e.ppn !== undefined ? { ppn: e.ppn } : {}),
           ...(e.uid !== undefined ? { uid: e.uid } : {}),
           ...(e.fromAddr !== undefined ? { fromAddr: e.fromAddr } : {}),
+          ...(location !== undefined ? { location } : {}),
         });
         return;
       }

@@ -35,7 +35,9 @@ export type AxiErrorCode =
   | 'ENoMem'
   | 'EExist'
   | 'EInvalidChars'
-  | 'EAreaFull';
+  | 'EAreaFull'
+  /** "A DECT regulatory domain must be set before the request can be performed" (mitel-api `Types/OmmError.cs`). */
+  | 'EDectRegDomainInvalid';
 export type MessagePriority = 'Info' | 'Low' | 'Normal' | 'High' | 'Emergency' | 'LocatingAlert';
 export type ConfirmationChoice =
   | 'ReadYes'
@@ -65,6 +67,52 @@ export const MESSAGE_ID_LIMIT = 1 << 20;
 export const MAX_SUBSCRIBE_ENTRIES = 20;
 /** The element name of confirmation choices is an open question (protocols.md): both are read. */
 export type ConfirmElement = 'confirm' | 'confirmReq';
+
+// ---------------------------------------------------------------------------------------------
+// The DECT band (issue 5 item 6). Sources, all public:
+// - eventphone/mitel-api `doc/SIP-DECT OM.xsd`, "DECT related types": simpleType
+//   `DECTRegDomainType` (the values below), `SetDECTRegDomainType` (ReqType + the domain) and
+//   `GetSetDECTRegDomainRespType` (RespType + the domain); `EventDECTRegDomainCnf` is listed as
+//   an event; ResponseCodeType has `EDectRegDomainInvalid`.
+// - The attribute name `regDomain` is not spelled out by the XSD (its extension names no
+//   attribute); it comes from OMM provisioning files that send AXI commands verbatim, e.g.
+//   `<SetDECTRegDomain regDomain="EMEA" />` (found in two public configurations by text search;
+//   their repositories were not identified). That the response carries it under the same name
+//   is inferred [I].
+// - The request names GetDECTRegDomain / SetDECTRegDomain also appear in the GetVersionsResp
+//   fixture of mitel-api `src/mitel-api.test/OmmMessageTest.cs` (versions 1.0.2 / 1.1.2).
+// Not established: whether the OMM restarts RFPs (and so drops DECT service) on a change.
+
+/** The OMM's DECT regulatory domains (XSD `DECTRegDomainType`); `None` means not set yet. */
+export const DECT_REG_DOMAINS = ['None', 'EMEA', 'US', 'Brazil', 'Taiwan', 'Radio1910_1927MHz250mW'] as const;
+export type DectRegDomain = (typeof DECT_REG_DOMAINS)[number];
+
+export function isDectRegDomain(s: string): s is DectRegDomain {
+  return (DECT_REG_DOMAINS as readonly string[]).includes(s);
+}
+
+/**
+ * The bands an operator picks, by the name people use, with the OMM's domain for each. MHz only
+ * where it is common knowledge (EU DECT 1880–1900, US "DECT 6.0" 1920–1930) or in the name.
+ */
+export const DECT_BANDS = {
+  EU: { regDomain: 'EMEA', mhz: '1880–1900' },
+  US: { regDomain: 'US', mhz: '1920–1930' },
+  Brazil: { regDomain: 'Brazil' },
+  Taiwan: { regDomain: 'Taiwan' },
+  '1910-1927MHz': { regDomain: 'Radio1910_1927MHz250mW', mhz: '1910–1927' },
+} as const satisfies Record<string, { regDomain: Exclude<DectRegDomain, 'None'>; mhz?: string }>;
+export type DectBand = keyof typeof DECT_BANDS;
+
+export function isDectBand(s: string): s is DectBand {
+  return Object.hasOwn(DECT_BANDS, s);
+}
+
+/** The band of an OMM domain; undefined for `None` (not set) or a domain this code does not know. */
+export function dectBandOf(regDomain: string | undefined): DectBand | undefined {
+  for (const [band, d] of Object.entries(DECT_BANDS)) if (d.regDomain === regDomain) return band as DectBand;
+  return undefined;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Requests (what the adapter sends). Each decodes back to itself (the round-trip tests).
@@ -122,7 +170,10 @@ export type AxiRequest =
       readonly confirmElement?: ConfirmElement;
     }
   | ({ readonly type: 'DeleteMessage' | 'CancelMessage'; readonly seq: number } & MessageRef)
-  | { readonly type: 'GetPPState' | 'RequestPositionInfo'; readonly seq: number; readonly ppn: number };
+  | { readonly type: 'GetPPState' | 'RequestPositionInfo'; readonly seq: number; readonly ppn: number }
+  | { readonly type: 'GetDECTRegDomain'; readonly seq: number }
+  /** Encoding refuses a regDomain outside DECT_REG_DOMAINS; decoding reports what came. */
+  | { readonly type: 'SetDECTRegDomain'; readonly seq: number; readonly regDomain: KnownOr<DectRegDomain> };
 
 // ---------------------------------------------------------------------------------------------
 // Responses and events (what the OMM sends).
@@ -180,7 +231,12 @@ export type AxiResponse =
   | ({
       readonly type: 'SendMessageResp' | 'DeleteMessageResp' | 'CancelMessageResp' | 'RequestPositionInfoResp';
     } & ResponseFields)
-  | ({ readonly type: 'GetPPStateResp'; readonly ppn?: number } & PPStateFields & ResponseFields);
+  | ({ readonly type: 'GetPPStateResp'; readonly ppn?: number } & PPStateFields & ResponseFields)
+  /** The XSD's GetSetDECTRegDomainRespType: the domain in force (a refusal may leave it out). */
+  | ({
+      readonly type: 'GetDECTRegDomainResp' | 'SetDECTRegDomainResp';
+      readonly regDomain?: KnownOr<DectRegDomain>;
+    } & ResponseFields);
 
 export type AxiEvent =
   | ({
@@ -473,6 +529,10 @@ function decodeElement(el: AxiElement): AxiMessage {
     case 'GetPPState':
     case 'RequestPositionInfo':
       return { type: el.name, seq: a.needInt('seq'), ppn: a.needInt('ppn') };
+    case 'GetDECTRegDomain':
+      return { type: 'GetDECTRegDomain', seq: a.needInt('seq') };
+    case 'SetDECTRegDomain':
+      return { type: 'SetDECTRegDomain', seq: a.needInt('seq'), regDomain: a.needStr('regDomain') };
     // Responses
     case 'OpenResp':
       return compact({
@@ -495,6 +555,9 @@ function decodeElement(el: AxiElement): AxiMessage {
       return compact({ type: el.name, ...responseFields(el) });
     case 'GetPPStateResp':
       return compact({ type: 'GetPPStateResp', ...responseFields(el), ppn: a.int('ppn'), ...ppState(el) });
+    case 'GetDECTRegDomainResp':
+    case 'SetDECTRegDomainResp':
+      return compact({ type: el.name, ...responseFields(el), regDomain: a.str('regDomain') });
     // Events
     case 'EventMessageProgress':
       return compact({ type: 'EventMessageProgress', ...messageRef(el), event: a.needStr('event'), ppn: a.int('ppn') });
@@ -803,6 +866,13 @@ function requestElement(req: AxiRequest): AxiElement {
     case 'GetPPState':
     case 'RequestPositionInfo':
       return element(req.type, { seq, ppn: req.ppn });
+    case 'GetDECTRegDomain':
+      return element('GetDECTRegDomain', { seq });
+    case 'SetDECTRegDomain':
+      if (!isDectRegDomain(req.regDomain)) {
+        throw new RangeError(`regDomain must be one of ${DECT_REG_DOMAINS.join(', ')}, got ${req.regDomain}`);
+      }
+      return element('SetDECTRegDomain', { seq, regDomain: req.regDomain });
     default:
       return unreachable(req);
   }

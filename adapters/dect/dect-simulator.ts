@@ -19,8 +19,9 @@
  *   session answers `errCode="EPerm"` [I].
  * - `seq` is copied into every response. Responses: Open, Ping (with our `timeStamp`, unix s),
  *   Subscribe (1–20 `<e>`, atomic; EPerm for an event type refused by script), SendMessage,
- *   DeleteMessage, GetPPState, RequestPositionInfo. Any other request: `<Name>Resp
- *   errCode="EInval" info="not simulated"`. Elements named `Event…` or `…Resp` from the client
+ *   DeleteMessage, GetPPState, RequestPositionInfo, GetDECTRegDomain / SetDECTRegDomain (the
+ *   DECT band, default EMEA; `refuseDectRegDomain()` scripts a refusal; see
+ *   dect-simulator-regdomain.ts). Any other request: `<Name>Resp errCode="EInval" info="not simulated"`. Elements named `Event…` or `…Resp` from the client
  *   are recorded and not answered.
  * - Events go only to links whose subscriptions cover them (dect-simulator-subscriptions.ts);
  *   EventPositionInfo is the answer to RequestPositionInfo and goes to the asking link only [I].
@@ -74,6 +75,7 @@ import {
   type SimFrameError,
   type SimOut,
 } from './dect-simulator-xml.ts';
+import { getRegDomain, setRegDomain, type SimRegDomainState } from './dect-simulator-regdomain.ts';
 
 export type { HandsetBehaviour, SimHandset, SimHandsetConfig, SimInboxMessage } from './dect-simulator-handsets.ts';
 export type { SimElement, SimFrameError } from './dect-simulator-xml.ts';
@@ -119,6 +121,8 @@ export interface OmmSimulatorOptions {
    * timer. Default: never, so tests that do not ping are not cut off.
    */
   readonly idleCloseMs?: number;
+  /** The DECT regulatory domain at start (GetDECTRegDomain); default `EMEA` (the EU band). */
+  readonly dectRegDomain?: string;
 }
 
 export interface SimStartOptions {
@@ -165,6 +169,7 @@ export class OmmSimulator {
   private server: Server | undefined;
   private loginsRefused = false;
   private nextEventId = 1;
+  private readonly regDomain: SimRegDomainState;
 
   constructor(private readonly options: OmmSimulatorOptions = {}) {
     for (const h of options.handsets ?? []) {
@@ -175,6 +180,7 @@ export class OmmSimulator {
     this.refusedTypes = new Set(options.refusedEventTypes ?? []);
     this.schedule = options.schedule ?? defaultSchedule;
     this.now = options.now ?? Date.now;
+    this.regDomain = { regDomain: options.dectRegDomain ?? 'EMEA', refusal: undefined };
   }
 
   /** Base station ids. */
@@ -242,6 +248,16 @@ export class OmmSimulator {
   /** While on, every Open is answered EAuth. */
   refuseLogins(on: boolean): void {
     this.loginsRefused = on;
+  }
+
+  /** The DECT regulatory domain now in force (what GetDECTRegDomain answers). */
+  get dectRegDomain(): string {
+    return this.regDomain.regDomain;
+  }
+
+  /** While set, every SetDECTRegDomain is refused with `errCode` (EPerm by default); `false` ends it. */
+  refuseDectRegDomain(errCode: string | false = 'EPerm'): void {
+    this.regDomain.refusal = errCode === false ? undefined : errCode;
   }
 
   /** While on, a Subscribe naming `eventType` is refused with EPerm. */
@@ -416,6 +432,13 @@ export class OmmSimulator {
         return this.onGetPPState(link, el);
       case 'RequestPositionInfo':
         return this.onRequestPositionInfo(link, el);
+      case 'GetDECTRegDomain':
+        return this.reply(link, el, getRegDomain(this.regDomain));
+      case 'SetDECTRegDomain': {
+        const r = setRegDomain(this.regDomain, el.attrs.regDomain);
+        this.log('SetDECTRegDomain', { link: link.id, requested: el.attrs.regDomain, ...r });
+        return this.reply(link, el, r);
+      }
       default:
         this.problem(`request ${el.name} is not simulated`, { link: link.id });
         return this.reply(link, el, { errCode: 'EInval', info: 'not simulated' });

@@ -26,6 +26,10 @@ export interface DectConfig {
   readonly confirmElement: 'confirm' | 'confirmReq';
   /** Handset alarm trigger id (upper case) → alarm type; `*` for the rest. */
   readonly triggers: Readonly<Record<string, string>>;
+  /** Base station (RFP id) → the place it covers. */
+  readonly locations: Readonly<Record<number, string>>;
+  /** The environment the handsets (the phones list, locating alerts) belong to. */
+  readonly environment: string;
 }
 
 export const DECT_VARIABLES = [
@@ -41,10 +45,13 @@ export const DECT_VARIABLES = [
   'TOCSIN_DECT_FROM_NAME',
   'TOCSIN_DECT_CONFIRM',
   'TOCSIN_DECT_TRIGGERS',
+  'TOCSIN_DECT_LOCATIONS',
+  'TOCSIN_DECT_ENVIRONMENT',
 ] as const;
 
 const FINGERPRINT = /^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/;
 const TRIGGERS = /^\s*([A-Za-z0-9*_.-]{1,64})\s*=\s*([a-z0-9][a-z0-9-]{0,63})\s*$/;
+const LOCATION = /^\s*([0-9]{1,9})\s*=\s*([^,=]{1,100})$/;
 export const DEFAULT_TRIGGERS = 'SOS=emergency,MANDOWN=man-down,NOMOVEMENT=man-down';
 
 const schema = z.object({
@@ -70,6 +77,11 @@ const schema = z.object({
   TOCSIN_DECT_FROM_NAME: z.string().min(1).max(64).default('Tocsin'),
   TOCSIN_DECT_CONFIRM: z.enum(['confirm', 'confirmReq']).default('confirm'),
   TOCSIN_DECT_TRIGGERS: z.string().default(DEFAULT_TRIGGERS),
+  TOCSIN_DECT_LOCATIONS: z.string().optional(),
+  TOCSIN_DECT_ENVIRONMENT: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'an environment id')
+    .default('default'),
 });
 
 /** The DECT configuration, or undefined without TOCSIN_DECT_HOST; problems as `NAME: reason` lines. */
@@ -109,6 +121,12 @@ export function dectConfig(env: NodeJS.ProcessEnv): { config?: DectConfig; probl
     }
     triggers[m[1]!.toUpperCase()] = m[2]!;
   }
+  const locations: Record<number, string> = {};
+  for (const part of e.TOCSIN_DECT_LOCATIONS?.split(',') ?? []) {
+    const m = LOCATION.exec(part);
+    if (m) locations[Number(m[1])] = m[2]!.trim();
+    else problems.push(`TOCSIN_DECT_LOCATIONS: '${part}' is not RFP=place (e.g. 10=Deck 5 fore,11=Deck 5 aft)`);
+  }
   if (problems.length > 0 || password === undefined) return { problems };
   return {
     problems,
@@ -124,6 +142,8 @@ export function dectConfig(env: NodeJS.ProcessEnv): { config?: DectConfig; probl
       fromName: e.TOCSIN_DECT_FROM_NAME,
       confirmElement: e.TOCSIN_DECT_CONFIRM,
       triggers,
+      locations,
+      environment: e.TOCSIN_DECT_ENVIRONMENT,
     },
   };
 }

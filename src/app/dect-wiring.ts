@@ -71,6 +71,7 @@ export function createDectChannel(w: DectWiring): DectAdapter {
         {
           type: a.alarmType,
           text: a.text,
+          location: a.location,
           source: { adapter: 'dect', device: a.fromAddr ?? `ppn:${a.ppn}` },
           id: a.id,
         },
@@ -130,6 +131,7 @@ export function createDectChannel(w: DectWiring): DectAdapter {
     fromName: c.fromName,
     confirmElement: c.confirmElement,
     triggers: c.triggers,
+    locations: c.locations,
     log: (level, msg, fields) => logger[level](fields ?? {}, msg),
   });
 }

@@ -39,6 +39,7 @@ import { lockDataDir } from './data-dir-lock.ts';
 import { migrateAndRecord, TOCSIN_VERSION } from './migrate.ts';
 import { createMetrics } from './metrics.ts';
 import { createDectChannel } from './dect-wiring.ts';
+import { DECT_BANDS, isDectBand } from '../../adapters/dect/dect-codec.ts';
 import { openServers } from './tls.ts';
 
 export interface TocsinOverrides {
@@ -241,6 +242,21 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
     tls: config.tls.enabled,
     auth,
     accessLog,
+    ...(dect && config.dect
+      ? {
+          phones: {
+            environment: config.dect.environment,
+            linkUp: () => dect.transport.phase === 'up',
+            list: () => dect.phones(),
+            locatingAlert: (number: string, text: string) => dect.locatingAlert(number, text),
+            bands: Object.keys(DECT_BANDS),
+            band: (switchTo?: string) =>
+              switchTo === undefined || isDectBand(switchTo)
+                ? dect.dectBand(switchTo)
+                : Promise.resolve({ ok: false as const, retryable: false, reason: `unknown DECT band '${switchTo}'` }),
+          },
+        }
+      : {}),
   });
   let servers: readonly Server[] = [];
   const s = store;

@@ -17,6 +17,8 @@ import type { AccessLog } from '../ports/access-log.ts';
 import { authMiddleware } from './auth.ts';
 import { authRoutes } from './auth-routes.ts';
 import { accessLogRoutes } from './access-log-routes.ts';
+import { phoneRoutes } from './phone-routes.ts';
+import type { Phones } from '../ports/phones.ts';
 import { auditTo } from './actor.ts';
 import { alarmRoutes } from './alarm-routes.ts';
 import { configRoutes } from './config-routes.ts';
@@ -42,6 +44,8 @@ export interface HttpDeps {
   readonly tls?: boolean;
   readonly auth: AuthService;
   readonly accessLog: AccessLog;
+  /** The DECT link's handsets; absent without a DECT link. */
+  readonly phones?: Phones;
 }
 
 export const MAX_BODY = '64kb';
@@ -119,7 +123,8 @@ export function createApp(deps: HttpDeps): Koa {
   const auth = authRoutes(deps.auth, { secureCookies: deps.tls === true });
   const identity = identityRoutes(deps.auth);
   const accessLogApi = accessLogRoutes({ accessLog: deps.accessLog, clock });
-  routers.push(ops, auth, alarms, plans, planVersions, config, identity, accessLogApi);
+  const phones = phoneRoutes(deps.phones, audit);
+  routers.push(ops, auth, alarms, plans, planVersions, config, identity, accessLogApi, phones);
   for (const r of routers) app.use(r.routes()).use(r.allowedMethods());
   return app;
 }

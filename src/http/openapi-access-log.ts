@@ -4,18 +4,8 @@
  * milliseconds, as stored and hashed.
  */
 import { ACCESS_LOG_LIMIT } from './access-log-routes.ts';
-import type { ParameterObject, PathItemObject, Reference, ResponseObject, SchemaObject } from './openapi.ts';
-
-const ref = (kind: 'schemas' | 'responses' | 'parameters' | 'headers', name: string): Reference => ({
-  $ref: `#/components/${kind}/${name}`,
-});
-const schema = (name: string): Reference => ref('schemas', name);
-const json = (s: SchemaObject | Reference) => ({ 'application/json': { schema: s } });
-const problem = (description: string): ResponseObject => ({
-  description,
-  content: { 'application/problem+json': { schema: schema('Problem') } },
-});
-const storeErrors = { '500': ref('responses', 'Internal'), '503': ref('responses', 'Unavailable') };
+import type { ParameterObject, PathItemObject, SchemaObject } from './openapi.ts';
+import { schema, json, problem, storeErrors } from './openapi-parts.ts';
 
 const HASH: SchemaObject = { type: 'string', pattern: '^[0-9a-f]{64}$' };
 const nullableText: SchemaObject = { type: ['string', 'null'] };

@@ -22,21 +22,10 @@ import type {
   OperationObject,
   ParameterObject,
   PathItemObject,
-  Reference,
   ResponseObject,
   SchemaObject,
 } from './openapi.ts';
-
-const ref = (kind: 'schemas' | 'responses' | 'parameters' | 'headers', name: string): Reference => ({
-  $ref: `#/components/${kind}/${name}`,
-});
-const schema = (name: string): Reference => ref('schemas', name);
-const response = (name: string): Reference => ref('responses', name);
-const json = (s: SchemaObject | Reference) => ({ 'application/json': { schema: s } });
-const problem = (description: string): ResponseObject => ({
-  description,
-  content: { 'application/problem+json': { schema: schema('Problem') } },
-});
+import { ref, schema, response, json, problem, storeErrors } from './openapi-parts.ts';
 
 /** Per kind: the component schema name, a description, and an example body the test suite PUTs. */
 const KINDS: Readonly<Record<ConfigKind, { name: string; description: string; example: Record<string, unknown> }>> = {
@@ -308,7 +297,6 @@ const responses: Record<string, ResponseObject> = {
   ),
 };
 
-const storeErrors = { '500': response('Internal'), '503': response('Unavailable') };
 const idErrors = { '404': response('ConfigNotFound'), '422': response('ConfigInvalidParameter'), ...storeErrors };
 
 function kindPaths(kind: ConfigKind): Record<string, PathItemObject> {

@@ -6,25 +6,8 @@
  */
 import { LANGUAGES, LOGIN_NAME_MAX, PASSWORD_MAX, PASSWORD_MIN } from '../domain/identity.ts';
 import { PERMISSION_IDS } from '../domain/permissions.ts';
-import type {
-  OperationObject,
-  ParameterObject,
-  PathItemObject,
-  Reference,
-  ResponseObject,
-  SchemaObject,
-} from './openapi.ts';
-
-const ref = (kind: 'schemas' | 'responses' | 'parameters', name: string): Reference => ({
-  $ref: `#/components/${kind}/${name}`,
-});
-const schema = (name: string): Reference => ref('schemas', name);
-const response = (name: string): Reference => ref('responses', name);
-const json = (s: SchemaObject | Reference) => ({ 'application/json': { schema: s } });
-const problem = (description: string): ResponseObject => ({
-  description,
-  content: { 'application/problem+json': { schema: schema('Problem') } },
-});
+import type { OperationObject, ParameterObject, PathItemObject, ResponseObject, SchemaObject } from './openapi.ts';
+import { ref, schema, response, json, problem, storeErrors } from './openapi-parts.ts';
 
 const ID = '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$';
 const id: SchemaObject = { type: 'string', pattern: ID };
@@ -410,7 +393,6 @@ const responses: Record<string, ResponseObject> = {
   IdentityInvalidId: problem('The id in the path is malformed (`validation`; `errors` names it).'),
 };
 
-const storeErrors = { '500': response('Internal'), '503': response('Unavailable') };
 const bodyErrors = {
   '400': response('BadRequest'),
   '413': response('PayloadTooLarge'),

@@ -15,6 +15,7 @@ import { CSRF_HEADER, SESSION_COOKIE } from './auth.ts';
 import { configApi } from './openapi-config.ts';
 import { identityApi } from './openapi-identity.ts';
 import { accessLogApi } from './openapi-access-log.ts';
+import { phonesApi } from './openapi-phones.ts';
 import { ROUTE_ACCESS, WHILE_PASSWORD_MUST_CHANGE, type Access } from './route-access.ts';
 
 /** A JSON Schema (2020-12, the OpenAPI 3.1 dialect) or a reference to one. */
@@ -941,6 +942,7 @@ export const openApiDocument: OpenApiDocument = {
     configApi.tag,
     ...identityApi.tags,
     accessLogApi.tag,
+    phonesApi.tag,
   ],
   paths: withAccess({
     '/healthz': {
@@ -1340,9 +1342,16 @@ export const openApiDocument: OpenApiDocument = {
     ...configApi.paths,
     ...identityApi.paths,
     ...accessLogApi.paths,
+    ...phonesApi.paths,
   }),
   components: {
-    schemas: { ...schemas, ...configApi.schemas, ...identityApi.schemas, ...accessLogApi.schemas },
+    schemas: {
+      ...schemas,
+      ...configApi.schemas,
+      ...identityApi.schemas,
+      ...accessLogApi.schemas,
+      ...phonesApi.schemas,
+    },
     responses: { ...responses, ...configApi.responses, ...identityApi.responses },
     parameters: {
       ...configApi.parameters,

@@ -90,6 +90,12 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'POST /api/v1/tokens': AUTHENTICATED,
   'DELETE /api/v1/tokens/:id': AUTHENTICATED,
 
+  // The DECT link's handsets (phone-routes.ts).
+  'GET /api/v1/phones': needs('system.phones'),
+  'POST /api/v1/phones/:number/locating-alert': needs('operation.phones.locating-alert'),
+  'GET /api/v1/dect/band': needs('administration.dect-frequency'),
+  'POST /api/v1/dect/band': needs('administration.dect-frequency'),
+
   // The access log (access-log-routes.ts): read, export, verify; scoped to the environments held.
   'GET /api/v1/access-log': needs('system.access-log'),
   'GET /api/v1/access-log/export': needs('system.access-log'),

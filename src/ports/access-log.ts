@@ -33,7 +33,9 @@ export type AccessAction =
   | `maintenance.${'backup' | 'restore' | 'restart' | 'update' | 'factory-reset'}`
   | 'permission.denied'
   | 'personal-data.erase'
-  | 'audit.export';
+  | 'audit.export'
+  | 'phone.locating-alert'
+  | 'dect.band';
 
 /** What a caller records. Empty optional strings are stored as null. */
 export interface AccessEntryInput {

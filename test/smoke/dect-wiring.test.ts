@@ -31,6 +31,7 @@ before(async () => {
   timers = new ManualTimers();
   sim = new OmmSimulator({
     handsets: [{ ppn: 1, number: '4711', name: 'Alice', rfp: 10, behaviour: { kind: 'accept', afterMs: 20_000 } }],
+    rfps: [10, 11],
     schedule: timers.set,
     credentials: { username: 'tocsin', password: 'axi-secret' },
   });
@@ -48,6 +49,8 @@ before(async () => {
       fromName: 'Tocsin',
       confirmElement: 'confirm',
       triggers: { SOS: 'fast', '*': 'generic' },
+      locations: { 10: 'Ward 1, bed 4', 11: 'Corridor' },
+      environment: 'default',
     },
   });
   await (h.tocsin.notifier as DectAdapter).whenUp();
@@ -96,10 +99,76 @@ describe('the DECT channel built from the configuration', () => {
     assert.equal(alarm.recipients.find((x: { recipient: string }) => x.recipient === 'alice').response, 'accept');
   });
 
-  it('the emergency key raises the mapped alarm type', async () => {
+  it('the phones list follows the handset to another base station', async () => {
+    sim.moveTo(1, 11);
+    const phone = async () => (await h.request('GET', '/api/v1/phones')).json.phones[0];
+    await settled(async () => (await phone())?.rfp === 11, 'the LocReg at RFP 11');
+    const list = (await h.request('GET', '/api/v1/phones')).json;
+    assert.equal(list.link, 'up');
+    assert.deepEqual(
+      { ...list.phones[0], lastSeen: undefined },
+      { ppn: 1, loggedOn: true, rfp: 11, location: 'Corridor', lastSeen: undefined },
+    );
+  });
+
+  it('the emergency key raises the mapped alarm type, at the handset’s last place', async () => {
     sim.pressEmergency(1);
     const fast = async () =>
-      (await h.request('GET', '/api/v1/alarms')).json.alarms.some((a: { type: string }) => a.type === 'fast');
-    await settled(fast, 'an alarm of type fast');
+      (await h.request('GET', '/api/v1/alarms')).json.alarms.find((a: { type: string }) => a.type === 'fast');
+    await settled(async () => (await fast()) !== undefined, 'an alarm of type fast');
+    const alarm = (await h.request('GET', `/api/v1/alarms/${(await fast()).id}`)).json;
+    assert.equal(alarm.location, 'Corridor');
+    // The alarm taught the phones list the handset's number.
+    assert.equal((await h.request('GET', '/api/v1/phones')).json.phones[0].number, '4711');
+  });
+
+  it('a locating alert rings the handset with priority LocatingAlert, and is in the access log', async () => {
+    const r = await h.request('POST', '/api/v1/phones/4711/locating-alert', { text: 'Where are you?' });
+    assert.equal(r.status, 202, r.text);
+    await settled(() => sim.inbox(1).some((m) => m.msg.priority === 'LocatingAlert'), 'the locating alert');
+    const log = await h.tocsin.store.accessLog.list({ limit: 10, action: 'phone.locating-alert' });
+    assert.equal(log.length, 1);
+    assert.equal(log[0]!.target, 'phone/4711');
+  });
+
+  it('the DECT band: read, a switch without confirm refused, EU → US confirmed and access-logged', async () => {
+    const before = await h.request('GET', '/api/v1/dect/band');
+    assert.equal(before.status, 200, before.text);
+    assert.equal(before.json.band, 'EU');
+    const unconfirmed = await h.request('POST', '/api/v1/dect/band', { band: 'US' });
+    assert.equal(unconfirmed.status, 422, unconfirmed.text);
+    const unknown = await h.request('POST', '/api/v1/dect/band', { band: 'Mars', confirm: true });
+    assert.equal(unknown.status, 422, unknown.text);
+    assert.equal(sim.dectRegDomain, 'EMEA', 'nothing was switched');
+    const r = await h.request('POST', '/api/v1/dect/band', { band: 'US', confirm: true });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json, { band: 'US', previous: 'EU', changed: true, confirmed: true });
+    assert.equal(sim.dectRegDomain, 'US');
+    const log = await h.tocsin.store.accessLog.list({ limit: 10, action: 'dect.band' });
+    assert.deepEqual(
+      log.map((e) => [e.outcome, e.target]),
+      [['success', 'dect/band/US']],
+    );
+  });
+
+  it('a user of another environment sees no phones and finds none', async () => {
+    const u = await h.request('POST', '/api/v1/users', {
+      loginName: 'yves',
+      displayName: 'Yves',
+      userGroup: 'administrator',
+      environments: ['elsewhere'],
+      password: 'yves-Passphrase-88',
+      mustChangePassword: false,
+    });
+    assert.equal(u.status, 201, u.text);
+    const { token } = await h.tocsin.auth.issueToken(u.json.id, {
+      name: 'yves',
+      permissions: ['system.phones', 'operation.phones.locating-alert'],
+      environments: ['elsewhere'],
+    });
+    const as = { authorization: `Bearer ${token}` };
+    assert.deepEqual((await h.request('GET', '/api/v1/phones', undefined, as)).json, { link: 'unknown', phones: [] });
+    const ring = await h.request('POST', '/api/v1/phones/4711/locating-alert', {}, as);
+    assert.equal(ring.status, 404, ring.text);
   });
 });

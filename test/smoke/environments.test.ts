@@ -217,6 +217,11 @@ function classify(key: string): { kind: 'list' | 'object'; calls: Call[] } | { k
       { path: '/api/v1/access-log/export?format=csv' },
     ],
     'GET /api/v1/access-log/verify': [{ path: '/api/v1/access-log/verify' }],
+    // This app has no DECT link (test/smoke/dect-wiring.test.ts scopes the phones of a real one).
+    'GET /api/v1/phones': [{ path: '/api/v1/phones' }],
+    'POST /api/v1/phones/:number/locating-alert': [{ path: '/api/v1/phones/4711/locating-alert', body: {} }],
+    'GET /api/v1/dect/band': [{ path: '/api/v1/dect/band' }],
+    'POST /api/v1/dect/band': [{ path: '/api/v1/dect/band', body: { band: 'US', confirm: true } }],
   };
   for (const [seg, id] of Object.entries(B_ID)) {
     const base = `/api/v1/config/${seg}`;
@@ -230,7 +235,8 @@ function classify(key: string): { kind: 'list' | 'object'; calls: Call[] } | { k
       { path: `${base}/new-${seg}`, body: { ...bodyFor(seg, 'eb'), ...env } },
     ];
   }
-  const list = method === 'GET' && !/:id|:member/.test(path);
+  // The DECT band is one object (the link's), not a list.
+  const list = method === 'GET' && !/:id|:member/.test(path) && path !== '/api/v1/dect/band';
   const found = calls[key];
   if (!found) throw new Error(`${key}: not classified in test/smoke/environments.test.ts`);
   return { kind: list ? 'list' : 'object', calls: found };

@@ -113,6 +113,8 @@ describe('loadConfig: accepted', () => {
           fromName: 'Tocsin',
           confirmElement: 'confirm',
           triggers: { SOS: 'emergency', MANDOWN: 'man-down', NOMOVEMENT: 'man-down' },
+          locations: {},
+          environment: 'default',
         }),
     },
     // Plain AXI (debugging) on 12621, the other confirmation element, own triggers.
@@ -125,8 +127,12 @@ describe('loadConfig: accepted', () => {
         TOCSIN_DECT_PASSWORD: 'secret',
         TOCSIN_DECT_CONFIRM: 'confirmReq',
         TOCSIN_DECT_TRIGGERS: 'sos=fire, loc-*=generic ,*=generic',
+        TOCSIN_DECT_LOCATIONS: '10=Deck 5 fore, 11 = Deck 5 aft',
+        TOCSIN_DECT_ENVIRONMENT: 'ship',
       },
       check: (c) => {
+        assert.deepEqual(c.dect?.locations, { 10: 'Deck 5 fore', 11: 'Deck 5 aft' });
+        assert.equal(c.dect?.environment, 'ship');
         assert.equal(c.dect?.port, 12621);
         assert.equal(c.dect?.confirmElement, 'confirmReq');
         assert.deepEqual(c.dect?.triggers, { SOS: 'fire', 'LOC-*': 'generic', '*': 'generic' });
@@ -305,12 +311,14 @@ describe('loadConfig: refused', () => {
         TOCSIN_DECT_FINGERPRINT: 'AB:'.repeat(31) + 'AB',
         TOCSIN_DECT_CA: '/nonexistent-ca.pem',
         TOCSIN_DECT_TRIGGERS: 'SOS',
+        TOCSIN_DECT_LOCATIONS: 'deck five',
       }),
       problems: [
         'TOCSIN_DECT_CA: give a pinned fingerprint or a CA, not both',
         'TOCSIN_DECT_PASSWORD: give it, or TOCSIN_DECT_PASSWORD_FILE, exactly one of them',
         /^TOCSIN_DECT_CA: cannot read \/nonexistent-ca\.pem/,
         /^TOCSIN_DECT_TRIGGERS: 'SOS' is not TRIGGER=alarm-type/,
+        /^TOCSIN_DECT_LOCATIONS: 'deck five' is not RFP=place/,
       ],
     },
     {
