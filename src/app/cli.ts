@@ -30,7 +30,29 @@ const ENV_HELP = `Environment:
   TOCSIN_DECT_FROM, _FROM_NAME  sender shown on handsets                       default tel:9999, Tocsin
   TOCSIN_DECT_CONFIRM           confirm|confirmReq: answer element name        default confirm
   TOCSIN_DECT_TRIGGERS          handset alarm trigger → alarm type             default SOS=emergency,MANDOWN=man-down,NOMOVEMENT=man-down
+  TOCSIN_DECT_LOCATIONS         base station → place, e.g. 10=Deck 5 fore,11=Deck 5 aft
+  TOCSIN_DECT_ENVIRONMENT       the environment the handsets belong to         default default
   TOCSIN_LOG_LEVEL              fatal|error|warn|info|debug|trace|silent       default info`;
+
+const DEMO_HELP = `Usage: tocsin demo [--port N] [--every SECONDS] [--duration SECONDS] [--count N] [--data-dir DIR]
+
+Starts Tocsin with a simulated Mitel OMM (DECT over OM AXI, TLS with a pinned certificate) and a
+sample configuration, then lets handsets raise alarms so you can watch them flow: raised →
+notified on handsets → rejected / failed / accepted → escalated → ended. Prints one line per
+event, the admin password and an API token for curl. Ctrl-C (SIGINT) or SIGTERM stops it.
+
+Crew (login = handset number), user group operator: group A is ben (4712, rejects after 3 s);
+group B is anna (4711, accepts after 8 s), carla (4713, switched off) and david (4714, never
+answers). Alarm types emergency, man-down and generic, all on escalate@1.
+
+Options:
+  --port N            HTTP port on 127.0.0.1 (0 picks a free one)             default 8080
+  --every SECONDS     a handset raises an alarm this often (at least 1)       default 15
+  --duration SECONDS  stop after this long                                    default: until Ctrl-C
+  --count N           stop once N alarms were raised and all have ended       default: no limit
+  --data-dir DIR      keep the data here (default: a temporary directory, removed at the end)
+
+Other TOCSIN_* variables are not read, except TOCSIN_LOG_LEVEL (default error).`;
 
 const HELP: Record<string, string> = {
   plan: PLAN_HELP,
@@ -38,6 +60,7 @@ const HELP: Record<string, string> = {
   user: USER_HELP,
   token: TOKEN_HELP,
   audit: AUDIT_HELP,
+  demo: DEMO_HELP,
   main: `tocsin — an open, on-premise alarm server
 
 Usage: tocsin <command> [--help]
@@ -50,6 +73,7 @@ Commands:
   user      set a password or unlock an account, locally: tocsin user --help
   token     create, list or revoke API tokens, locally: tocsin token --help
   audit     verify the access log's hash chain or export it as CSV or JSON (it cannot be edited)
+  demo      watch alarms flow: Tocsin with a simulated DECT system and sample crew (npm run demo)
   help      show this help, or the help of a command: tocsin help start
 
 ${ENV_HELP}`,
@@ -80,6 +104,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`tocsin: unknown command '${command}'\n\n${HELP.main}\n`);
     return 2;
   }
+  if (command === 'demo') return demo(rest);
   let help = false;
   let positionals: string[] = [];
   let type: string | undefined;
@@ -149,6 +174,58 @@ export async function main(argv: readonly string[]): Promise<number> {
     return auditCommand(positionals, audit, config);
   }
   return command === 'migrate' ? migrate(config) : start(config);
+}
+
+/** `tocsin demo`: its own options, no TOCSIN_* configuration (it builds its own). */
+async function demo(args: readonly string[]): Promise<number> {
+  const usage = (msg: string) => {
+    process.stderr.write(`tocsin demo: ${msg}\n\n${DEMO_HELP}\n`);
+    return 2;
+  };
+  let v: { help?: boolean; port?: string; every?: string; duration?: string; count?: string; 'data-dir'?: string };
+  try {
+    v = parseArgs({
+      args: [...args],
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        port: { type: 'string' },
+        every: { type: 'string' },
+        duration: { type: 'string' },
+        count: { type: 'string' },
+        'data-dir': { type: 'string' },
+      },
+      strict: true,
+    }).values;
+  } catch (err) {
+    return usage((err as Error).message);
+  }
+  if (v.help) return print(DEMO_HELP, 0);
+  const num = (name: string, s: string | undefined, ok: (n: number) => boolean) => {
+    if (s === undefined) return undefined;
+    const n = /^\d+(\.\d+)?$/.test(s) ? Number(s) : NaN;
+    if (!ok(n)) throw new Error(`--${name} '${s}' is out of range`);
+    return n;
+  };
+  let o;
+  try {
+    o = {
+      port: num('port', v.port, (n) => Number.isInteger(n) && n <= 65535) ?? 8080,
+      every: num('every', v.every, (n) => n >= 1 && n <= 86_400) ?? 15,
+      duration: num('duration', v.duration, (n) => n > 0 && n <= 31_536_000),
+      count: num('count', v.count, (n) => Number.isInteger(n) && n >= 1),
+      dataDir: v['data-dir'],
+    };
+  } catch (err) {
+    return usage((err as Error).message);
+  }
+  const { runDemo } = await import('./demo.ts');
+  return runDemo({
+    port: o.port,
+    every: o.every,
+    ...(o.duration !== undefined ? { duration: o.duration } : {}),
+    ...(o.count !== undefined ? { count: o.count } : {}),
+    ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
+  });
 }
 
 function print(text: string, code: number): number {
