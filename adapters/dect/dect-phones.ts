@@ -9,6 +9,7 @@
  *   the number and, with `uid`, the user.
  * - The location is the last base station's name from the RFP → location table.
  */
+import { TEL_ADDRESS } from '../../src/domain/handsets.ts';
 import type { AxiEvent } from './dect-codec.ts';
 
 export interface Phone {
@@ -30,7 +31,7 @@ export interface Phone {
 export type PhoneTable = ReadonlyMap<number, Phone>;
 
 const numberOf = (addr: string | undefined): string | undefined => {
-  const m = /^tel:([0-9*#+]{1,32})$/i.exec(addr ?? '');
+  const m = TEL_ADDRESS.exec(addr ?? '');
   return m ? m[1] : undefined;
 };
 

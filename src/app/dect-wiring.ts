@@ -13,6 +13,7 @@
  */
 import { DectAdapter, type DectSink } from '../../adapters/dect/dect-adapter.ts';
 import { ALARM_SERVER_SUBSCRIPTIONS } from '../../adapters/dect/dect-transport.ts';
+import { HANDSET_NUMBER } from '../domain/handsets.ts';
 import { loginKey } from '../domain/identity.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Directory } from '../ports/directory.ts';
@@ -33,7 +34,6 @@ export interface DectWiring {
   readonly observer: RuntimeObserver;
 }
 
-const HANDSET_NUMBER = /^[0-9*#+]{1,32}$/;
 const SUPERVISION_SOURCE = { adapter: 'supervision', device: 'dect' } as const;
 
 /** The handset address of a recipient, or undefined (see the file comment). */

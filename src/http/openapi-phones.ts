@@ -2,6 +2,7 @@
  * The phones part of the OpenAPI document (src/http/phone-routes.ts), spread into
  * src/http/openapi.ts.
  */
+import { HANDSET_NUMBER } from '../domain/handsets.ts';
 import type { PathItemObject, SchemaObject } from './openapi.ts';
 import { json, problem, response, schema } from './openapi-parts.ts';
 
@@ -103,7 +104,7 @@ const paths: Record<string, PathItemObject> = {
         in: 'path',
         required: true,
         description: 'The handset’s number.',
-        schema: { type: 'string', pattern: '^[0-9*#+]{1,32}$' },
+        schema: { type: 'string', pattern: HANDSET_NUMBER.source },
         example: '4711',
       },
     ],

@@ -10,12 +10,12 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { inScope } from '../domain/environments.ts';
+import { HANDSET_NUMBER } from '../domain/handsets.ts';
 import { TocsinError } from '../domain/errors.ts';
 import { zodProblems } from '../domain/validation.ts';
 import type { Phones } from '../ports/phones.ts';
 import { principalOf, type Audit } from './actor.ts';
 
-const NUMBER = /^[0-9*#+]{1,32}$/;
 const locatingBody = z.strictObject({ text: z.string().trim().min(1).max(160).optional() });
 
 export function phoneRoutes(phones: Phones | undefined, audit: Audit): Router {
@@ -37,7 +37,7 @@ export function phoneRoutes(phones: Phones | undefined, audit: Audit): Router {
 
   r.post('/phones/:number/locating-alert', async (ctx) => {
     const number = String(ctx.params.number);
-    if (!NUMBER.test(number))
+    if (!HANDSET_NUMBER.test(number))
       throw new TocsinError('validation', "the path parameter 'number' is invalid", {
         details: [{ parameter: 'number', reason: 'a handset number: 1–32 of 0–9 * # +' }],
       });
