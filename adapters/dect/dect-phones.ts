@@ -10,23 +10,11 @@
  * - The location is the last base station's name from the RFP → location table.
  */
 import { TEL_ADDRESS } from '../../src/domain/handsets.ts';
+import type { PhoneInfo } from '../../src/ports/phones.ts';
 import type { AxiEvent } from './dect-codec.ts';
 
-export interface Phone {
-  readonly ppn: number;
-  /** The handset's number (without `tel:`), once an event named it. */
-  readonly number?: string;
-  /** The OMM user id logged on to it, once known. */
-  readonly uid?: number;
-  readonly loggedOn?: boolean;
-  readonly inCharger?: boolean;
-  readonly batteryLevel?: number;
-  readonly rfp?: number;
-  /** The last base station's place, from the location table. */
-  readonly location?: string;
-  /** Epoch ms of the last event about it. */
-  readonly lastSeen: number;
-}
+/** A handset of the phones list: the Phones port's shape (src/ports/phones.ts). */
+export type Phone = PhoneInfo;
 
 export type PhoneTable = ReadonlyMap<number, Phone>;
 
