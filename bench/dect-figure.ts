@@ -46,6 +46,7 @@ export async function dectFigures(config: Config, p: Params, cells: Cells, notes
         confirmElement: 'confirm',
         triggers: {},
         locations: {},
+        messageRules: [],
         environment: 'default',
       },
     },

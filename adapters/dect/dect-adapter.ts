@@ -32,7 +32,14 @@ import {
   type DectBand,
   type OutgoingMessage,
 } from './dect-codec.ts';
-import { messageFor, progressOutcome, responseOf, type HandsetProfile } from './dect-mapping.ts';
+import {
+  alarmTypeForText,
+  messageFor,
+  progressOutcome,
+  responseOf,
+  type HandsetProfile,
+  type MessageRule,
+} from './dect-mapping.ts';
 import { AxiLinkDown, AxiTransport, realTimers, type AxiTransportOptions, type TimerHost } from './dect-transport.ts';
 import type { SupervisionKind } from './dect-link.ts';
 import { applyPhoneEvent, type Phone, type PhoneTable } from './dect-phones.ts';
@@ -82,6 +89,8 @@ export interface DectAdapterOptions {
   /** Trigger id (upper case) → alarm type; `*` for any other trigger. */
   readonly triggers: Readonly<Record<string, string>>;
   readonly resendAfterMs?: number;
+  /** Text typed on a handset (EventMessageSend) → alarm type; no rule matches: logged, no alarm. */
+  readonly messageRules?: readonly MessageRule[];
   /** Base station (RFP id) → the place it covers, for the phones list and handset alarms. */
   readonly locations?: Readonly<Record<number, string>>;
   readonly log?: (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
@@ -411,6 +420,28 @@ export class DectAdapter implements Notifier {
           ...(e.ppn !== undefined ? { ppn: e.ppn } : {}),
           ...(e.uid !== undefined ? { uid: e.uid } : {}),
           ...(e.fromAddr !== undefined ? { fromAddr: e.fromAddr } : {}),
+          ...(location !== undefined ? { location } : {}),
+        });
+        return;
+      }
+      case 'EventMessageSend': {
+        const text = e.msg.content;
+        const alarmType = alarmTypeForText(this.o.messageRules ?? [], text);
+        if (!alarmType)
+          return this.o.log?.('info', 'OM AXI: a typed message that no rule maps to an alarm', {
+            from: e.msg.fromAddr,
+          });
+        const location = e.msg.ppn === undefined ? undefined : this.phoneTable.get(e.msg.ppn)?.location;
+        await sink.alarm({
+          id: `dect-msg-${e.msg.sendTime ?? 0}-${e.msg.id ?? 0}-${e.msg.ppn ?? e.msg.fromAddr}`
+            .replace(/[^A-Za-z0-9_-]/g, '_')
+            .slice(0, 64),
+          alarmType,
+          trigger: 'message',
+          text,
+          ...(e.msg.ppn !== undefined ? { ppn: e.msg.ppn } : {}),
+          ...(e.msg.uid !== undefined ? { uid: e.msg.uid } : {}),
+          fromAddr: e.msg.fromAddr,
           ...(location !== undefined ? { location } : {}),
         });
         return;

@@ -128,6 +128,27 @@ export function progressOutcome(event: string): ProgressOutcome {
   return reason ? { kind: 'failed', reason } : { kind: 'ignored', reason: `unknown progress event '${event}'` };
 }
 
+/** A rule for text typed on a handset: a glob on the text (`*` any run of characters, case ignored) → alarm type. */
+export interface MessageRule {
+  readonly pattern: string;
+  readonly alarmType: string;
+}
+
+/** The alarm type of the first rule whose pattern matches the whole text, or undefined. Pure. */
+export function alarmTypeForText(rules: readonly MessageRule[], text: string): string | undefined {
+  for (const r of rules) {
+    const re = new RegExp(
+      `^${r.pattern
+        .split('*')
+        .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+      'is',
+    );
+    if (re.test(text.trim())) return r.alarmType;
+  }
+  return undefined;
+}
+
 /** The response an EventMessageConfirmation carries, or undefined for a read receipt or other choice. */
 export function responseOf(confirmation: string): 'accept' | 'reject' | 'dont-know' | undefined {
   switch (confirmation) {

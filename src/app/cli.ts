@@ -31,6 +31,7 @@ const ENV_HELP = `Environment:
   TOCSIN_DECT_CONFIRM           confirm|confirmReq: answer element name        default confirm
   TOCSIN_DECT_TRIGGERS          handset alarm trigger → alarm type             default SOS=emergency,MANDOWN=man-down,NOMOVEMENT=man-down
   TOCSIN_DECT_LOCATIONS         base station → place, e.g. 10=Deck 5 fore,11=Deck 5 aft
+  TOCSIN_DECT_MESSAGE_RULES     typed handset text → alarm type, e.g. FIRE*=emergency,*HELP*=emergency
   TOCSIN_DECT_ENVIRONMENT       the environment the handsets belong to         default default
   TOCSIN_LOG_LEVEL              fatal|error|warn|info|debug|trace|silent       default info`;
 

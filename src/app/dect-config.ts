@@ -26,6 +26,8 @@ export interface DectConfig {
   readonly confirmElement: 'confirm' | 'confirmReq';
   /** Handset alarm trigger id (upper case) → alarm type; `*` for the rest. */
   readonly triggers: Readonly<Record<string, string>>;
+  /** Text typed on a handset → alarm type: the first glob that matches the whole text. */
+  readonly messageRules: readonly { readonly pattern: string; readonly alarmType: string }[];
   /** Base station (RFP id) → the place it covers. */
   readonly locations: Readonly<Record<number, string>>;
   /** The environment the handsets (the phones list, locating alerts) belong to. */
@@ -46,11 +48,13 @@ export const DECT_VARIABLES = [
   'TOCSIN_DECT_CONFIRM',
   'TOCSIN_DECT_TRIGGERS',
   'TOCSIN_DECT_LOCATIONS',
+  'TOCSIN_DECT_MESSAGE_RULES',
   'TOCSIN_DECT_ENVIRONMENT',
 ] as const;
 
 const FINGERPRINT = /^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/;
 const TRIGGERS = /^\s*([A-Za-z0-9*_.-]{1,64})\s*=\s*([a-z0-9][a-z0-9-]{0,63})\s*$/;
+const MESSAGE_RULE = /^\s*([^,=]{1,100})=\s*([a-z0-9][a-z0-9-]{0,63})\s*$/;
 const LOCATION = /^\s*([0-9]{1,9})\s*=\s*([^,=]{1,100})$/;
 export const DEFAULT_TRIGGERS = 'SOS=emergency,MANDOWN=man-down,NOMOVEMENT=man-down';
 
@@ -78,6 +82,7 @@ const schema = z.object({
   TOCSIN_DECT_CONFIRM: z.enum(['confirm', 'confirmReq']).default('confirm'),
   TOCSIN_DECT_TRIGGERS: z.string().default(DEFAULT_TRIGGERS),
   TOCSIN_DECT_LOCATIONS: z.string().optional(),
+  TOCSIN_DECT_MESSAGE_RULES: z.string().optional(),
   TOCSIN_DECT_ENVIRONMENT: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'an environment id')
@@ -127,6 +132,15 @@ export function dectConfig(env: NodeJS.ProcessEnv): { config?: DectConfig; probl
     if (m) locations[Number(m[1])] = m[2]!.trim();
     else problems.push(`TOCSIN_DECT_LOCATIONS: '${part}' is not RFP=place (e.g. 10=Deck 5 fore,11=Deck 5 aft)`);
   }
+  const messageRules: { pattern: string; alarmType: string }[] = [];
+  for (const part of e.TOCSIN_DECT_MESSAGE_RULES?.split(',') ?? []) {
+    const m = MESSAGE_RULE.exec(part);
+    if (m) messageRules.push({ pattern: m[1]!.trim(), alarmType: m[2]! });
+    else
+      problems.push(
+        `TOCSIN_DECT_MESSAGE_RULES: '${part}' is not TEXT*=alarm-type (e.g. FIRE*=emergency,*HELP*=emergency)`,
+      );
+  }
   if (problems.length > 0 || password === undefined) return { problems };
   return {
     problems,
@@ -143,6 +157,7 @@ export function dectConfig(env: NodeJS.ProcessEnv): { config?: DectConfig; probl
       confirmElement: e.TOCSIN_DECT_CONFIRM,
       triggers,
       locations,
+      messageRules,
       environment: e.TOCSIN_DECT_ENVIRONMENT,
     },
   };

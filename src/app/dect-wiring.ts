@@ -132,6 +132,7 @@ export function createDectChannel(w: DectWiring): DectAdapter {
     confirmElement: c.confirmElement,
     triggers: c.triggers,
     locations: c.locations,
+    messageRules: c.messageRules,
     log: (level, msg, fields) => logger[level](fields ?? {}, msg),
   });
 }

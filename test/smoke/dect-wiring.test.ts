@@ -50,6 +50,7 @@ before(async () => {
       confirmElement: 'confirm',
       triggers: { SOS: 'fast', '*': 'generic' },
       locations: { 10: 'Ward 1, bed 4', 11: 'Corridor' },
+      messageRules: [{ pattern: 'FIRE*', alarmType: 'fast' }],
       environment: 'default',
     },
   });
@@ -120,6 +121,22 @@ describe('the DECT channel built from the configuration', () => {
     assert.equal(alarm.location, 'Corridor');
     // The alarm taught the phones list the handset's number.
     assert.equal((await h.request('GET', '/api/v1/phones')).json.phones[0].number, '4711');
+  });
+
+  it('text typed on a handset raises an alarm when a rule maps it; other text does not', async () => {
+    const before = (await h.request('GET', '/api/v1/alarms')).json.alarms.length;
+    sim.sendText(1, 'hello bridge', 'tel:9999');
+    sim.sendText(1, 'Fire in the galley', 'tel:9999');
+    const typed = async () =>
+      (await h.request('GET', '/api/v1/alarms')).json.alarms.find(
+        (a: { text: string }) => a.text === 'Fire in the galley',
+      );
+    await settled(async () => (await typed()) !== undefined, 'the typed FIRE alarm');
+    const alarm = (await h.request('GET', `/api/v1/alarms/${(await typed()).id}`)).json;
+    assert.equal(alarm.type, 'fast');
+    assert.deepEqual(alarm.source, { adapter: 'dect', device: 'tel:4711' });
+    // Events are handled in order: the earlier, unmapped message raised nothing.
+    assert.equal((await h.request('GET', '/api/v1/alarms')).json.alarms.length, before + 1);
   });
 
   it('a locating alert rings the handset with priority LocatingAlert, and is in the access log', async () => {

@@ -114,6 +114,7 @@ describe('loadConfig: accepted', () => {
           confirmElement: 'confirm',
           triggers: { SOS: 'emergency', MANDOWN: 'man-down', NOMOVEMENT: 'man-down' },
           locations: {},
+          messageRules: [],
           environment: 'default',
         }),
     },
@@ -129,8 +130,13 @@ describe('loadConfig: accepted', () => {
         TOCSIN_DECT_TRIGGERS: 'sos=fire, loc-*=generic ,*=generic',
         TOCSIN_DECT_LOCATIONS: '10=Deck 5 fore, 11 = Deck 5 aft',
         TOCSIN_DECT_ENVIRONMENT: 'ship',
+        TOCSIN_DECT_MESSAGE_RULES: 'FIRE*=fire, *help*=emergency',
       },
       check: (c) => {
+        assert.deepEqual(c.dect?.messageRules, [
+          { pattern: 'FIRE*', alarmType: 'fire' },
+          { pattern: '*help*', alarmType: 'emergency' },
+        ]);
         assert.deepEqual(c.dect?.locations, { 10: 'Deck 5 fore', 11: 'Deck 5 aft' });
         assert.equal(c.dect?.environment, 'ship');
         assert.equal(c.dect?.port, 12621);

@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { encodeAxi } from '../../adapters/dect/dect-codec.ts';
 import {
+  alarmTypeForText,
   messageFor,
   priorityOf,
   progressOutcome,
@@ -101,6 +102,23 @@ describe('handset messages', () => {
 
   it('volume 0–9 → 1–100 %', () => {
     assert.deepEqual([0, 1, 5, 9, 12].map(volumePercent), [1, 11, 56, 100, 100]);
+  });
+});
+
+describe('typed messages → alarm types', () => {
+  it('the first glob that matches the whole text, case ignored; regex characters are literal', () => {
+    const rules = [
+      { pattern: 'FIRE*', alarmType: 'fire' },
+      { pattern: '*help*', alarmType: 'emergency' },
+      { pattern: 'a.b', alarmType: 'dot' },
+    ];
+    assert.deepEqual(
+      ['fire in cabin 5', 'Need HELP now', 'fire, help!', 'a.b', 'axb', 'hello', '  FIRE  '].map((t) =>
+        alarmTypeForText(rules, t),
+      ),
+      ['fire', 'emergency', 'fire', 'dot', undefined, undefined, 'fire'],
+    );
+    assert.equal(alarmTypeForText([], 'FIRE'), undefined);
   });
 });
 
