@@ -22,16 +22,9 @@
  */
 import type { DeviceMessage, DeviceMessageLedger } from '../../src/ports/device-messages.ts';
 import type { Notifier, OutgoingNotification, SendResult, Withdrawal } from '../../src/ports/notifier.ts';
-import {
-  DECT_BANDS,
-  dectBandOf,
-  nextMessageKey,
-  type AxiEvent,
-  type AxiResponse,
-  type ConfirmElement,
-  type DectBand,
-  type OutgoingMessage,
-} from './dect-codec.ts';
+import { type AxiEvent, type AxiResponse, type ConfirmElement, type OutgoingMessage } from './dect-codec.ts';
+import { DECT_BANDS, dectBandOf, type DectBand } from './dect-band.ts';
+import { nextMessageKey } from './dect-text.ts';
 import {
   alarmTypeForText,
   messageFor,

@@ -18,6 +18,7 @@
  * Encoding is strict and throws RangeError on values the OMM would refuse or misread.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { isDectRegDomain, DECT_REG_DOMAINS, type DectRegDomain } from './dect-band.ts';
 
 /** A closed set of known values that still lets through what a newer OMM may send. */
 export type KnownOr<T extends string> = T | (string & {});
@@ -67,52 +68,6 @@ export const MESSAGE_ID_LIMIT = 1 << 20;
 export const MAX_SUBSCRIBE_ENTRIES = 20;
 /** The element name of confirmation choices is an open question (protocols.md): both are read. */
 export type ConfirmElement = 'confirm' | 'confirmReq';
-
-// ---------------------------------------------------------------------------------------------
-// The DECT band (issue 5 item 6). Sources, all public:
-// - eventphone/mitel-api `doc/SIP-DECT OM.xsd`, "DECT related types": simpleType
-//   `DECTRegDomainType` (the values below), `SetDECTRegDomainType` (ReqType + the domain) and
-//   `GetSetDECTRegDomainRespType` (RespType + the domain); `EventDECTRegDomainCnf` is listed as
-//   an event; ResponseCodeType has `EDectRegDomainInvalid`.
-// - The attribute name `regDomain` is not spelled out by the XSD (its extension names no
-//   attribute); it comes from OMM provisioning files that send AXI commands verbatim, e.g.
-//   `<SetDECTRegDomain regDomain="EMEA" />` (found in two public configurations by text search;
-//   their repositories were not identified). That the response carries it under the same name
-//   is inferred [I].
-// - The request names GetDECTRegDomain / SetDECTRegDomain also appear in the GetVersionsResp
-//   fixture of mitel-api `src/mitel-api.test/OmmMessageTest.cs` (versions 1.0.2 / 1.1.2).
-// Not established: whether the OMM restarts RFPs (and so drops DECT service) on a change.
-
-/** The OMM's DECT regulatory domains (XSD `DECTRegDomainType`); `None` means not set yet. */
-export const DECT_REG_DOMAINS = ['None', 'EMEA', 'US', 'Brazil', 'Taiwan', 'Radio1910_1927MHz250mW'] as const;
-export type DectRegDomain = (typeof DECT_REG_DOMAINS)[number];
-
-export function isDectRegDomain(s: string): s is DectRegDomain {
-  return (DECT_REG_DOMAINS as readonly string[]).includes(s);
-}
-
-/**
- * The bands an operator picks, by the name people use, with the OMM's domain for each. MHz only
- * where it is common knowledge (EU DECT 1880–1900, US "DECT 6.0" 1920–1930) or in the name.
- */
-export const DECT_BANDS = {
-  EU: { regDomain: 'EMEA', mhz: '1880–1900' },
-  US: { regDomain: 'US', mhz: '1920–1930' },
-  Brazil: { regDomain: 'Brazil' },
-  Taiwan: { regDomain: 'Taiwan' },
-  '1910-1927MHz': { regDomain: 'Radio1910_1927MHz250mW', mhz: '1910–1927' },
-} as const satisfies Record<string, { regDomain: Exclude<DectRegDomain, 'None'>; mhz?: string }>;
-export type DectBand = keyof typeof DECT_BANDS;
-
-export function isDectBand(s: string): s is DectBand {
-  return Object.hasOwn(DECT_BANDS, s);
-}
-
-/** The band of an OMM domain; undefined for `None` (not set) or a domain this code does not know. */
-export function dectBandOf(regDomain: string | undefined): DectBand | undefined {
-  for (const [band, d] of Object.entries(DECT_BANDS)) if (d.regDomain === regDomain) return band as DectBand;
-  return undefined;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Requests (what the adapter sends). Each decodes back to itself (the round-trip tests).
@@ -880,97 +835,4 @@ function requestElement(req: AxiRequest): AxiElement {
 
 function unreachable(x: never): never {
   throw new Error(`unhandled request ${JSON.stringify(x)}`);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Text for the handset, and message ids
-
-/** A few characters outside Latin-1 that have a better stand-in than NFKD gives. */
-const TRANSLITERATE: Readonly<Record<string, string>> = {
-  '\u2018': "'",
-  '\u2019': "'",
-  '\u201A': "'",
-  '\u201C': '"',
-  '\u201D': '"',
-  '\u201E': '"',
-  '\u2013': '-',
-  '\u2014': '-',
-  '\u2212': '-',
-  '\u2026': '...',
-  '\u2022': '*',
-  '\u20AC': 'EUR',
-  '\u2192': '->',
-  '\u2190': '<-',
-  '\u00A0': ' ',
-  '\u0152': 'OE',
-  '\u0153': 'oe',
-  '\u0141': 'L',
-  '\u0142': 'l',
-  '\u0110': 'D',
-  '\u0111': 'd',
-};
-
-const ELLIPSIS = '...';
-
-function isLatin1Printable(c: number): boolean {
-  return c === 0x9 || c === 0xa || c === 0xd || (c >= 0x20 && c <= 0xff);
-}
-
-function toLatin1(ch: string): string {
-  const c = ch.codePointAt(0)!;
-  if (isLatin1Printable(c)) return ch;
-  if (c < 0x20) return ' ';
-  const t = TRANSLITERATE[ch];
-  if (t !== undefined) return t;
-  const folded = ch.normalize('NFKD').replace(/\p{M}/gu, '');
-  if (folded !== '' && [...folded].every((f) => isLatin1Printable(f.codePointAt(0)!))) return folded;
-  return '?';
-}
-
-function utf8Length(latin1: string): number {
-  let n = 0;
-  for (let i = 0; i < latin1.length; i++) n += latin1.charCodeAt(i) < 0x80 ? 1 : 2;
-  return n;
-}
-
-/**
- * Text a Mitel handset can show: every character representable in Latin-1 (accents outside it
- * dropped, typographic quotes and dashes replaced, control characters become spaces, the rest
- * `?`), then cut on a character boundary to at most `maxBytes` of UTF-8, ending in `...` when
- * cut. Pure; throws RangeError if `maxBytes` is not a non-negative integer.
- */
-export function fitText(text: string, maxBytes: number): string {
-  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new RangeError(`maxBytes must be ≥ 0, got ${maxBytes}`);
-  let out = '';
-  for (const ch of text.normalize('NFC')) out += toLatin1(ch);
-  if (utf8Length(out) <= maxBytes) return out;
-  const tail = maxBytes >= ELLIPSIS.length ? ELLIPSIS : '';
-  const budget = maxBytes - tail.length;
-  let used = 0;
-  let i = 0;
-  for (; i < out.length; i++) {
-    const w = out.charCodeAt(i) < 0x80 ? 1 : 2;
-    if (used + w > budget) break;
-    used += w;
-  }
-  return out.slice(0, i) + tail;
-}
-
-/** The name of a sent message: (sendTime, id) must be unique on the OMM. */
-export interface MessageKey {
-  readonly sendTime: number;
-  readonly id: number;
-}
-
-/**
- * The key for the next message, after `prev` (undefined for the first). Ids count up modulo
- * 2^20; sendTime is `now` but never goes backwards, and moves on by one second whenever the id
- * wraps to 0, so no key repeats as long as `prev` is carried over (persist it across restarts).
- * Pure.
- */
-export function nextMessageKey(prev: MessageKey | undefined, now: number): MessageKey {
-  if (prev === undefined) return { sendTime: now, id: 0 };
-  const id = (prev.id + 1) % MESSAGE_ID_LIMIT;
-  const sendTime = Math.max(now, id === 0 ? prev.sendTime + 1 : prev.sendTime);
-  return { sendTime, id };
 }

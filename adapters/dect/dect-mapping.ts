@@ -13,13 +13,12 @@
  */
 import type { Profile } from '../../src/domain/config-model.ts';
 import {
-  fitText,
   type ConfirmationChoice,
-  type MessageKey,
   type MessagePriority,
   type MessageProgressEvent,
   type OutgoingMessage,
 } from './dect-codec.ts';
+import { fitText, type MessageKey } from './dect-text.ts';
 
 /** The profile fields a handset message uses. */
 export type HandsetProfile = Pick<Profile, 'priority' | 'popup' | 'tone' | 'volume' | 'vibration' | 'confirmation'>;

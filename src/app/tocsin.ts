@@ -39,7 +39,7 @@ import { lockDataDir } from './data-dir-lock.ts';
 import { migrateAndRecord, TOCSIN_VERSION } from './migrate.ts';
 import { createMetrics } from './metrics.ts';
 import { createDectChannel } from './dect-wiring.ts';
-import { DECT_BANDS, isDectBand } from '../../adapters/dect/dect-codec.ts';
+import { DECT_BANDS, isDectBand } from '../../adapters/dect/dect-band.ts';
 import { openServers } from './tls.ts';
 
 export interface TocsinOverrides {

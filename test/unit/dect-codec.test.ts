@@ -15,17 +15,15 @@ import {
   encodeAxi,
   encodeAxiElement,
   escapeXml,
-  fitText,
   MESSAGE_ID_LIMIT,
-  nextMessageKey,
   normalizeAddress,
   type AxiElement,
   type AxiMessage,
   type AxiRequest,
-  type MessageKey,
   type OutgoingMessage,
   type SubscribeEntry,
 } from '../../adapters/dect/dect-codec.ts';
+import { fitText, nextMessageKey, type MessageKey } from '../../adapters/dect/dect-text.ts';
 import { frame, NulFramer } from '../../adapters/dect/dect-framing.ts';
 
 /** protocols.md §1, verbatim. */

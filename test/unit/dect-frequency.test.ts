@@ -5,16 +5,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { decodeAxi, encodeAxi, type AxiRequest } from '../../adapters/dect/dect-codec.ts';
 import {
   DECT_BANDS,
   DECT_REG_DOMAINS,
-  decodeAxi,
   dectBandOf,
-  encodeAxi,
   isDectBand,
   isDectRegDomain,
-  type AxiRequest,
-} from '../../adapters/dect/dect-codec.ts';
+} from '../../adapters/dect/dect-band.ts';
 import { frame, NulFramer } from '../../adapters/dect/dect-framing.ts';
 import {
   getRegDomain,
