@@ -39,6 +39,10 @@ import { lockDataDir } from './data-dir-lock.ts';
 import { migrateAndRecord, TOCSIN_VERSION } from './migrate.ts';
 import { createMetrics } from './metrics.ts';
 import { createDectChannel } from './dect-wiring.ts';
+import { participantDescriber } from './participants.ts';
+import { StoreAlarmWatch } from '../runtime/alarm-watch.ts';
+import { RuntimeIntake } from '../runtime/device-intake.ts';
+import type { AlarmIntake } from '../ports/alarm-intake.ts';
 import { DECT_BANDS, isDectBand } from '../../adapters/dect/dect-band.ts';
 import { openServers } from './tls.ts';
 
@@ -62,6 +66,10 @@ export interface Tocsin {
   readonly notifier: Notifier;
   readonly clock: Clock;
   readonly auth: AuthService;
+  /** Follows alarms for the device interfaces that raised them (the store's change feed). */
+  readonly watch: StoreAlarmWatch;
+  /** How device interfaces raise and cancel alarms. */
+  readonly intake: AlarmIntake;
   /** Opens the HTTP port; resolves with the bound address. */
   listen(): Promise<{ host: string; port: number }>;
   /** Stops accepting, finishes running steps, closes connections and releases the data dir. */
@@ -212,6 +220,9 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
   });
   await scheduler.start((t) => runtime.fireTimer(t, 'scheduler').then(() => undefined));
   const report = await reconciler.start();
+  const watch = new StoreAlarmWatch({ store, feed: store, describe: participantDescriber(store), logger });
+  await watch.start();
+  const intake = new RuntimeIntake(() => runtime);
   dect?.start();
   // Ended sessions are refused at once; this only removes their rows (every 5 minutes).
   const purge = setInterval(() => {
@@ -270,6 +281,8 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
     auth,
     notifier,
     clock,
+    watch,
+    intake,
     listen: async () => {
       const open = await openServers(config, app.callback(), logger);
       servers = open.servers;
@@ -281,6 +294,7 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
       await reconciler.stop();
       await dect?.stop();
       await runtime.drain();
+      await watch.stop();
       await scheduler.stop();
       // Not rethrown: the store must still be closed and the data dir released.
       await recordRestart('stop').catch((err: unknown) =>

@@ -249,11 +249,7 @@ export class AlarmRuntime {
 
   /** Sends `type` to every active alarm raised by `source` (e.g. LINK_UP from an adapter's line). Returns how many. */
   async signalSource(source: AlarmSource, type: string, actor: Actor): Promise<number> {
-    const targets = (await this.activeAlarms()).filter(
-      (a) =>
-        a.facts.source.adapter === source.adapter &&
-        (source.device === undefined || a.facts.source.device === source.device),
-    );
+    const targets = await this.activeFrom(source);
     let n = 0;
     for (const a of targets) {
       const event = { type, by: actor.id, at: this.d.clock.now() };
@@ -303,6 +299,15 @@ export class AlarmRuntime {
       if (err instanceof TocsinError && err.code === 'unknown-alarm-type') return { ok: false, reason: err.message };
       throw err;
     }
+  }
+
+  /** The active alarms raised by `source` (every device of the adapter when `device` is undefined). */
+  async activeFrom(source: AlarmSource): Promise<AlarmRecord[]> {
+    return (await this.activeAlarms()).filter(
+      (a) =>
+        a.facts.source.adapter === source.adapter &&
+        (source.device === undefined || a.facts.source.device === source.device),
+    );
   }
 
   private async activeAlarms(): Promise<AlarmRecord[]> {

@@ -68,6 +68,9 @@ const rank = (col: string) =>
     `(case ${col} when 'pending' then 0 when 'sent' then 1 when 'delivered' then 2 when 'read' then 3 when 'failed' then 4 else 5 end)`,
   );
 
+/** LISTEN on `channel`: payloads to `onPayload`, `'*'` after a reconnect; resolves with the stop function. */
+export type Listen = (channel: string, onPayload: (payload: string) => void) => Promise<() => Promise<void>>;
+
 export class KyselyAlarmStore implements AlarmStore {
   /** The configuration model, in the same database. */
   readonly config: KyselyConfigStore;
@@ -89,6 +92,8 @@ export class KyselyAlarmStore implements AlarmStore {
     private readonly durable?: () => Promise<void>,
     /** The schema the tables live in (Kysely's bookkeeping tables too). */
     private readonly schema = 'public',
+    /** LISTEN on a notification channel (pg-store.ts, pglite-store.ts); absent: no change feed. */
+    private readonly listen?: Listen,
   ) {
     this.config = new KyselyConfigStore(db, durable);
     this.identity = new KyselyIdentityStore(db, durable);
@@ -429,7 +434,25 @@ export class KyselyAlarmStore implements AlarmStore {
         )
         .execute();
     }
+    // Delivered by PostgreSQL at commit, and only if it commits (alarm-feed listeners).
+    await sql`select pg_notify(${this.changeChannel}, ${step.alarmId})`.execute(trx);
     return { ok: true, cancelledTimerIds } as const;
+  }
+
+  /** The channel every alarm change is announced on (one per schema, so test schemas stay apart). */
+  get changeChannel(): string {
+    return this.schema === 'public' ? 'tocsin_alarms' : `tocsin_alarms_${this.schema}`;
+  }
+
+  /**
+   * Calls `onChange(alarmId)` after every committed step and every recorded delivery status of
+   * an alarm, from any process using this database (PostgreSQL NOTIFY, transactional). After
+   * the listening connection was lost and is back, `onChange('*')`: anything may have changed.
+   * Resolves with the function that stops listening.
+   */
+  async listenChanges(onChange: (alarmId: string) => void): Promise<() => Promise<void>> {
+    if (!this.listen) throw new Error('this store has no change feed');
+    return this.listen(this.changeChannel, onChange);
   }
 
   async getAlarm(id: string): Promise<AlarmRecord | undefined> {
@@ -552,7 +575,9 @@ export class KyselyAlarmStore implements AlarmStore {
       .where('notification_id', '=', notificationId)
       .where(sql<boolean>`${rank(`'${change.status}'`)} > ${rank('status')}`)
       .executeTakeFirst();
-    return r.numUpdatedRows === 1n;
+    if (r.numUpdatedRows !== 1n) return false;
+    await sql`select pg_notify(${this.changeChannel}, ${alarmId})`.execute(this.db);
+    return true;
   }
 
   async countActiveByState(): Promise<Record<string, number>> {

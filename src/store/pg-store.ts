@@ -5,7 +5,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { DB } from './db-schema.ts';
-import { KyselyAlarmStore } from './kysely-store.ts';
+import { KyselyAlarmStore, type Listen } from './kysely-store.ts';
 import { safeInt8 } from './int8.ts';
 
 export interface PostgresStoreOptions {
@@ -40,7 +40,64 @@ export function createPostgresStore(opts: PostgresStoreOptions): KyselyAlarmStor
   pool.on('connect', (client) => client.on('error', () => {}));
   // The schema itself is created by migrate() (Kysely's migrator creates it with its tables).
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  return new KyselyAlarmStore('postgres', db, async () => {}, undefined, opts.schema ?? 'public');
+  const listen: Listen = (channel, onPayload) => listenPg(opts.url, channel, onPayload);
+  return new KyselyAlarmStore('postgres', db, async () => {}, undefined, opts.schema ?? 'public', listen);
+}
+
+/**
+ * LISTEN on its own connection (a pooled one would be handed to queries). A lost connection is
+ * re-opened after 1 s, doubling to 30 s; once it listens again `'*'` tells the listener that
+ * notifications may have been missed. Resolves once the first LISTEN is in force.
+ */
+async function listenPg(
+  url: string,
+  channel: string,
+  onPayload: (payload: string) => void,
+): Promise<() => Promise<void>> {
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+  let delay = 1_000;
+  const open = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000, keepAlive: true });
+    c.on('notification', (m) => {
+      if (m.channel === channel && m.payload !== undefined) onPayload(m.payload);
+    });
+    const lost = () => {
+      if (client !== c || stopped) return;
+      client = undefined;
+      c.end().catch(() => {});
+      retry = setTimeout(() => void reopen(), delay);
+      delay = Math.min(delay * 2, 30_000);
+    };
+    c.on('error', lost);
+    c.on('end', lost);
+    client = c;
+    await c.connect();
+    await c.query(`LISTEN "${channel}"`);
+    delay = 1_000;
+  };
+  const reopen = async (): Promise<void> => {
+    if (stopped) return;
+    try {
+      await open();
+      onPayload('*');
+    } catch {
+      const c = client;
+      client = undefined;
+      c?.end().catch(() => {});
+      if (!stopped) retry = setTimeout(() => void reopen(), delay);
+      delay = Math.min(delay * 2, 30_000);
+    }
+  };
+  await open();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    const c = client;
+    client = undefined;
+    await c?.end().catch(() => {});
+  };
 }
 
 function quoteIdent(name: string): string {

@@ -35,5 +35,12 @@ export async function createPgliteStore(opts: PgliteStoreOptions): Promise<Kysel
       if (!pglite.closed) await pglite.close();
     },
     wal && (() => wal.sync()),
+    'public',
+    async (channel, onPayload) => {
+      const stop = await pglite.listen(channel, onPayload);
+      return async () => {
+        if (!pglite.closed) await stop();
+      };
+    },
   );
 }
