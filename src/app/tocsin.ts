@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:net';
 import pino from 'pino';
@@ -42,6 +43,7 @@ import { createDectChannel } from './dect-wiring.ts';
 import { participantDescriber } from './participants.ts';
 import { StoreAlarmWatch } from '../runtime/alarm-watch.ts';
 import { RuntimeIntake } from '../runtime/device-intake.ts';
+import { LeaseKeeper } from '../runtime/lease-keeper.ts';
 import type { AlarmIntake } from '../ports/alarm-intake.ts';
 import { DECT_BANDS, isDectBand } from '../../adapters/dect/dect-band.ts';
 import { openServers } from './tls.ts';
@@ -166,6 +168,20 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
           observer: metrics.observer,
         })
       : undefined;
+  // Cluster mode: one node holds the OM AXI link under a lease; the others leave notifications
+  // for it (EffectRunner.mayRun) and it runs them when the change feed announces them.
+  const dectLease =
+    dect && store.kind === 'postgres' && config.dect
+      ? new LeaseKeeper({
+          leases: store.leases,
+          name: `dect:${config.dect.host}:${config.dect.port}`,
+          holder: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+          clock,
+          logger,
+          onAcquired: () => dect.start(),
+          onLost: () => dect.stop(),
+        })
+      : undefined;
   const notifier =
     o.notifier ??
     dect ??
@@ -186,6 +202,7 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
     leaseMs: 30_000,
     maxAttempts: 10,
     mayReceive: (recipient) => auth.mayReceiveNotifications(recipient),
+    ...(dectLease ? { mayRun: () => dectLease.held } : {}),
     onDeliveryFailed: async (alarmId, notificationId, reason, retryable) => {
       await runtimeRef.current?.deliveryFailed(alarmId, notificationId, reason, retryable);
     },
@@ -223,7 +240,11 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
   const watch = new StoreAlarmWatch({ store, feed: store, describe: participantDescriber(store), logger });
   await watch.start();
   const intake = new RuntimeIntake(() => runtime);
-  dect?.start();
+  let stopOutboxFeed: (() => Promise<void>) | undefined;
+  if (dectLease) {
+    stopOutboxFeed = await store.listenChanges(coalesced(() => effects.runPending().then(() => undefined)));
+    await dectLease.start();
+  } else dect?.start();
   // Ended sessions are refused at once; this only removes their rows (every 5 minutes).
   const purge = setInterval(() => {
     auth.purgeExpiredSessions().catch((err: unknown) => logger.warn({ err }, 'could not purge expired sessions'));
@@ -292,6 +313,8 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
       clearInterval(purge);
       await Promise.all(servers.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
       await reconciler.stop();
+      await stopOutboxFeed?.();
+      if (dectLease) await dectLease.stop();
       await dect?.stop();
       await runtime.drain();
       await watch.stop();
@@ -304,4 +327,25 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
       releaseLock?.();
     },
   };
+}
+
+/** Runs `fn` for a burst of calls: at most one run at a time, and one more if called meanwhile. */
+function coalesced(fn: () => Promise<void>): () => void {
+  let running = false;
+  let again = false;
+  const run = (): void => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    again = false;
+    fn()
+      .catch(() => {})
+      .finally(() => {
+        running = false;
+        if (again) run();
+      });
+  };
+  return run;
 }

@@ -48,6 +48,12 @@ export interface EffectRunnerOptions {
    * good at once, so the plan sees a delivery failure and escalates. Absent: everyone may.
    */
   readonly mayReceive?: (recipient: string) => Promise<boolean>;
+  /**
+   * Whether this node may run effects now. In cluster mode only the node holding the device
+   * link's lease can reach the device, so the others leave committed effects pending for it
+   * (it runs them when the change feed announces them, and its reconciler). Absent: always.
+   */
+  readonly mayRun?: () => boolean;
   /** Raises a forwarded alarm; `{ok: false}` gives the forward up (e.g. an unknown alarm type). */
   readonly onForward?: (
     fromAlarmId: string,
@@ -73,6 +79,7 @@ export class EffectRunner {
 
   /** Claims the given rows (or any expired ones when `ids` is undefined) and runs them. Never throws. */
   async runPending(ids?: readonly string[], limit = 100): Promise<number> {
+    if (this.o.mayRun && !this.o.mayRun()) return 0;
     let rows: OutboxRecord[];
     try {
       rows = await this.o.store.claimOutbox({

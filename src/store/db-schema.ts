@@ -160,6 +160,7 @@ export interface DB {
   pseudonym_key: PseudonymKeyTable;
   device_messages: DeviceMessagesTable;
   device_message_keys: DeviceMessageKeysTable;
+  link_leases: LinkLeasesTable;
 }
 
 // Identity (migrations/20261126T0200-identity.ts).
@@ -266,4 +267,14 @@ export interface DeviceMessageKeysTable {
   /** Null (with msg_id) until the channel's first key. */
   send_time: number | null;
   msg_id: number | null;
+}
+
+// Link leases (migrations/20261128T0000-link-leases.ts).
+
+export interface LinkLeasesTable {
+  name: string;
+  holder: string;
+  token: number;
+  expires_at: Time;
+  acquired_at: Time;
 }

@@ -23,6 +23,7 @@ import type {
 import type { DB } from './db-schema.ts';
 import { KyselyAccessLogStore } from './kysely-access-log-store.ts';
 import { KyselyConfigStore } from './kysely-config-store.ts';
+import { KyselyLinkLeaseStore } from './kysely-link-lease-store.ts';
 import { KyselyDeviceMessageStore } from './kysely-device-message-store.ts';
 import { KyselyIdentityStore } from './kysely-identity-store.ts';
 import { insertPseudonyms, KyselyPseudonymStore } from './kysely-pseudonym-store.ts';
@@ -82,6 +83,8 @@ export class KyselyAlarmStore implements AlarmStore {
   private readonly pseudonyms: KyselyPseudonymStore;
   /** Device messages and their keys per channel (kysely-device-message-store.ts, issue 5). */
   readonly deviceMessages: KyselyDeviceMessageStore;
+  /** Who holds which device link in cluster mode (kysely-link-lease-store.ts). */
+  readonly leases: KyselyLinkLeaseStore;
 
   constructor(
     readonly kind: 'postgres' | 'pglite',
@@ -100,6 +103,7 @@ export class KyselyAlarmStore implements AlarmStore {
     this.accessLog = new KyselyAccessLogStore(db, durable);
     this.pseudonyms = new KyselyPseudonymStore(db, durable);
     this.deviceMessages = new KyselyDeviceMessageStore(db, durable);
+    this.leases = new KyselyLinkLeaseStore(db);
   }
 
   // ── pseudonyms (issue 4, item 10) ──────────────────────────────────────────────────────
@@ -439,6 +443,9 @@ export class KyselyAlarmStore implements AlarmStore {
     return { ok: true, cancelledTimerIds } as const;
   }
 
+  private readonly feedListeners = new Set<(alarmId: string) => void>();
+  private feed: Promise<() => Promise<void>> | undefined;
+
   /** The channel every alarm change is announced on (one per schema, so test schemas stay apart). */
   get changeChannel(): string {
     return this.schema === 'public' ? 'tocsin_alarms' : `tocsin_alarms_${this.schema}`;
@@ -452,7 +459,26 @@ export class KyselyAlarmStore implements AlarmStore {
    */
   async listenChanges(onChange: (alarmId: string) => void): Promise<() => Promise<void>> {
     if (!this.listen) throw new Error('this store has no change feed');
-    return this.listen(this.changeChannel, onChange);
+    // One LISTEN (one connection on PostgreSQL) for all of this store's listeners.
+    this.feedListeners.add(onChange);
+    try {
+      this.feed ??= this.listen(this.changeChannel, (id) => {
+        for (const l of [...this.feedListeners]) l(id);
+      });
+      await this.feed;
+    } catch (err) {
+      this.feedListeners.delete(onChange);
+      this.feed = undefined;
+      throw err;
+    }
+    return async () => {
+      if (!this.feedListeners.delete(onChange) || this.feedListeners.size > 0) return;
+      const feed = this.feed;
+      this.feed = undefined;
+      await (
+        await feed
+      )?.();
+    };
   }
 
   async getAlarm(id: string): Promise<AlarmRecord | undefined> {

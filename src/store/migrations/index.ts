@@ -12,6 +12,7 @@ import * as identity from './20261126T0200-identity.ts';
 import * as planEnvironments from './20261126T0300-plan-environments.ts';
 import * as pseudonyms from './20261127T0000-pseudonyms.ts';
 import * as deviceMessages from './20261127T0100-device-messages.ts';
+import * as linkLeases from './20261128T0000-link-leases.ts';
 
 export const migrations: Record<string, Migration> = {
   '20261125T0000-initial': initial,
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '20261126T0300-plan-environments': planEnvironments,
   '20261127T0000-pseudonyms': pseudonyms,
   '20261127T0100-device-messages': deviceMessages,
+  '20261128T0000-link-leases': linkLeases,
 };
