@@ -6,6 +6,7 @@
  * - Recipients: `device:<number>` (or `device:dect:<number>`) is that handset; a Tocsin login
  *   is the user's `phone` (the DECT number, as on the guidelines' user form); anything else has
  *   no handset, so its notification fails at once and the plan escalates.
+ * - Handset alarms: raised by the Tocsin user whose phone is the handset (else by the device).
  * - Supervision: every link event counts in `tocsin_supervision_events_total{reason="dect-…"}`.
  *   `link-down`, `login-refused` and `subscription-refused` raise the `default` environment's
  *   supervision alarm type, when it names one, once per outage; `link-up` signals `LINK_UP` to
@@ -48,6 +49,17 @@ export async function handsetAddress(store: KyselyAlarmStore, recipient: string)
   return number && HANDSET_NUMBER.test(number) ? `tel:${number}` : undefined;
 }
 
+/** The login name of the Tocsin user whose phone is handset `tel:<n>` (first by login name), if any. */
+export async function userOfHandset(store: KyselyAlarmStore, address: string): Promise<string | undefined> {
+  const number = address.replace(/^tel:/, '');
+  if (!HANDSET_NUMBER.test(number)) return undefined;
+  const users = await store.identity.listUsers();
+  return users
+    .filter((u) => u.phone?.replace(/[\s()./-]/g, '') === number)
+    .map((u) => u.loginName)
+    .sort()[0];
+}
+
 export function createDectChannel(w: DectWiring): DectAdapter {
   const { config: c, logger } = w;
   let outage: number | undefined;
@@ -67,6 +79,9 @@ export function createDectChannel(w: DectWiring): DectAdapter {
       await runtime().deliveryFailed(alarmId, notificationId, reason, false);
     },
     alarm: async (a) => {
+      // The person who pressed the key: the Tocsin user whose phone is this handset. The
+      // protocol records them as the raising actor (pseudonymised like every user actor).
+      const user = a.fromAddr ? await userOfHandset(w.store, a.fromAddr) : undefined;
       await runtime().raise(
         {
           type: a.alarmType,
@@ -75,7 +90,7 @@ export function createDectChannel(w: DectWiring): DectAdapter {
           source: { adapter: 'dect', device: a.fromAddr ?? `ppn:${a.ppn}` },
           id: a.id,
         },
-        { kind: 'device', id: `dect:${a.fromAddr ?? `ppn:${a.ppn}`}` },
+        user ? { kind: 'user', id: user } : { kind: 'device', id: `dect:${a.fromAddr ?? `ppn:${a.ppn}`}` },
       );
     },
     supervision: (kind, detail) => {

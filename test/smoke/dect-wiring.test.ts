@@ -119,6 +119,9 @@ describe('the DECT channel built from the configuration', () => {
     await settled(async () => (await fast()) !== undefined, 'an alarm of type fast');
     const alarm = (await h.request('GET', `/api/v1/alarms/${(await fast()).id}`)).json;
     assert.equal(alarm.location, 'Corridor');
+    // Handset 4711 is alice's phone: she raised it, and the protocol says so.
+    const protocol = (await h.request('GET', `/api/v1/alarms/${alarm.id}/protocol`)).json;
+    assert.deepEqual(protocol.entries[0].actor, { kind: 'user', id: 'alice' });
     // The alarm taught the phones list the handset's number.
     assert.equal((await h.request('GET', '/api/v1/phones')).json.phones[0].number, '4711');
   });
