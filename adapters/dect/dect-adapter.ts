@@ -17,41 +17,34 @@
  * - `EventAlarmTrigger` → `alarm`, the trigger id mapped to an alarm type (`triggers`, case
  *   insensitive, `*` as the default); the id is derived from the event, so a repeated event
  *   raises one alarm.
+ * - Handset reachability (dect-reachability.ts): a handset on duty (`onDuty`) switched off or
+ *   out of range → `sink.handset`, once per episode; LocReg ends it (`back`).
  * Withdrawing: `DeleteMessage` with the original address (its scheme must match).
- * After every reconnect: messages still queued are sent again with their own key.
+ * After every reconnect: messages still queued are sent again with their own key, and the
+ * provisioning events (`provisioning`, default PPDevCnf + PPUserCnf) are subscribed in a
+ * Subscribe of their own: they need the AllCnfRead permission, and an account without it must
+ * still get its alarms, so a refusal is only logged.
+ * The phones list (dect-phones.ts), the on-demand position (dect-position.ts) and the DECT band
+ * (dect-band-switch.ts) serve the Phones port.
  */
 import type { DeviceMessage, DeviceMessageLedger } from '../../src/ports/device-messages.ts';
 import type { Notifier, OutgoingNotification, SendResult, Withdrawal } from '../../src/ports/notifier.ts';
-import { type AxiEvent, type AxiResponse, type ConfirmElement, type OutgoingMessage } from './dect-codec.ts';
-import { DECT_BANDS, dectBandOf, type DectBand } from './dect-band.ts';
+import type { PositionResult } from '../../src/ports/phones.ts';
+import type { AxiEvent, ConfirmElement, OutgoingMessage, SubscribeEntry } from './dect-codec.ts';
+import type { DectBand } from './dect-band.ts';
+import { dectBandOverAxi, type DectBandResult } from './dect-band-switch.ts';
 import { nextMessageKey } from './dect-text.ts';
-import {
-  alarmTypeForText,
-  messageFor,
-  progressOutcome,
-  responseOf,
-  type HandsetProfile,
-  type MessageRule,
-} from './dect-mapping.ts';
+import { handsetAlarmOf, type HandsetAlarm } from './dect-handset-alarms.ts';
+import { messageFor, progressOutcome, responseOf, type HandsetProfile, type MessageRule } from './dect-mapping.ts';
 import { AxiLinkDown, AxiTransport, realTimers, type AxiTransportOptions, type TimerHost } from './dect-transport.ts';
 import type { SupervisionKind } from './dect-link.ts';
-import { applyPhoneEvent, type Phone, type PhoneTable } from './dect-phones.ts';
+import { applyPhoneEvent, EMPTY_PHONE_BOOK, type Phone, type PhoneBook } from './dect-phones.ts';
+import { askPosition, POSITION_TIMEOUT_MS, PositionWaiters } from './dect-position.ts';
+import { episodeStep, opensEpisode, reachabilitySignal, type Episodes, type HandsetKind } from './dect-reachability.ts';
 
 export const DECT_CHANNEL = 'dect';
 
-/** An alarm from a handset: emergency key, man-down, no-movement, pull-cord … */
-export interface HandsetAlarm {
-  /** Stable for one event: raising it twice raises one alarm. */
-  readonly id: string;
-  readonly alarmType: string;
-  readonly trigger: string;
-  readonly text: string;
-  readonly ppn?: number;
-  readonly uid?: number;
-  readonly fromAddr?: string;
-  /** The place of the handset's last base station (the RFP → location table), when known. */
-  readonly location?: string;
-}
+export type { HandsetAlarm } from './dect-handset-alarms.ts';
 
 /** Where the adapter's news goes (wired to the runtime and the store by src/app). */
 export interface DectSink {
@@ -60,7 +53,18 @@ export interface DectSink {
   failed(alarmId: string, notificationId: string, reason: string): Promise<void>;
   alarm(a: HandsetAlarm): Promise<void>;
   supervision(kind: SupervisionKind, detail: string): void;
+  /**
+   * A handset on duty was switched off or went out of range (once per episode), or is back
+   * (LocReg) after one. `number` is the handset's number; `detail` names the AXI event.
+   */
+  handset?(kind: HandsetKind, number: string, detail: string): void;
 }
+
+/** The provisioning subscriptions (dect-codec-pp.ts): every device, every user [I: the scope attributes]. */
+export const PROVISIONING_SUBSCRIPTIONS: readonly SubscribeEntry[] = [
+  { cmd: 'On', eventType: 'PPDevCnf', ppn: -1 },
+  { cmd: 'On', eventType: 'PPUserCnf', uid: -1 },
+];
 
 export interface DectAdapterOptions {
   readonly link: Omit<AxiTransportOptions, 'onEvent' | 'onSupervision' | 'onReconcile' | 'timers'>;
@@ -87,6 +91,12 @@ export interface DectAdapterOptions {
   /** Base station (RFP id) → the place it covers, for the phones list and handset alarms. */
   readonly locations?: Readonly<Record<number, string>>;
   readonly log?: (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
+  /** Whether handset `number` is on duty: only those raise `sink.handset` (default: none). */
+  readonly onDuty?: (number: string) => boolean | Promise<boolean>;
+  /** How long `position` waits for EventPositionInfo (default 10 s). */
+  readonly positionTimeoutMs?: number;
+  /** Subscribed after every link-up in a Subscribe of their own; `[]` for none. */
+  readonly provisioning?: readonly SubscribeEntry[];
 }
 
 /** OMM error codes that may pass (the OMM is busy or full), as opposed to a refusal. */
@@ -99,12 +109,15 @@ export class DectAdapter implements Notifier {
   /** Overridden messages waiting for their handset's queue to empty, by ppn. */
   private readonly afterQueueEmpty = new Map<number, DeviceMessage[]>();
   private readonly upWaiters: (() => void)[] = [];
-  private phoneTable: PhoneTable = new Map();
+  private book: PhoneBook = EMPTY_PHONE_BOOK;
+  private readonly positions: PositionWaiters;
+  private episodes: Episodes = new Map();
   /** Events handled one at a time, in order (a confirmation never overtakes its Delivered). */
   private events: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: DectAdapterOptions) {
     this.timers = o.timers ?? realTimers;
+    this.positions = new PositionWaiters(this.timers);
     this.transport = new AxiTransport({
       ...o.link,
       timers: this.timers,
@@ -116,7 +129,10 @@ export class DectAdapter implements Notifier {
         );
       },
       onSupervision: (kind, detail) => {
-        if (kind === 'link-up') for (const w of this.upWaiters.splice(0)) w();
+        if (kind === 'link-up') {
+          this.subscribeProvisioning();
+          for (const w of this.upWaiters.splice(0)) w();
+        }
         this.o.sink.supervision(kind, detail);
       },
       onReconcile: () => {
@@ -140,6 +156,7 @@ export class DectAdapter implements Notifier {
   /** Stops the link; events already received are handled first. */
   async stop(): Promise<void> {
     this.transport.stop();
+    this.positions.cancelAll();
     await this.events;
   }
 
@@ -200,65 +217,41 @@ export class DectAdapter implements Notifier {
     return { ok: true };
   }
 
+  /** Reads the DECT band in force; with `switchTo`, switches to it first (dect-band-switch.ts). */
+  dectBand(switchTo?: DectBand): Promise<DectBandResult> {
+    return dectBandOverAxi(this.transport, switchTo, (c) => RETRYABLE.has(c), this.o.log);
+  }
+
   /**
-   * Switches the SIP-DECT system's DECT band (the OMM's DECT regulatory domain), e.g. EU (OMM
-   * domain EMEA, 1880–1900 MHz) → US (1920–1930 MHz) when a ship changes region; with no band,
-   * only reads the band in force. Reads the domain (`GetDECTRegDomain`), sets the new one
-   * (`SetDECTRegDomain regDomain="…"`) unless it is in force already, then reads it back:
-   * `confirmed` says the read-back matched (false when the link dropped right after the OMM
-   * accepted, e.g. because it restarts). Asking the operator to confirm, and the access log,
-   * are the caller's.
-   *
-   * AXI: request and domain names from mitel-api `doc/SIP-DECT OM.xsd` (SetDECTRegDomainType,
-   * GetSetDECTRegDomainRespType, DECTRegDomainType); the attribute name `regDomain` from public
-   * OMM provisioning files. Not confirmed against a real OMM: the response's shape, the
-   * permission it needs, and whether the change restarts the base stations (so DECT service,
-   * alarms included, may drop for a while). Tested against OmmSimulator only.
+   * Where handset `number` is now (dect-position.ts): `RequestPositionInfo` for its ppn (from
+   * the phones list), then its `EventPositionInfo`, waited for at most `positionTimeoutMs`
+   * (10 s) on the injected timers. The visible base stations come strongest first with their
+   * places; the phones list takes the strongest as the handset's base station. Never throws:
+   * an unknown number, a link that is down, an OMM error and a timeout are results.
    */
-  async dectBand(switchTo?: DectBand): Promise<
-    | {
-        readonly ok: true;
-        /** undefined: no domain set (`None`) or one this code does not know. */
-        readonly previous: DectBand | undefined;
-        readonly current: DectBand | undefined;
-        readonly changed: boolean;
-        readonly confirmed: boolean;
-      }
-    | { readonly ok: false; readonly retryable: boolean; readonly reason: string; readonly errCode?: string }
-  > {
-    const target = switchTo === undefined ? undefined : DECT_BANDS[switchTo]?.regDomain;
-    if (switchTo !== undefined && target === undefined)
-      return { ok: false, retryable: false, reason: `unknown DECT band ${JSON.stringify(switchTo)}` };
-    const refused = (r: AxiResponse, what: string) => ({
-      ok: false as const,
-      retryable: RETRYABLE.has(r.errCode ?? ''),
-      reason: `the OMM refused ${what} (${r.errCode}${r.info ? `: ${r.info}` : ''})`,
-      errCode: r.errCode!,
-    });
-    const domainOf = (r: AxiResponse) => (r.type === 'GetDECTRegDomainResp' ? r.regDomain : undefined);
-    let accepted = false;
-    let previous: DectBand | undefined;
-    try {
-      const before = await this.transport.request({ type: 'GetDECTRegDomain' });
-      if (before.errCode !== undefined) return refused(before, 'GetDECTRegDomain');
-      previous = dectBandOf(domainOf(before));
-      if (target === undefined || domainOf(before) === target)
-        return { ok: true, previous, current: previous, changed: false, confirmed: true };
-      const set = await this.transport.request({ type: 'SetDECTRegDomain', regDomain: target });
-      if (set.errCode !== undefined) return refused(set, `SetDECTRegDomain ${target}`);
-      accepted = true;
-      this.o.log?.('info', 'OM AXI: DECT band switched', { previous, current: switchTo, regDomain: target });
-      const after = await this.transport.request({ type: 'GetDECTRegDomain' });
-      if (after.errCode !== undefined || domainOf(after) !== target) {
-        const reason = `after SetDECTRegDomain ${target} the OMM reports ${domainOf(after) ?? after.errCode ?? 'no domain'}`;
-        return { ok: false, retryable: false, reason };
-      }
-      return { ok: true, previous, current: switchTo, changed: true, confirmed: true };
-    } catch (err) {
-      if (!(err instanceof AxiLinkDown)) throw err;
-      if (accepted) return { ok: true, previous, current: switchTo, changed: true, confirmed: false };
-      return { ok: false, retryable: true, reason: err.message };
-    }
+  position(number: string): Promise<PositionResult> {
+    return askPosition(
+      { transport: this.transport, waiters: this.positions, now: this.o.now, locations: this.o.locations ?? {} },
+      this.book.phones,
+      number,
+      this.o.positionTimeoutMs ?? POSITION_TIMEOUT_MS,
+    );
+  }
+
+  private subscribeProvisioning(): void {
+    const entries = this.o.provisioning ?? PROVISIONING_SUBSCRIPTIONS;
+    if (entries.length === 0) return;
+    this.transport.request({ type: 'Subscribe', entries }).then(
+      (r) => {
+        if (r.errCode !== undefined)
+          this.o.log?.('warn', 'OM AXI: the provisioning events were refused; the phones list lacks names', {
+            errCode: r.errCode,
+            eventType: r.type === 'SubscribeResp' ? r.eventType : undefined,
+          });
+      },
+      (err: unknown) =>
+        this.o.log?.('warn', 'OM AXI: subscribing the provisioning events failed', { err: String(err) }),
+    );
   }
 
   private sendTime(ms: number): number {
@@ -305,7 +298,7 @@ export class DectAdapter implements Notifier {
 
   /** The handsets as the OMM's events describe them, by ppn. */
   phones(): Phone[] {
-    return [...this.phoneTable.values()].sort((a, b) => a.ppn - b.ppn);
+    return [...this.book.phones.values()].sort((a, b) => a.ppn - b.ppn);
   }
 
   /**
@@ -345,9 +338,23 @@ export class DectAdapter implements Notifier {
     return r;
   }
 
+  /** Reports a reachability signal of a handset on duty, once per episode (dect-reachability.ts). */
+  private async reachability(s: ReturnType<typeof reachabilitySignal>): Promise<void> {
+    if (s === undefined || this.o.sink.handset === undefined) return;
+    const onDuty = opensEpisode(this.episodes, s) && this.o.onDuty !== undefined && (await this.o.onDuty(s.number));
+    const step = episodeStep(this.episodes, s, onDuty);
+    this.episodes = step.open;
+    if (!step.report) return;
+    this.o.log?.('info', `OM AXI: handset ${s.number} ${s.kind}`, { ppn: s.ppn, detail: s.detail });
+    this.o.sink.handset(s.kind, s.number, s.detail);
+  }
+
   private async onEvent(e: AxiEvent | { type: 'Unknown'; name: string }): Promise<void> {
     const { ledger, sink } = this.o;
-    this.phoneTable = applyPhoneEvent(this.phoneTable, e, this.o.now(), this.o.locations ?? {});
+    const before = this.book.phones;
+    this.book = applyPhoneEvent(this.book, e, this.o.now(), this.o.locations ?? {});
+    if (e.type === 'EventPositionInfo') this.positions.offer(e);
+    await this.reachability(reachabilitySignal(e, before));
     switch (e.type) {
       case 'EventMessageProgress': {
         const m = await ledger.find(DECT_CHANNEL, e);
@@ -398,45 +405,11 @@ export class DectAdapter implements Notifier {
           await sink.respond(m.alarmId, response, m.recipient, `dect:${m.address}`);
         return;
       }
-      case 'EventAlarmTrigger': {
-        const alarmType = this.o.triggers[e.trigger.toUpperCase()] ?? this.o.triggers['*'];
-        if (!alarmType) return this.o.log?.('warn', `OM AXI: alarm trigger '${e.trigger}' is mapped to no alarm type`);
-        const who = e.fromAddr ?? (e.ppn !== undefined ? `ppn:${e.ppn}` : 'an unknown handset');
-        const location = e.ppn === undefined ? undefined : this.phoneTable.get(e.ppn)?.location;
-        await sink.alarm({
-          id: `dect-${e.trigger}-${e.sendTime ?? 0}-${e.id ?? 0}-${e.ppn ?? e.fromAddr ?? ''}`
-            .replace(/[^A-Za-z0-9_-]/g, '_')
-            .slice(0, 64),
-          alarmType,
-          trigger: e.trigger,
-          text: e.content ?? `${e.trigger} from ${who}`,
-          ...(e.ppn !== undefined ? { ppn: e.ppn } : {}),
-          ...(e.uid !== undefined ? { uid: e.uid } : {}),
-          ...(e.fromAddr !== undefined ? { fromAddr: e.fromAddr } : {}),
-          ...(location !== undefined ? { location } : {}),
-        });
-        return;
-      }
+      case 'EventAlarmTrigger':
       case 'EventMessageSend': {
-        const text = e.msg.content;
-        const alarmType = alarmTypeForText(this.o.messageRules ?? [], text);
-        if (!alarmType)
-          return this.o.log?.('info', 'OM AXI: a typed message that no rule maps to an alarm', {
-            from: e.msg.fromAddr,
-          });
-        const location = e.msg.ppn === undefined ? undefined : this.phoneTable.get(e.msg.ppn)?.location;
-        await sink.alarm({
-          id: `dect-msg-${e.msg.sendTime ?? 0}-${e.msg.id ?? 0}-${e.msg.ppn ?? e.msg.fromAddr}`
-            .replace(/[^A-Za-z0-9_-]/g, '_')
-            .slice(0, 64),
-          alarmType,
-          trigger: 'message',
-          text,
-          ...(e.msg.ppn !== undefined ? { ppn: e.msg.ppn } : {}),
-          ...(e.msg.uid !== undefined ? { uid: e.msg.uid } : {}),
-          fromAddr: e.msg.fromAddr,
-          ...(location !== undefined ? { location } : {}),
-        });
+        const r = handsetAlarmOf(e, this.o.triggers, this.o.messageRules ?? [], this.book.phones);
+        if ('ignored' in r) return this.o.log?.(r.level, `OM AXI: ${r.ignored}`, r.fields);
+        await sink.alarm(r.alarm);
         return;
       }
       default:

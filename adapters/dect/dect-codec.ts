@@ -19,6 +19,10 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { isDectRegDomain, DECT_REG_DOMAINS, type DectRegDomain } from './dect-band.ts';
+import { child, compact, int, Missing, reader } from './dect-codec-attrs.ts';
+import { decodeProvisioning, PROVISIONING_EVENTS, type ProvisioningEvent } from './dect-codec-pp.ts';
+
+export { normalizeAddress } from './dect-codec-attrs.ts';
 
 /** A closed set of known values that still lets through what a newer OMM may send. */
 export type KnownOr<T extends string> = T | (string & {});
@@ -193,7 +197,11 @@ export type AxiResponse =
       readonly regDomain?: KnownOr<DectRegDomain>;
     } & ResponseFields);
 
+export type { PPDevFields, PPUserFields, ProvisioningEvent } from './dect-codec-pp.ts';
+
 export type AxiEvent =
+  /** Handset provisioning: EventPPDevCnf, EventPPUserCnf, EventPPCnf (dect-codec-pp.ts). */
+  | ProvisioningEvent
   | ({
       readonly type: 'EventMessageProgress';
       readonly event: KnownOr<MessageProgressEvent>;
@@ -360,69 +368,6 @@ export function parseAxiElement(xml: string): { ok: true; element: AxiElement } 
 // ---------------------------------------------------------------------------------------------
 // From elements to messages
 
-/** A required attribute was missing or malformed: decodeAxi turns it into `ok: false`. */
-class Missing extends Error {}
-
-/** Attribute lookup: exact name first, then ignoring case. */
-function raw(el: AxiElement, name: string): string | undefined {
-  const exact = el.attrs[name];
-  if (exact !== undefined) return exact;
-  const lower = name.toLowerCase();
-  for (const [k, v] of Object.entries(el.attrs)) if (k.toLowerCase() === lower) return v;
-  return undefined;
-}
-
-function int(s: string | undefined): number | undefined {
-  if (s === undefined || !/^\s*[-+]?\d{1,16}\s*$/.test(s)) return undefined;
-  const n = Number(s);
-  return Number.isSafeInteger(n) ? n : undefined;
-}
-
-function bool(s: string | undefined): boolean | undefined {
-  switch (s?.trim().toLowerCase()) {
-    case '1':
-    case 'true':
-      return true;
-    case '0':
-    case 'false':
-      return false;
-    default:
-      return undefined;
-  }
-}
-
-/** Lowercases an address's URI scheme (`Tel:8378` → `tel:8378`); other text is unchanged. */
-export function normalizeAddress(addr: string): string {
-  const m = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(addr);
-  return m === null ? addr : m[1]!.toLowerCase() + addr.slice(m[1]!.length);
-}
-
-/** Typed attribute readers over one element; `need*` throw Missing. */
-function reader(el: AxiElement) {
-  const need = <T>(name: string, v: T | undefined): T => {
-    if (v === undefined) throw new Missing(`${el.name}: missing or invalid '${name}'`);
-    return v;
-  };
-  const r = {
-    str: (n: string) => raw(el, n),
-    int: (n: string) => int(raw(el, n)),
-    bool: (n: string) => bool(raw(el, n)),
-    addr: (n: string) => {
-      const v = raw(el, n);
-      return v === undefined ? undefined : normalizeAddress(v);
-    },
-    needStr: (n: string) => need(n, raw(el, n)),
-    needInt: (n: string) => need(n, int(raw(el, n))),
-    needAddr: (n: string) => need(n, r.addr(n)),
-  };
-  return r;
-}
-
-/** Copies `o` without its undefined properties, so decoded objects compare equal to literals. */
-function compact<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
-
 function responseFields(el: AxiElement): ResponseFields {
   const a = reader(el);
   return {
@@ -454,12 +399,6 @@ function ppState(el: AxiElement): PPStateFields {
 function messageRef(el: AxiElement): MessageRef {
   const a = reader(el);
   return { sendTime: a.needInt('sendTime'), id: a.needInt('id'), toAddr: a.needAddr('toAddr') };
-}
-
-function child(el: AxiElement, name: string): AxiElement | undefined {
-  return (
-    el.children.find((c) => c.name === name) ?? el.children.find((c) => c.name.toLowerCase() === name.toLowerCase())
-  );
 }
 
 function decodeElement(el: AxiElement): AxiMessage {
@@ -575,6 +514,7 @@ function decodeElement(el: AxiElement): AxiMessage {
     case 'EventRFPState':
       return rfpState(el);
     default:
+      if (PROVISIONING_EVENTS.has(el.name)) return decodeProvisioning(el);
       return { type: 'Unknown', name: el.name, attributes: el.attrs };
   }
 }

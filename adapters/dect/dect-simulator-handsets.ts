@@ -29,18 +29,34 @@ export interface SimHandsetConfig {
   readonly behaviour?: HandsetBehaviour;
   /** Reported in EventPositionInfo; default -55. */
   readonly rssiAvg?: number;
+  /** The base stations EventPositionInfo reports (default: only `rfp`, at `rssiAvg`). */
+  readonly visible?: readonly SimVisible[];
+  readonly batteryLevel?: number;
+}
+
+/** A base station a handset sees, as EventPositionInfo reports it. */
+export interface SimVisible {
+  readonly rfp: number;
+  readonly rssiAvg: number;
 }
 
 /** A handset's live, scriptable state (`sim.handset(ppn)`). */
 export interface SimHandset {
   readonly ppn: number;
-  readonly number: string;
-  readonly name: string;
-  readonly user: number | undefined;
-  readonly language: string | undefined;
+  /** Number, name, user and language change with `assignUser`. */
+  number: string;
+  name: string;
+  user: number | undefined;
+  language: string | undefined;
   readonly type: string | undefined;
   rfp: number;
   rssiAvg: number;
+  /** What EventPositionInfo reports; undefined: only `rfp` at `rssiAvg`. */
+  visible: readonly SimVisible[] | undefined;
+  inCharger: boolean;
+  batteryLevel: number | undefined;
+  /** False after `outOfRange` until `moveTo`; messages then get PagingTimeout. */
+  inRange: boolean;
   behaviour: HandsetBehaviour;
   /** False after `switchOff` until `moveTo`; messages then get TemporaryUnavailable. */
   switchedOn: boolean;
@@ -70,6 +86,10 @@ export function newHandset(c: SimHandsetConfig): SimHandset {
     type: c.type,
     rfp: c.rfp,
     rssiAvg: c.rssiAvg ?? -55,
+    visible: c.visible,
+    inCharger: false,
+    batteryLevel: c.batteryLevel,
+    inRange: true,
     behaviour: c.behaviour ?? { kind: 'accept', afterMs: 0 },
     switchedOn: true,
   };
@@ -92,6 +112,7 @@ export function handsetAnswer(h: SimHandset | undefined, choices: readonly strin
   const progress = (event: string): HandsetStep => ({ kind: 'progress', afterMs: 0, event });
   if (h === undefined) return [progress('WrongURI')];
   if (!h.switchedOn) return [progress('TemporaryUnavailable')];
+  if (!h.inRange) return [progress('PagingTimeout')];
   const b = h.behaviour;
   switch (b.kind) {
     case 'accept':

@@ -24,7 +24,13 @@
  *   dect-simulator-regdomain.ts). Any other request: `<Name>Resp errCode="EInval" info="not simulated"`. Elements named `Event…` or `…Resp` from the client
  *   are recorded and not answered.
  * - Events go only to links whose subscriptions cover them (dect-simulator-subscriptions.ts);
- *   EventPositionInfo is the answer to RequestPositionInfo and goes to the asking link only [I].
+ *   EventPositionInfo is the answer to RequestPositionInfo and goes to the asking link only [I]:
+ *   the handset's `visible` base stations (default its RFP), none when it is off or out of range.
+ * - A Subscribe that turns PPDevCnf / PPUserCnf on is followed by EventPPDevCnf (and, for a
+ *   handset with a user, EventPPUserCnf) for every handset it covers [I]
+ *   (dect-simulator-provisioning.ts); `assignUser` sends them again on a change of user.
+ * - Handset state: `setCharger` and `setBattery` send EventPPState; `outOfRange` sends
+ *   EventPPTransaction PPNotFound and makes messages get PagingTimeout until `moveTo`.
  * - A frame that cannot be read (not one well-formed element, not UTF-8, a DOCTYPE, …) is
  *   recorded in `badFrames`, logged and not answered; more than `maxFrameBytes` (1 MiB) without
  *   a NUL closes the link. An empty frame (two NULs in a row) is ignored and logged.
@@ -76,8 +82,15 @@ import {
   type SimOut,
 } from './dect-simulator-xml.ts';
 import { getRegDomain, setRegDomain, type SimRegDomainState } from './dect-simulator-regdomain.ts';
+import { positionInfo, ppDevCnf, ppState, ppUserCnf, ppUserUnbound } from './dect-simulator-provisioning.ts';
 
-export type { HandsetBehaviour, SimHandset, SimHandsetConfig, SimInboxMessage } from './dect-simulator-handsets.ts';
+export type {
+  HandsetBehaviour,
+  SimHandset,
+  SimHandsetConfig,
+  SimInboxMessage,
+  SimVisible,
+} from './dect-simulator-handsets.ts';
 export type { SimElement, SimFrameError } from './dect-simulator-xml.ts';
 
 /** Runs `fn` after `ms` milliseconds; returns a function that cancels it. */
@@ -168,6 +181,7 @@ export class OmmSimulator {
   private readonly now: () => number;
   private server: Server | undefined;
   private loginsRefused = false;
+  private positionMode: 'answer' | 'silent' | { readonly errCode: string } = 'answer';
   private nextEventId = 1;
   private readonly regDomain: SimRegDomainState;
 
@@ -339,6 +353,7 @@ export class OmmSimulator {
     if (!this.rfps.includes(rfp)) throw new Error(`no simulated RFP ${rfp} (known: ${this.rfps.join(', ')})`);
     h.rfp = rfp;
     h.switchedOn = true;
+    h.inRange = true;
     return this.ppTransaction(h, 'LocReg');
   }
 
@@ -347,6 +362,63 @@ export class OmmSimulator {
     const h = this.handset(ppn);
     h.switchedOn = false;
     return this.ppTransaction(h, 'Detach');
+  }
+
+  /** The handset leaves DECT coverage: EventPPTransaction trType="PPNotFound"; messages then get PagingTimeout. */
+  outOfRange(ppn: number): SimEmitted {
+    const h = this.handset(ppn);
+    h.inRange = false;
+    return this.ppTransaction(h, 'PPNotFound');
+  }
+
+  /** Into or out of the charger: EventPPState isInCharger. */
+  setCharger(ppn: number, inCharger: boolean): SimEmitted {
+    const h = this.handset(ppn);
+    h.inCharger = inCharger;
+    return this.emit(ppState(h, { isInCharger: inCharger }), { type: 'PPState', values: this.handsetScope(h) });
+  }
+
+  /** A new battery level (0–100): EventPPState batteryLevel. */
+  setBattery(ppn: number, batteryLevel: number): SimEmitted {
+    const h = this.handset(ppn);
+    h.batteryLevel = batteryLevel;
+    return this.emit(ppState(h, { batteryLevel }), { type: 'PPState', values: this.handsetScope(h) });
+  }
+
+  /**
+   * How RequestPositionInfo is answered: `answer` (default: the response, then EventPositionInfo),
+   * `silent` (the response only: the position never comes), or a refusal with `errCode`
+   * (e.g. no locating licence [I: the code a real OMM gives is not known]).
+   */
+  positionReplies(mode: 'answer' | 'silent' | { readonly errCode: string }): void {
+    this.positionMode = mode;
+  }
+
+  /** The base stations the handset sees, for RequestPositionInfo (undefined: only its RFP). */
+  setVisible(ppn: number, visible: readonly { readonly rfp: number; readonly rssiAvg: number }[] | undefined): void {
+    this.handset(ppn).visible = visible;
+  }
+
+  /**
+   * Another user logs on at the handset (undefined: the user logs off): EventPPUserCnf for the
+   * user who left (`ppn="0"`) and for the new one, then EventPPDevCnf. Returns the events sent.
+   */
+  assignUser(
+    ppn: number,
+    user:
+      { readonly uid: number; readonly number: string; readonly name: string; readonly language?: string } | undefined,
+  ): SimEmitted[] {
+    const h = this.handset(ppn);
+    const out: SimEmitted[] = [];
+    const userScope = (uid: number) => ({ type: 'PPUserCnf', values: { uid: String(uid), ppn: String(h.ppn) } });
+    if (h.user !== undefined && h.user !== user?.uid) out.push(this.emit(ppUserUnbound(h.user), userScope(h.user)));
+    h.user = user?.uid;
+    if (user !== undefined) {
+      Object.assign(h, { number: user.number, name: user.name, language: user.language });
+      out.push(this.emit(ppUserCnf(h)!, userScope(user.uid)));
+    }
+    out.push(this.emit(ppDevCnf(h), { type: 'PPDevCnf', values: { ppn: String(h.ppn) } }));
+    return out;
   }
 
   // ---- links ---------------------------------------------------------------------------
@@ -461,6 +533,18 @@ export class OmmSimulator {
     if ('refusal' in r) return this.reply(link, el, { ...r.refusal });
     link.subscriptions = r.entries;
     this.reply(link, el, {});
+    const on = (type: string) => el.children.some((e) => e.attrs.cmd === 'On' && e.attrs.eventType === type);
+    for (const h of this.handsets.values()) {
+      const user = ppUserCnf(h);
+      if (on('PPDevCnf') && subscribed(link.subscriptions, { type: 'PPDevCnf', values: { ppn: String(h.ppn) } }))
+        this.send(link, ppDevCnf(h));
+      if (
+        user &&
+        on('PPUserCnf') &&
+        subscribed(link.subscriptions, { type: 'PPUserCnf', values: this.handsetScope(h) })
+      )
+        this.send(link, user);
+    }
   }
 
   private onSendMessage(link: SimLink, el: SimElement): void {
@@ -573,14 +657,15 @@ export class OmmSimulator {
     if (el.attrs.ppn === undefined) return this.reply(link, el, { errCode: 'EMissing', bad: 'ppn' });
     const h = this.handsets.get(Number(el.attrs.ppn));
     if (h === undefined) return this.reply(link, el, { errCode: 'ENoEnt', bad: 'ppn' });
+    const mode = this.positionMode;
+    if (typeof mode === 'object') return this.reply(link, el, { errCode: mode.errCode });
     this.reply(link, el, { ppn: h.ppn });
-    const vis = h.switchedOn ? [{ name: 'vis', attrs: { id: h.rfp, rssiAvg: h.rssiAvg } }] : [];
-    this.send(link, { name: 'EventPositionInfo', attrs: { ppn: h.ppn }, children: vis });
+    if (mode === 'answer') this.send(link, positionInfo(h));
   }
 
   // ---- helpers -------------------------------------------------------------------------
 
-  private ppTransaction(h: SimHandset, trType: 'LocReg' | 'Detach'): SimEmitted {
+  private ppTransaction(h: SimHandset, trType: 'LocReg' | 'Detach' | 'PPNotFound'): SimEmitted {
     return this.emit(
       { name: 'EventPPTransaction', attrs: { trType, ppn: h.ppn, rfpId: h.rfp } },
       { type: 'PPTransaction', variant: trType, values: { ...this.handsetScope(h), rfpId: String(h.rfp) } },

@@ -32,6 +32,11 @@ export interface DectConfig {
   readonly locations: Readonly<Record<number, string>>;
   /** The environment the handsets (the phones list, locating alerts) belong to. */
   readonly environment: string;
+  /**
+   * Handsets always on duty (fixed posts), besides those of members present in a
+   * presence-tracked group: switched off or out of range, they raise a supervision alarm.
+   */
+  readonly onDuty?: readonly string[];
 }
 
 export const DECT_VARIABLES = [
@@ -50,6 +55,7 @@ export const DECT_VARIABLES = [
   'TOCSIN_DECT_LOCATIONS',
   'TOCSIN_DECT_MESSAGE_RULES',
   'TOCSIN_DECT_ENVIRONMENT',
+  'TOCSIN_DECT_ON_DUTY',
 ] as const;
 
 const FINGERPRINT = /^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/;
@@ -87,6 +93,10 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'an environment id')
     .default('default'),
+  TOCSIN_DECT_ON_DUTY: z
+    .string()
+    .regex(/^\s*\d{1,20}\s*(,\s*\d{1,20}\s*)*$/, 'handset numbers separated by commas (e.g. 4711,4712)')
+    .optional(),
 });
 
 /** The DECT configuration, or undefined without TOCSIN_DECT_HOST; problems as `NAME: reason` lines. */
@@ -159,6 +169,7 @@ export function dectConfig(env: NodeJS.ProcessEnv): { config?: DectConfig; probl
       locations,
       messageRules,
       environment: e.TOCSIN_DECT_ENVIRONMENT,
+      onDuty: e.TOCSIN_DECT_ON_DUTY?.split(',').map((n) => n.trim()) ?? [],
     },
   };
 }

@@ -6,6 +6,9 @@
  * - Recipients: `device:<number>` (or `device:dect:<number>`) is that handset; a Tocsin login
  *   is the user's `phone` (the DECT number, as on the guidelines' user form); anything else has
  *   no handset, so its notification fails at once and the plan escalates.
+ * - Handsets on duty (TOCSIN_DECT_ON_DUTY, or a user present in a presence-tracked group)
+ *   switched off or out of range raise the DECT environment's supervision alarm type, once per
+ *   episode, as `supervision-dect-<number>-…` from source `supervision`/`dect:<number>`.
  * - Handset alarms: raised by the Tocsin user whose phone is the handset (else by the device).
  * - Supervision: every link event counts in `tocsin_supervision_events_total{reason="dect-…"}`.
  *   `link-down`, `login-refused` and `subscription-refused` raise the `default` environment's
@@ -93,6 +96,31 @@ export function createDectChannel(w: DectWiring): DectAdapter {
         user ? { kind: 'user', id: user } : { kind: 'device', id: `dect:${a.fromAddr ?? `ppn:${a.ppn}`}` },
       );
     },
+    // A handset on duty switched off or out of range: the handset's own supervision alarm
+    // (once per episode); `back` signals LINK_UP to it, so a plan can end it.
+    handset: (kind, number, detail) => {
+      w.observer.supervision?.(`dect-handset-${kind}`);
+      const source = { adapter: 'supervision', device: `dect:${number}` } as const;
+      if (kind === 'back') {
+        void runtime()
+          .signalSource(source, 'LINK_UP', system)
+          .catch((err: unknown) => logger.warn({ err }, 'could not signal LINK_UP'));
+        return;
+      }
+      void (async () => {
+        const env = (await w.directory.current()).environment(c.environment);
+        if (!env?.supervisionAlarmType) return;
+        await runtime().raise(
+          {
+            type: env.supervisionAlarmType,
+            text: `DECT handset ${number}: ${kind} (${detail})`,
+            source,
+            id: `supervision-dect-${number}-${Math.floor(w.clock.now() / 1000)}`,
+          },
+          system,
+        );
+      })().catch((err: unknown) => logger.error({ err }, 'could not raise the DECT handset alarm'));
+    },
     supervision: (kind, detail) => {
       w.observer.supervision?.(`dect-${kind}`);
       if (kind === 'link-up') {
@@ -148,6 +176,15 @@ export function createDectChannel(w: DectWiring): DectAdapter {
     triggers: c.triggers,
     locations: c.locations,
     messageRules: c.messageRules,
+    // On duty: a fixed post (TOCSIN_DECT_ON_DUTY), or the handset of a user present in a
+    // presence-tracked group.
+    onDuty: async (number) => {
+      if (c.onDuty?.includes(number)) return true;
+      const present = new Set(Object.values((await w.directory.current()).presence()).flat());
+      if (present.has(`device:${number}`) || present.has(`device:dect:${number}`)) return true;
+      const user = await userOfHandset(w.store, `tel:${number}`);
+      return user !== undefined && present.has(user);
+    },
     log: (level, msg, fields) => logger[level](fields ?? {}, msg),
   });
 }

@@ -281,6 +281,7 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
             linkUp: () => dect.transport.phase === 'up',
             list: () => dect.phones(),
             locatingAlert: (number: string, text: string) => dect.locatingAlert(number, text),
+            position: (number: string) => dect.position(number),
             bands: Object.keys(DECT_BANDS),
             band: (switchTo?: string) =>
               switchTo === undefined || isDectBand(switchTo)

@@ -14,8 +14,14 @@ const schemas: Record<string, SchemaObject> = {
     description: 'A handset as the OMM’s events describe it; fields appear once an event has told them.',
     properties: {
       ppn: { type: 'integer', description: 'The handset’s id on the OMM.' },
-      number: { type: 'string', description: 'Its number (without `tel:`), once an alarm or message named it.' },
+      number: {
+        type: 'string',
+        description: 'Its number (without `tel:`): its user’s, or learned from an alarm or message it sent.',
+      },
       uid: { type: 'integer', description: 'The OMM user logged on to it.' },
+      name: { type: 'string', description: 'The name of that user (OMM provisioning).' },
+      language: { type: 'string', description: 'The handset language of that user, e.g. `English`.' },
+      model: { type: 'string', description: 'The handset model the OMM detected, e.g. `632d` or `GAP`.' },
       loggedOn: { type: 'boolean', description: 'Logged on (LocReg) or switched off (Detach).' },
       inCharger: { type: 'boolean' },
       batteryLevel: { type: 'integer' },
@@ -77,6 +83,31 @@ const schemas: Record<string, SchemaObject> = {
       confirmed: { type: 'boolean', description: 'Reading the band back after the switch gave the new one.' },
     },
   },
+  VisibleBase: {
+    type: 'object',
+    required: ['rfp'],
+    additionalProperties: false,
+    properties: {
+      rfp: { type: 'integer', description: 'The base station (RFP id).' },
+      rssiAvg: { type: 'integer', description: 'Signal strength in dBm, negative; nearer 0 is stronger.' },
+      location: { type: 'string', description: 'The place it covers (TOCSIN_DECT_LOCATIONS).' },
+    },
+  },
+  PhonePosition: {
+    type: 'object',
+    required: ['number', 'ppn', 'best', 'visible', 'at'],
+    additionalProperties: false,
+    properties: {
+      number: { type: 'string' },
+      ppn: { type: 'integer' },
+      best: {
+        oneOf: [schema('VisibleBase'), { type: 'null' }],
+        description: 'The strongest base station; null when the handset sees none (off or out of range).',
+      },
+      visible: { type: 'array', items: schema('VisibleBase'), description: 'Strongest first.' },
+      at: { type: 'string', format: 'date-time' },
+    },
+  },
   LocatingAlertSent: {
     type: 'object',
     required: ['number', 'sent'],
@@ -128,6 +159,39 @@ const paths: Record<string, PathItemObject> = {
       },
     },
   },
+  '/api/v1/phones/{number}/position': {
+    parameters: [
+      {
+        name: 'number',
+        in: 'path',
+        required: true,
+        description: 'The handset’s number.',
+        schema: { type: 'string', pattern: HANDSET_NUMBER.source },
+        example: '4711',
+      },
+    ],
+    get: {
+      operationId: 'phonePosition',
+      summary: 'Where a handset is now',
+      description:
+        'Asks the OMM for the base stations the handset sees (`RequestPositionInfo`, answered by ' +
+        '`EventPositionInfo`; needs the OMM’s locating licence), strongest first with their places; the ' +
+        'phones list takes the strongest as the handset’s base station. Locating a person needs the same ' +
+        'permission as the locating alert; every request is in the access log (`phone.position`).',
+      tags: ['phones'],
+      responses: {
+        '200': { description: 'The position.', content: json(schema('PhonePosition')) },
+        '404': problem(
+          'No handset of the phones list has the number, or the caller does not hold the environment of the DECT link (`not-found`).',
+        ),
+        '409': problem('No DECT link is configured (`conflict`).'),
+        '422': problem('The number is invalid (`validation`).'),
+        '502': problem('The OMM refused to locate the handset (`bad-gateway`).'),
+        '503': problem('The DECT link is down (`unavailable`).'),
+        '504': problem('The OMM did not report the position within 10 s (`gateway-timeout`).'),
+      },
+    },
+  },
   '/api/v1/dect/band': {
     get: {
       operationId: 'getDectBand',
@@ -167,7 +231,10 @@ const paths: Record<string, PathItemObject> = {
 
 /** What openapi.ts spreads into its document. */
 export const phonesApi = {
-  tag: { name: 'phones', description: 'The DECT link: the phones list, the locating alert and the DECT band.' },
+  tag: {
+    name: 'phones',
+    description: 'The DECT link: the phones list, the locating alert, the position on demand and the DECT band.',
+  },
   paths,
   schemas,
 } as const;

@@ -1,10 +1,13 @@
 /**
  * /api/v1/phones and /api/v1/dect: the handsets of the DECT link (the phones list), the
- * locating alert, and the DECT band (read it; switch it, confirmed and access-logged).
+ * locating alert, the handset's position on demand, and the DECT band (read it; switch it,
+ * confirmed and access-logged).
  * The handsets belong to the link's environment: a caller outside it sees an empty list and
  * finds no phone (404), as with every other object of another environment. Without a DECT link
  * the list is empty and a locating alert is a conflict (409); with the link down it is 503.
- * Every locating alert is in the access log.
+ * Every locating alert and every position asked is in the access log: locating a person is the
+ * same trust as ringing their handset (both need operation.phones.locating-alert). A position
+ * that does not come is 504, one the OMM refuses 502.
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -15,6 +18,7 @@ import { TocsinError } from '../domain/errors.ts';
 import { zodProblems } from '../domain/validation.ts';
 import type { Phones } from '../ports/phones.ts';
 import { principalOf, type Audit } from './actor.ts';
+import { sendProblem } from './problem.ts';
 
 const locatingBody = z.strictObject({ text: z.string().trim().min(1).max(160).optional() });
 
@@ -63,6 +67,59 @@ export function phoneRoutes(phones: Phones | undefined, audit: Audit): Router {
     ctx.status = 202;
     ctx.body = { number, sent: true };
   });
+  r.get('/phones/:number/position', async (ctx) => {
+    const number = String(ctx.params.number);
+    if (!HANDSET_NUMBER.test(number))
+      throw new TocsinError('validation', "the path parameter 'number' is invalid", {
+        details: [{ parameter: 'number', reason: 'a handset number: 1–32 of 0–9 * # +' }],
+      });
+    if (!phones) throw new TocsinError('conflict', 'no DECT link is configured (TOCSIN_DECT_HOST)');
+    if (!visible(ctx)) throw new TocsinError('not-found', `phone ${number} does not exist`);
+    const res = await phones.position(number);
+    await audit(ctx, {
+      action: 'phone.position',
+      outcome: res.ok ? 'success' : 'failure',
+      target: `phone/${number}`,
+      environment: phones.environment,
+      details: res.ok ? { rfp: res.best?.rfp ?? null } : { reason: res.reason, detail: res.detail },
+    });
+    if (res.ok) {
+      ctx.body = {
+        number,
+        ppn: res.ppn,
+        best: res.best ?? null,
+        visible: res.visible,
+        at: new Date(res.at).toISOString(),
+      };
+      return;
+    }
+    switch (res.reason) {
+      case 'not-found':
+        throw new TocsinError('not-found', `phone ${number} does not exist`);
+      case 'link-down':
+        throw new TocsinError('unavailable', `the DECT link cannot ask now: ${res.detail}`);
+      case 'refused':
+      case 'timeout': {
+        // 5xx from a peer, said plainly: the detail is ours (no internals), so it is shown.
+        const timeout = res.reason === 'timeout';
+        sendProblem(ctx, {
+          type: `urn:tocsin:problem:${timeout ? 'gateway-timeout' : 'bad-gateway'}`,
+          title: timeout ? 'Gateway Timeout' : 'Bad Gateway',
+          status: timeout ? 504 : 502,
+          detail: timeout
+            ? 'the OMM did not report the handset’s position in time'
+            : `the OMM refused to locate the handset (${res.errCode ?? 'error'})`,
+          instance: ctx.path,
+        });
+        return;
+      }
+      default: {
+        const never: never = res.reason;
+        throw new Error(`unhandled position result ${String(never)}`);
+      }
+    }
+  });
+
   const bandBody = z.strictObject({
     band: z.string().min(1).max(32),
     confirm: z.literal(true, { error: 'switching the DECT band interrupts DECT service: send "confirm": true' }),

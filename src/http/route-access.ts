@@ -93,6 +93,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   // The DECT link's handsets (phone-routes.ts).
   'GET /api/v1/phones': needs('system.phones'),
   'POST /api/v1/phones/:number/locating-alert': needs('operation.phones.locating-alert'),
+  // Locating a person is the same trust as the locating alert.
+  'GET /api/v1/phones/:number/position': needs('operation.phones.locating-alert'),
   'GET /api/v1/dect/band': needs('administration.dect-frequency'),
   'POST /api/v1/dect/band': needs('administration.dect-frequency'),
 

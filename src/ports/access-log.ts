@@ -35,6 +35,7 @@ export type AccessAction =
   | 'personal-data.erase'
   | 'audit.export'
   | 'phone.locating-alert'
+  | 'phone.position'
   | 'dect.band';
 
 /** What a caller records. Empty optional strings are stored as null. */

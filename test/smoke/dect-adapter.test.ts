@@ -6,9 +6,21 @@
 // that arrives after the adapter was replaced (a restart) still finds its alarm through the
 // durable ledger. Timers of the adapter and the simulator run on one manual queue; the test
 // awaits the adapter's callbacks, never a sleep.
+// Then the phones list and the handsets: provisioning (number, name, language, model) from
+// EventPPDevCnf / EventPPUserCnf, charger and battery from EventPPState, the position on demand
+// (several base stations, strongest first; a timeout and a refusal), the position route over
+// HTTP with its access log and environment scope, and handsets on duty that are switched off or
+// go out of range (one report per episode, `back` on LocReg). Waiting for socket IO yields to
+// the event loop a bounded number of times (`settled`): no clock involved.
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import Koa from 'koa';
+import { phoneRoutes } from '../../src/http/phone-routes.ts';
+import { problemMiddleware } from '../../src/http/problem.ts';
+import type { Phones } from '../../src/ports/phones.ts';
 import { DectAdapter, type DectSink, type HandsetAlarm } from '../../adapters/dect/dect-adapter.ts';
 import { OmmSimulator } from '../../adapters/dect/dect-simulator.ts';
 import { ALARM_SERVER_SUBSCRIPTIONS } from '../../adapters/dect/dect-transport.ts';
@@ -18,6 +30,9 @@ import { ManualTimers, Recorder } from '../support/manual-timers.ts';
 import { memoryStore, type TestStore } from '../support/services.ts';
 
 const ADDRESSES: Record<string, string> = { alice: 'tel:4711', bob: 'tel:4712' };
+const LOCATIONS = { 10: 'Ward 1', 11: 'Ward 2', 12: 'Bridge' };
+/** Handsets on duty (carol's); bob's is not. */
+const ON_DUTY = new Set(['4713']);
 
 let timers: ManualTimers;
 let sim: OmmSimulator;
@@ -50,7 +65,18 @@ const sink: DectSink = {
     calls.push({ what: `alarm:${a.alarmType}:${r.created}`, alarmId: r.id });
   },
   supervision: (kind, detail) => calls.push({ what: `supervision:${kind}`, detail }),
+  handset: (kind, number, detail) => calls.push({ what: `handset:${kind}:${number}`, detail }),
 };
+
+/** Yields to IO until `check` holds; fails after `tries` turns of the event loop. */
+async function settled(check: () => boolean, what: string, tries = 20_000): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    if (check()) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  assert.fail(`never happened: ${what}`);
+}
+const phone = (ppn: number) => adapter.phones().find((p) => p.ppn === ppn);
 
 function newAdapter(): DectAdapter {
   return new DectAdapter({
@@ -71,6 +97,8 @@ function newAdapter(): DectAdapter {
     fromAddr: 'tel:9999',
     fromName: 'Tocsin',
     triggers: { SOS: 'fast', '*': 'generic' },
+    locations: LOCATIONS,
+    onDuty: (n) => Promise.resolve(ON_DUTY.has(n)),
   });
 }
 
@@ -85,9 +113,20 @@ before(async () => {
   timers = new ManualTimers();
   sim = new OmmSimulator({
     handsets: [
-      { ppn: 1, number: '4711', name: 'Alice', rfp: 10, behaviour: { kind: 'accept', afterMs: 20_000 } },
-      { ppn: 2, number: '4712', name: 'Bob', rfp: 11, behaviour: { kind: 'off' } },
+      {
+        ppn: 1,
+        number: '4711',
+        name: 'Alice',
+        user: 101,
+        language: 'German',
+        type: '632d',
+        rfp: 10,
+        behaviour: { kind: 'accept', afterMs: 20_000 },
+      },
+      { ppn: 2, number: '4712', name: 'Bob', user: 102, rfp: 11, behaviour: { kind: 'off' } },
+      { ppn: 3, number: '4713', name: 'Carol', user: 103, type: 'GAP', rfp: 12 },
     ],
+    rfps: [10, 11, 12],
     schedule: timers.set,
   });
   const started = await sim.start({ tls: true, port: 0, host: '127.0.0.1' });
@@ -162,5 +201,178 @@ describe('the DECT adapter with the OMM simulator', { timeout: 30_000 }, () => {
     const accepted = calls.next((c) => c.what === 'respond:accept:alice' && c.alarmId === 'fire-2');
     timers.advance(20_000);
     await accepted;
+  });
+});
+
+describe('the phones list and the handsets, with the OMM simulator', { timeout: 30_000 }, () => {
+  it('provisioning: each handset’s number, user, name, language and model', async () => {
+    await settled(() => adapter.phones().filter((p) => p.name !== undefined).length === 3, 'three named handsets');
+    const { lastSeen: _l, ...alice } = phone(1)!;
+    assert.deepEqual(alice, { ppn: 1, uid: 101, number: '4711', name: 'Alice', language: 'German', model: '632d' });
+    assert.deepEqual([phone(2)?.number, phone(3)?.number, phone(3)?.model], ['4712', '4713', 'GAP']);
+    // Another user logs on at ppn 2: the list follows.
+    sim.assignUser(2, { uid: 104, number: '4714', name: 'Dora', language: 'English' });
+    await settled(() => phone(2)?.number === '4714', 'Dora on ppn 2');
+    assert.deepEqual([phone(2)?.uid, phone(2)?.name, phone(2)?.language], [104, 'Dora', 'English']);
+  });
+
+  it('charger in and out and the battery level follow EventPPState', async () => {
+    sim.setCharger(1, true);
+    sim.setBattery(1, 35);
+    await settled(() => phone(1)?.inCharger === true && phone(1)?.batteryLevel === 35, 'in the charger at 35 %');
+    sim.setCharger(1, false);
+    sim.setBattery(1, 34);
+    await settled(() => phone(1)?.batteryLevel === 34, 'battery 34 %');
+    assert.equal(phone(1)?.inCharger, false);
+  });
+
+  it('position: every base station it sees, strongest first with its place; the list takes the strongest', async () => {
+    sim.setVisible(3, [
+      { rfp: 10, rssiAvg: -75 },
+      { rfp: 12, rssiAvg: -50 },
+      { rfp: 11, rssiAvg: -62 },
+    ]);
+    sim.moveTo(3, 10);
+    await settled(() => phone(3)?.rfp === 10, 'carol at RFP 10');
+    const r = await adapter.position('4713');
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.deepEqual(r.visible, [
+      { rfp: 12, rssiAvg: -50, location: 'Bridge' },
+      { rfp: 11, rssiAvg: -62, location: 'Ward 2' },
+      { rfp: 10, rssiAvg: -75, location: 'Ward 1' },
+    ]);
+    assert.deepEqual(r.best, { rfp: 12, rssiAvg: -50, location: 'Bridge' });
+    assert.deepEqual([phone(3)?.rfp, phone(3)?.location], [12, 'Bridge']);
+    assert.deepEqual(await adapter.position('9999'), {
+      ok: false,
+      reason: 'not-found',
+      detail: 'no handset with number 9999 in the phones list',
+    });
+  });
+
+  it('position: no answer within 10 s is a timeout; an OMM error a refusal', async () => {
+    sim.positionReplies('silent');
+    const asked = adapter.position('4711');
+    // The response has come once only the adapter's own 10 s wait is left at 10 s (the
+    // request's response timer, also 10 s, is cancelled by the response).
+    await settled(() => timers.pending().filter((ms) => ms === 10_000).length === 1, 'RequestPositionInfoResp');
+    timers.advance(9_999);
+    let done = false;
+    void asked.then(() => (done = true));
+    for (let i = 0; i < 50; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+    assert.equal(done, false, 'still waiting after 9.999 s');
+    timers.advance(1);
+    assert.deepEqual(await asked, { ok: false, reason: 'timeout', detail: 'no EventPositionInfo within 10000 ms' });
+    sim.positionReplies({ errCode: 'EPerm' });
+    const refused = await adapter.position('4711');
+    assert.equal(refused.ok, false);
+    assert.equal(!refused.ok && refused.reason, 'refused');
+    assert.equal(!refused.ok && refused.errCode, 'EPerm');
+    sim.positionReplies('answer');
+  });
+
+  it('GET /api/v1/phones/{number}/position over HTTP: 200, 404, 502, 504, another environment 404; access-logged', async () => {
+    const audit: { action: string; outcome?: string; target?: string | null }[] = [];
+    const port: Phones = {
+      environment: 'default',
+      linkUp: () => adapter.transport.phase === 'up',
+      list: () => adapter.phones(),
+      locatingAlert: (n, t) => adapter.locatingAlert(n, t),
+      position: (n) => adapter.position(n),
+      bands: [],
+      band: () => Promise.resolve({ ok: false, retryable: false, reason: 'not here' }),
+    };
+    const app = new Koa();
+    app.use(problemMiddleware({ error: () => {}, warn: () => {}, info: () => {} } as never));
+    app.use(async (ctx, next) => {
+      const env = ctx.get('x-environment') || 'default';
+      ctx.state.principal = { kind: 'token', userId: 'u', loginName: 'op', permissions: [], environments: [env] };
+      await next();
+    });
+    app.use(
+      phoneRoutes(port, async (_ctx, e) => {
+        audit.push({ action: e.action, outcome: e.outcome, target: e.target });
+      }).routes(),
+    );
+    const server: Server = createServer(app.callback());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const get = async (path: string, headers: Record<string, string> = {}) => {
+      const r = await fetch(base + path, { headers });
+      return { status: r.status, type: r.headers.get('content-type'), json: (await r.json()) as any };
+    };
+    try {
+      const ok = await get('/api/v1/phones/4713/position');
+      assert.equal(ok.status, 200, JSON.stringify(ok.json));
+      assert.deepEqual(
+        { ...ok.json, at: undefined },
+        {
+          number: '4713',
+          ppn: 3,
+          best: { rfp: 12, rssiAvg: -50, location: 'Bridge' },
+          visible: [
+            { rfp: 12, rssiAvg: -50, location: 'Bridge' },
+            { rfp: 11, rssiAvg: -62, location: 'Ward 2' },
+            { rfp: 10, rssiAvg: -75, location: 'Ward 1' },
+          ],
+          at: undefined,
+        },
+      );
+      assert.equal((await get('/api/v1/phones/9999/position')).status, 404);
+      assert.equal((await get('/api/v1/phones/4713/position', { 'x-environment': 'elsewhere' })).status, 404);
+      assert.equal((await get('/api/v1/phones/47a1/position')).status, 422);
+
+      sim.positionReplies({ errCode: 'EPerm' });
+      const bad = await get('/api/v1/phones/4713/position');
+      assert.equal(bad.status, 502);
+      assert.equal(bad.type, 'application/problem+json');
+
+      sim.positionReplies('silent');
+      const slow = get('/api/v1/phones/4713/position');
+      await settled(() => timers.pending().filter((ms) => ms === 10_000).length === 1, 'RequestPositionInfoResp');
+      timers.advance(10_000);
+      const timedOut = await slow;
+      assert.equal(timedOut.status, 504);
+      assert.equal(timedOut.json.type, 'urn:tocsin:problem:gateway-timeout');
+    } finally {
+      sim.positionReplies('answer');
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    // Every position asked of a visible link is logged, found or not; the other environment's is not.
+    assert.deepEqual(
+      audit.map((a) => `${a.action} ${a.outcome} ${a.target}`),
+      [
+        'phone.position success phone/4713',
+        'phone.position failure phone/9999',
+        'phone.position failure phone/4713',
+        'phone.position failure phone/4713',
+      ],
+    );
+  });
+
+  it('a handset on duty switched off or out of range: reported once per episode, and back on LocReg', async () => {
+    const from = calls.seen.length;
+    const handsetCalls = () => calls.seen.slice(from).filter((c) => c.what.startsWith('handset:'));
+    // Bob's (4712 → now Dora's 4714) is not on duty: never reported.
+    sim.switchOff(2);
+    const off = calls.next((c) => c.what === 'handset:switched-off:4713');
+    sim.switchOff(3);
+    assert.match((await off).detail!, /Detach/);
+    // Out of range while switched off: the same episode, nothing new.
+    sim.outOfRange(3);
+    const back = calls.next((c) => c.what === 'handset:back:4713');
+    sim.moveTo(3, 12);
+    assert.match((await back).detail!, /LocReg at RFP 12/);
+    const lost = calls.next((c) => c.what === 'handset:out-of-range:4713');
+    sim.outOfRange(3);
+    assert.match((await lost).detail!, /PPNotFound/);
+    // `next` waits for a call after this one: the first `back` is behind us.
+    const backAgain = calls.next((c) => c.what === 'handset:back:4713');
+    sim.moveTo(3, 10);
+    await backAgain;
+    assert.deepEqual(
+      handsetCalls().map((c) => c.what),
+      ['handset:switched-off:4713', 'handset:back:4713', 'handset:out-of-range:4713', 'handset:back:4713'],
+    );
   });
 });

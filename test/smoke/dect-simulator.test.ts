@@ -567,3 +567,92 @@ describe('OM AXI simulator: framing', () => {
 after(async () => {
   for (const s of sims.splice(0)) await s.stop();
 });
+
+describe('OM AXI simulator: provisioning, handset state and position', () => {
+  const SUB_CNF =
+    '<Subscribe seq="3"><e cmd="On" eventType="PPDevCnf" ppn="-1"/><e cmd="On" eventType="PPUserCnf" uid="-1"/>' +
+    '<e cmd="On" eventType="PPState" ppn="-1"/></Subscribe>';
+
+  it('subscribing PPDevCnf/PPUserCnf sends every handset’s device and user; assignUser sends the change', async () => {
+    const { client, sim } = await setup({
+      handsets: [{ ...HANDSETS[0]!, language: 'German', type: '632d' }, HANDSETS[1]!],
+    });
+    const c = await client();
+    await openAndSubscribe(c);
+    assert.equal(await c.request(SUB_CNF), '<SubscribeResp seq="3"/>');
+    assert.deepEqual(await c.drain(), [
+      '<EventPPDevCnf><pp ppn="1" uid="101" relType="Dynamic" hwType="632d"/></EventPPDevCnf>',
+      '<EventPPUserCnf><user uid="101" ppn="1" relType="Dynamic" name="Ward 1" num="4711" lang="German"/></EventPPUserCnf>',
+      // ppn 2 has no user: its device only
+      '<EventPPDevCnf><pp ppn="2"/></EventPPDevCnf>',
+    ]);
+    // Another subscription (not of these types) does not send them again.
+    assert.equal(await c.request(SUB_ALL.replace('seq="2"', 'seq="4"')), '<SubscribeResp seq="4"/>');
+    assert.deepEqual(await c.drain(), []);
+
+    const sent = sim.assignUser(1, { uid: 102, number: '4799', name: 'Relief', language: 'English' });
+    assert.deepEqual(
+      sent.map((s) => s.links),
+      [1, 1, 1],
+    );
+    assert.deepEqual(await c.drain(), [
+      '<EventPPUserCnf><user uid="101" ppn="0" relType="Unbound"/></EventPPUserCnf>',
+      '<EventPPUserCnf><user uid="102" ppn="1" relType="Dynamic" name="Relief" num="4799" lang="English"/></EventPPUserCnf>',
+      '<EventPPDevCnf><pp ppn="1" uid="102" relType="Dynamic" hwType="632d"/></EventPPDevCnf>',
+    ]);
+    // The new user's number reaches the handset.
+    c.send(sendMessage(20, 'tel:4799', 1, []));
+    assert.equal(await c.next(), '<SendMessageResp seq="20"/>');
+    assert.equal(attr(await c.next(), 'event'), 'Delivered');
+  });
+
+  it('setCharger and setBattery send EventPPState, only to PPState subscribers', async () => {
+    const { client, sim } = await setup();
+    const c = await client();
+    await openAndSubscribe(c);
+    assert.equal(sim.setCharger(1, true).links, 0, 'SUB_ALL has no PPState');
+    assert.equal(await c.request(SUB_CNF), '<SubscribeResp seq="3"/>');
+    await c.drain();
+    assert.equal(sim.setCharger(1, true).links, 1);
+    sim.setBattery(1, 40);
+    sim.setCharger(1, false);
+    assert.deepEqual(await c.drain(), [
+      '<EventPPState ppn="1" isInCharger="1"/>',
+      '<EventPPState ppn="1" batteryLevel="40"/>',
+      '<EventPPState ppn="1" isInCharger="0"/>',
+    ]);
+  });
+
+  it('outOfRange: PPNotFound, then messages get PagingTimeout and no base station is visible, until moveTo', async () => {
+    const { client, sim } = await setup();
+    const c = await client();
+    await openAndSubscribe(c);
+    sim.setVisible(2, [
+      { rfp: 11, rssiAvg: -70 },
+      { rfp: 12, rssiAvg: -48 },
+    ]);
+    assert.equal(
+      await c.request('<RequestPositionInfo seq="40" ppn="2"/>'),
+      '<RequestPositionInfoResp seq="40" ppn="2"/>',
+    );
+    assert.equal(
+      await c.next(),
+      '<EventPositionInfo ppn="2"><vis id="11" rssiAvg="-70"/><vis id="12" rssiAvg="-48"/></EventPositionInfo>',
+    );
+    assert.equal(sim.outOfRange(2).links, 1);
+    assert.equal(await c.next(), '<EventPPTransaction trType="PPNotFound" ppn="2" rfpId="11"/>');
+    c.send(sendMessage(41, 'tel:4712'));
+    assert.equal(await c.next(), '<SendMessageResp seq="41"/>');
+    assert.equal(attr(await c.next(), 'event'), 'PagingTimeout');
+    assert.equal(
+      await c.request('<RequestPositionInfo seq="42" ppn="2"/>'),
+      '<RequestPositionInfoResp seq="42" ppn="2"/>',
+    );
+    assert.equal(await c.next(), '<EventPositionInfo ppn="2"/>');
+    sim.moveTo(2, 12);
+    assert.equal(await c.next(), '<EventPPTransaction trType="LocReg" ppn="2" rfpId="12"/>');
+    c.send(sendMessage(43, 'tel:4712', 4712, []));
+    assert.equal(await c.next(), '<SendMessageResp seq="43"/>');
+    assert.equal(attr(await c.next(), 'event'), 'Delivered');
+  });
+});

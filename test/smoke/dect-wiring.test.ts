@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import type { DectAdapter } from '../../adapters/dect/dect-adapter.ts';
 import { OmmSimulator } from '../../adapters/dect/dect-simulator.ts';
 import { handsetAddress } from '../../src/app/dect-wiring.ts';
-import { startHarness, type Harness } from '../support/harness.ts';
+import { startHarness, testFileConfig, type Harness } from '../support/harness.ts';
 import { ManualTimers } from '../support/manual-timers.ts';
 
 let timers: ManualTimers;
@@ -52,6 +52,12 @@ before(async () => {
       locations: { 10: 'Ward 1, bed 4', 11: 'Corridor' },
       messageRules: [{ pattern: 'FIRE*', alarmType: 'fast' }],
       environment: 'default',
+      onDuty: ['4711'],
+    },
+    // Supervision alarms of the DECT environment are of type generic.
+    file: {
+      ...testFileConfig,
+      environments: [{ id: 'default', name: 'Default', supervisionAlarmType: 'generic' }],
     },
   });
   await (h.tocsin.notifier as DectAdapter).whenUp();
@@ -190,5 +196,26 @@ describe('the DECT channel built from the configuration', () => {
     assert.deepEqual((await h.request('GET', '/api/v1/phones', undefined, as)).json, { link: 'unknown', phones: [] });
     const ring = await h.request('POST', '/api/v1/phones/4711/locating-alert', {}, as);
     assert.equal(ring.status, 404, ring.text);
+  });
+
+  it('a handset on duty switched off raises a supervision alarm once; back on, LINK_UP is signalled to it', async () => {
+    const supervision = async () =>
+      (await h.request('GET', '/api/v1/alarms')).json.alarms.filter((a: { id: string }) =>
+        a.id.startsWith('supervision-dect-4711-'),
+      );
+    sim.switchOff(1);
+    await settled(async () => (await supervision()).length === 1, 'the supervision alarm for 4711');
+    const [alarm] = await supervision();
+    assert.equal(alarm.type, 'generic');
+    assert.match(alarm.text, /DECT handset 4711: switched-off/);
+    const full = (await h.request('GET', `/api/v1/alarms/${alarm.id}`)).json;
+    assert.deepEqual(full.source, { adapter: 'supervision', device: 'dect:4711' });
+    sim.moveTo(1, 10); // LocReg: the handset is back
+    const signalled = async () =>
+      (await h.request('GET', `/api/v1/alarms/${alarm.id}/protocol`)).json.entries.some(
+        (e: { event: { type?: string } }) => e.event.type === 'LINK_UP',
+      );
+    await settled(signalled, 'LINK_UP for the handset alarm');
+    assert.equal((await supervision()).length, 1, 'one alarm per episode');
   });
 });

@@ -220,6 +220,7 @@ function classify(key: string): { kind: 'list' | 'object'; calls: Call[] } | { k
     // This app has no DECT link (test/smoke/dect-wiring.test.ts scopes the phones of a real one).
     'GET /api/v1/phones': [{ path: '/api/v1/phones' }],
     'POST /api/v1/phones/:number/locating-alert': [{ path: '/api/v1/phones/4711/locating-alert', body: {} }],
+    'GET /api/v1/phones/:number/position': [{ path: '/api/v1/phones/4711/position' }],
     'GET /api/v1/dect/band': [{ path: '/api/v1/dect/band' }],
     'POST /api/v1/dect/band': [{ path: '/api/v1/dect/band', body: { band: 'US', confirm: true } }],
   };
@@ -236,7 +237,7 @@ function classify(key: string): { kind: 'list' | 'object'; calls: Call[] } | { k
     ];
   }
   // The DECT band is one object (the link's), not a list.
-  const list = method === 'GET' && !/:id|:member/.test(path) && path !== '/api/v1/dect/band';
+  const list = method === 'GET' && !/:id|:member|:number/.test(path) && path !== '/api/v1/dect/band';
   const found = calls[key];
   if (!found) throw new Error(`${key}: not classified in test/smoke/environments.test.ts`);
   return { kind: list ? 'list' : 'object', calls: found };

@@ -116,6 +116,7 @@ describe('loadConfig: accepted', () => {
           locations: {},
           messageRules: [],
           environment: 'default',
+          onDuty: [],
         }),
     },
     // Plain AXI (debugging) on 12621, the other confirmation element, own triggers.
@@ -131,8 +132,10 @@ describe('loadConfig: accepted', () => {
         TOCSIN_DECT_LOCATIONS: '10=Deck 5 fore, 11 = Deck 5 aft',
         TOCSIN_DECT_ENVIRONMENT: 'ship',
         TOCSIN_DECT_MESSAGE_RULES: 'FIRE*=fire, *help*=emergency',
+        TOCSIN_DECT_ON_DUTY: '4711, 4712',
       },
       check: (c) => {
+        assert.deepEqual(c.dect?.onDuty, ['4711', '4712']);
         assert.deepEqual(c.dect?.messageRules, [
           { pattern: 'FIRE*', alarmType: 'fire' },
           { pattern: '*help*', alarmType: 'emergency' },
@@ -336,6 +339,16 @@ describe('loadConfig: refused', () => {
         TOCSIN_DECT_FINGERPRINT: 'abc',
       }),
       problems: ['TOCSIN_DECT_FINGERPRINT: a SHA-256 fingerprint: 32 hex pairs joined by :'],
+    },
+    {
+      name: 'DECT on-duty handsets that are not numbers',
+      env: () => ({
+        TOCSIN_DECT_HOST: '10.1.2.3',
+        TOCSIN_DECT_USER: 'omm',
+        TOCSIN_DECT_PASSWORD: 'a',
+        TOCSIN_DECT_ON_DUTY: '4711,bridge',
+      }),
+      problems: ['TOCSIN_DECT_ON_DUTY: handset numbers separated by commas (e.g. 4711,4712)'],
     },
     // Ports: not a number, out of range, not an integer.
     { name: 'port not a number', env: () => ({ TOCSIN_HTTP_PORT: 'http' }), problems: [/^TOCSIN_HTTP_PORT: /] },
