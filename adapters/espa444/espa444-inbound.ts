@@ -1,0 +1,175 @@
+/**
+ * Inbound ESPA 4.4.4 calls (Tocsin as the paging system of a nurse-call system or a fire
+ * panel): a call block (header '1' or '4') → AlarmIntake, and the alarm's progress back to
+ * the caller as status information (header '2', records 1 and 7) through AlarmWatch.
+ *
+ * The verdict decides the link's answer, and comes only once the intake has resolved:
+ * - a call mapped to an alarm type (espa444-mapping.ts `InboundRule`, first match) → raise,
+ *   then 'accepted' (ACK). A repeated call while the source (`espa444`, `<linkId>/<address>`)
+ *   still has an active alarm → ACK without raising again. The alarm id is fixed per call
+ *   episode: `espa444-<link>-<address>-<first attempt in ms, base 36>-<n>`, kept until the
+ *   raise succeeds, so a call resent after a NAK raises one alarm; a resend after a lost ACK
+ *   finds the alarm through `active(source)`.
+ * - call type '1' (reset) → cancel every active alarm of the source, then ACK.
+ * - no rule matches → 'invalid' ('3'NAK): the call has nowhere to go, so the caller must see
+ *   it refused; logged with the link id and counted in `stats.unmapped`.
+ * - no address record → 'invalid'. The intake refuses the alarm type (`unknown-alarm-type`)
+ *   → 'invalid'. Any other failure (the store is down) → 'busy' ('2'NAK): the caller keeps
+ *   the call and sends it again.
+ * Status reports: '2' when raised, then as espa444-mapping.ts `statusFor` says, each at most
+ * once per call (`mayReport`). They wait in the link's queue for the control station's next
+ * poll; one that cannot be sent (the link went down) is logged and dropped, never resent.
+ * Calls raised before a restart are not followed again.
+ */
+import type { AlarmIntake, AlarmWatch } from '../../src/ports/alarm-intake.ts';
+import { TocsinError } from '../../src/domain/errors.ts';
+import { valueOf, type EspaBlock } from './espa444-codec.ts';
+import type { Decision } from './espa444-link.ts';
+import { alarmTypeFor, mayReport, statusFor, type InboundRule, type ReportedStatus } from './espa444-mapping.ts';
+import type { Espa444Log } from './espa444-transport.ts';
+
+export const ESPA444_ADAPTER = 'espa444';
+
+export interface InboundOptions {
+  readonly linkId: string;
+  readonly intake: AlarmIntake;
+  readonly watch?: AlarmWatch | undefined;
+  readonly rules: readonly InboundRule[];
+  /** Epoch ms. */
+  readonly now: () => number;
+  /** Queues a status block (header '2': record 1 the address, record 7 the status) to the caller. */
+  readonly report: (address: string, status: ReportedStatus) => Promise<void>;
+  readonly log?: Espa444Log | undefined;
+}
+
+export interface InboundStats {
+  raised: number;
+  repeated: number;
+  resets: number;
+  unmapped: number;
+  refused: number;
+}
+
+export class Espa444Inbound {
+  readonly stats: InboundStats = { raised: 0, repeated: 0, resets: 0, unmapped: 0, refused: 0 };
+  /** Alarm ids of call episodes whose raise has not succeeded yet, by address. */
+  private readonly episodes = new Map<string, string>();
+  private seq = 0;
+  /** Statuses reported per alarm, and how to stop watching it. */
+  private readonly followed = new Map<string, { sent: ReportedStatus[]; stop?: () => void; done: boolean }>();
+
+  constructor(private readonly o: InboundOptions) {}
+
+  private log(level: 'info' | 'warn', msg: string, fields: Record<string, unknown> = {}): void {
+    this.o.log?.(level, `ESPA 4.4.4 ${this.o.linkId}: ${msg}`, { link: this.o.linkId, ...fields });
+  }
+
+  /** The verdict on a call block (header '1' or '4'). Never rejects. */
+  async onCall(block: EspaBlock): Promise<Decision> {
+    const address = valueOf(block, '1');
+    if (!address) {
+      this.stats.refused++;
+      this.log('warn', 'a call without an address (record 1): refused with 3NAK');
+      return 'invalid';
+    }
+    const source = { adapter: ESPA444_ADAPTER, device: `${this.o.linkId}/${address}` };
+    const callType = valueOf(block, '4');
+    try {
+      if (callType === '1') return await this.reset(address, source);
+      const call = {
+        header: block.header,
+        address,
+        callType,
+        priority: valueOf(block, '6'),
+        beep: valueOf(block, '3'),
+      };
+      const alarmType = alarmTypeFor(this.o.rules, call);
+      if (!alarmType) {
+        this.stats.unmapped++;
+        this.log('warn', `a call to ${address} matches no rule: refused with 3NAK`, { call });
+        return 'invalid';
+      }
+      const active = await this.o.intake.active(source);
+      if (active.length > 0) {
+        this.stats.repeated++;
+        this.log('info', `a repeated call to ${address}: alarm ${active.join(', ')} is still active`);
+        return 'accepted';
+      }
+      const id = this.episodes.get(address) ?? this.episodeId(address);
+      this.episodes.set(address, id);
+      const text = valueOf(block, '2');
+      const r = await this.o.intake.raise({ id, alarmType, source, ...(text ? { text } : {}) });
+      this.episodes.delete(address);
+      this.stats.raised++;
+      this.log('info', `call to ${address} raised alarm ${id}`, { alarmId: id, alarmType, created: r.created });
+      this.follow(id, address);
+      return 'accepted';
+    } catch (err) {
+      if (err instanceof TocsinError && err.code === 'unknown-alarm-type') {
+        this.stats.refused++;
+        this.log('warn', `a call to ${address}: ${err.message}; refused with 3NAK`);
+        return 'invalid';
+      }
+      this.log('warn', `a call to ${address} could not be recorded: answering busy (2NAK)`, { err: String(err) });
+      return 'busy';
+    }
+  }
+
+  /** Every alarm still active for the watched calls stops being followed (the adapter stops). */
+  stop(): void {
+    for (const f of this.followed.values()) f.stop?.();
+    this.followed.clear();
+  }
+
+  private async reset(address: string, source: { adapter: string; device: string }): Promise<Decision> {
+    this.episodes.delete(address);
+    const ids = await this.o.intake.active(source);
+    for (const id of ids) {
+      const ended = await this.o.intake.cancel(id, 'reset by the calling system', `espa444:${source.device}`);
+      this.log('info', `reset of ${address}: alarm ${id} ${ended ? 'cancelled' : 'had already ended'}`, {
+        alarmId: id,
+      });
+    }
+    this.stats.resets++;
+    if (ids.length === 0) this.log('info', `reset of ${address}: no active alarm`);
+    return 'accepted';
+  }
+
+  private episodeId(address: string): string {
+    this.seq = (this.seq + 1) % 1_000_000;
+    return `espa444-${this.o.linkId}-${address}-${this.o.now().toString(36)}-${this.seq}`
+      .replace(/[^A-Za-z0-9_-]/g, '_')
+      .slice(0, 64);
+  }
+
+  private follow(alarmId: string, address: string): void {
+    if (this.followed.has(alarmId)) return;
+    const f: { sent: ReportedStatus[]; stop?: () => void; done: boolean } = { sent: [], done: false };
+    this.followed.set(alarmId, f);
+    this.report(alarmId, address, f, '2');
+    if (!this.o.watch) return;
+    const stop = this.o.watch.watch(alarmId, (p) => {
+      this.report(alarmId, address, f, statusFor(p));
+      if (p.ended) this.finish(alarmId, f);
+    });
+    f.stop = stop;
+    if (f.done) stop();
+  }
+
+  private report(alarmId: string, address: string, f: { sent: ReportedStatus[] }, status: ReportedStatus): void {
+    if (!mayReport(f.sent, status)) return;
+    f.sent.push(status);
+    if (status === '4' || status === '5') this.finish(alarmId, f as { sent: ReportedStatus[]; done: boolean });
+    this.o
+      .report(address, status)
+      .catch((err: unknown) =>
+        this.log('warn', `status ${status} for ${address} could not be sent`, { alarmId, err: String(err) }),
+      );
+  }
+
+  private finish(alarmId: string, f: { stop?: () => void; done: boolean }): void {
+    f.done = true;
+    f.stop?.();
+    this.followed.delete(alarmId);
+  }
+}
