@@ -46,7 +46,13 @@ export const realTimers: TimerHost = {
 
 export type TcpEndpoint =
   | { readonly mode: 'client'; readonly host: string; readonly port: number }
-  | { readonly mode: 'server'; readonly host?: string; readonly port: number };
+  | {
+      readonly mode: 'server';
+      readonly host?: string;
+      readonly port: number;
+      /** Peer IP addresses allowed to connect; absent: any (the caller decides; see src/app). */
+      readonly allowFrom?: readonly string[];
+    };
 
 export type Espa444Log = (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
 
@@ -251,6 +257,13 @@ export class Espa444Transport {
   }
 
   private accept(socket: net.Socket): void {
+    const allow = this.o.tcp.mode === 'server' ? this.o.tcp.allowFrom : undefined;
+    const remote = (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    if (allow && !allow.includes(remote)) {
+      this.log('warn', 'a connection from an address not allowed was refused', { remote });
+      socket.destroy();
+      return;
+    }
     if (this.socket || this.stopped) {
       this.log('warn', 'a second connection was refused: one peer at a time', { remote: socket.remoteAddress });
       socket.destroy();

@@ -17,6 +17,7 @@ import {
 } from '../domain/config-model.ts';
 import { jsonPointer } from '../domain/errors.ts';
 import { dectConfig, type DectConfig } from './dect-config.ts';
+import { espaConfig, type EspaConfig } from './espa-config.ts';
 import { cipherProblems, readCertificate, tlsSettings, type ServerCertificate, type TlsSettings } from './tls.ts';
 
 const loopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
@@ -131,6 +132,8 @@ export interface Config {
   };
   /** The Mitel SIP-DECT link (TOCSIN_DECT_*); undefined: none, the loopback channel notifies. */
   readonly dect: DectConfig | undefined;
+  /** The ESPA 4.4.4 lines (TOCSIN_ESPA444_LINKS) and the ESPA-X server (TOCSIN_ESPAX_*). */
+  readonly espa: EspaConfig;
   readonly file: FileConfig;
   /** Where `file` came from (TOCSIN_CONFIG); undefined for the built-in default or a config built in code. */
   readonly configPath?: string | undefined;
@@ -156,6 +159,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const tls = tlsConfig(e);
   const dect = dectConfig(env);
   if (dect.problems.length > 0) throw new ConfigError(dect.problems);
+  const espa = espaConfig(env);
+  if (espa.problems.length > 0) throw new ConfigError(espa.problems);
   let file = defaultFileConfig;
   if (e.TOCSIN_CONFIG) {
     let raw: unknown;
@@ -207,6 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedFsync: e.TOCSIN_EMBEDDED_FSYNC === 'on',
     tls,
     dect: dect.config,
+    espa: espa.config,
     file,
     configPath: e.TOCSIN_CONFIG,
   };

@@ -25,6 +25,7 @@ import type { AlarmRuntime } from '../runtime/alarm-runtime.ts';
 import type { Logger, RuntimeObserver } from '../runtime/observer.ts';
 import type { KyselyAlarmStore } from '../store/kysely-store.ts';
 import type { DectConfig } from './dect-config.ts';
+import { linkSupervision } from './link-supervision.ts';
 import { tlsOptions, type TlsSettings } from './tls.ts';
 
 export interface DectWiring {
@@ -37,8 +38,6 @@ export interface DectWiring {
   readonly logger: Logger;
   readonly observer: RuntimeObserver;
 }
-
-const SUPERVISION_SOURCE = { adapter: 'supervision', device: 'dect' } as const;
 
 /** The handset address of a recipient, or undefined (see the file comment). */
 export async function handsetAddress(store: KyselyAlarmStore, recipient: string): Promise<string | undefined> {
@@ -65,7 +64,6 @@ export async function userOfHandset(store: KyselyAlarmStore, address: string): P
 
 export function createDectChannel(w: DectWiring): DectAdapter {
   const { config: c, logger } = w;
-  let outage: number | undefined;
   const system = { kind: 'system', id: 'dect' } as const;
   const runtime = () => {
     const r = w.runtime();
@@ -121,31 +119,16 @@ export function createDectChannel(w: DectWiring): DectAdapter {
         );
       })().catch((err: unknown) => logger.error({ err }, 'could not raise the DECT handset alarm'));
     },
-    supervision: (kind, detail) => {
-      w.observer.supervision?.(`dect-${kind}`);
-      if (kind === 'link-up') {
-        outage = undefined;
-        void runtime()
-          .signalSource(SUPERVISION_SOURCE, 'LINK_UP', system)
-          .catch((err: unknown) => logger.warn({ err }, 'could not signal LINK_UP'));
-        return;
-      }
-      if (outage !== undefined) return;
-      outage = w.clock.now();
-      void (async () => {
-        const env = (await w.directory.current()).environment('default');
-        if (!env?.supervisionAlarmType) return;
-        await runtime().raise(
-          {
-            type: env.supervisionAlarmType,
-            text: `DECT link to ${c.host}:${c.port}: ${kind} (${detail})`,
-            source: SUPERVISION_SOURCE,
-            id: `supervision-dect-${Math.floor(outage / 1000)}`,
-          },
-          system,
-        );
-      })().catch((err: unknown) => logger.error({ err }, 'could not raise the DECT supervision alarm'));
-    },
+    supervision: linkSupervision({
+      link: 'dect',
+      title: `DECT link to ${c.host}:${c.port}`,
+      environment: 'default',
+      directory: w.directory,
+      runtime,
+      clock: w.clock,
+      logger,
+      observer: w.observer,
+    }),
   };
   if (!c.tls) logger.warn({ host: c.host, port: c.port }, 'OM AXI over plain TCP: for debugging only');
   return new DectAdapter({

@@ -5,7 +5,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:net';
 import pino from 'pino';
@@ -39,11 +38,10 @@ import { applyFile, checkFile } from './config-seed.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { migrateAndRecord, TOCSIN_VERSION } from './migrate.ts';
 import { createMetrics } from './metrics.ts';
-import { createDectChannel } from './dect-wiring.ts';
+import { createDevices, type Devices } from './devices.ts';
 import { participantDescriber } from './participants.ts';
 import { StoreAlarmWatch } from '../runtime/alarm-watch.ts';
 import { RuntimeIntake } from '../runtime/device-intake.ts';
-import { LeaseKeeper } from '../runtime/lease-keeper.ts';
 import type { AlarmIntake } from '../ports/alarm-intake.ts';
 import { DECT_BANDS, isDectBand } from '../../adapters/dect/dect-band.ts';
 import { openServers } from './tls.ts';
@@ -72,6 +70,8 @@ export interface Tocsin {
   readonly watch: StoreAlarmWatch;
   /** How device interfaces raise and cancel alarms. */
   readonly intake: AlarmIntake;
+  /** The device interfaces (DECT, ESPA 4.4.4, ESPA-X). */
+  readonly devices: Devices;
   /** Opens the HTTP port; resolves with the bound address. */
   listen(): Promise<{ host: string; port: number }>;
   /** Stops accepting, finishes running steps, closes connections and releases the data dir. */
@@ -154,45 +154,34 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
     config.loopbackJournal ?? (config.databaseUrl ? undefined : join(config.dataDir, 'loopback-journal.jsonl'));
   if (journal) mkdirSync(join(journal, '..'), { recursive: true });
   const metrics = createMetrics(store, scheduler);
-  // The DECT link is the notification channel when configured (TOCSIN_DECT_HOST); else loopback.
-  const dect =
-    !o.notifier && config.dect
-      ? createDectChannel({
-          config: config.dect,
-          tls: config.tls.settings,
-          store,
-          directory,
-          runtime: () => runtimeRef.current,
-          clock,
-          logger,
-          observer: metrics.observer,
-        })
-      : undefined;
-  // Cluster mode: one node holds the OM AXI link under a lease; the others leave notifications
-  // for it (EffectRunner.mayRun) and it runs them when the change feed announces them.
-  const dectLease =
-    dect && store.kind === 'postgres' && config.dect
-      ? new LeaseKeeper({
-          leases: store.leases,
-          name: `dect:${config.dect.host}:${config.dect.port}`,
-          holder: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
-          clock,
-          logger,
-          onAcquired: () => dect.start(),
-          onLost: () => dect.stop(),
-        })
-      : undefined;
-  const notifier =
-    o.notifier ??
-    dect ??
-    new LoopbackNotifier({
-      clock,
-      journalPath: journal,
-      autoRespond: config.file.autoRespond,
-      respond: async (alarmId, who, response) => {
-        await runtimeRef.current?.respond(alarmId, response, who, { kind: 'device', id: `loopback:${who}` });
-      },
-    });
+  const watch = new StoreAlarmWatch({ store, feed: store, describe: participantDescriber(store), logger });
+  const intake = new RuntimeIntake(() => {
+    if (!runtimeRef.current) throw new Error('the runtime is not running yet');
+    return runtimeRef.current;
+  });
+  // The device channels (DECT, ESPA) when configured; else the loopback channel.
+  const devices = createDevices({
+    config,
+    store,
+    directory,
+    runtime: () => runtimeRef.current,
+    intake,
+    watch,
+    clock,
+    logger,
+    observer: metrics.observer,
+    override: o.notifier,
+    fallback: () =>
+      new LoopbackNotifier({
+        clock,
+        journalPath: journal,
+        autoRespond: config.file.autoRespond,
+        respond: async (alarmId, who, response) => {
+          await runtimeRef.current?.respond(alarmId, response, who, { kind: 'device', id: `loopback:${who}` });
+        },
+      }),
+  });
+  const { notifier, dect } = devices;
   const effects = new EffectRunner({
     store,
     notifier,
@@ -202,7 +191,7 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
     leaseMs: 30_000,
     maxAttempts: 10,
     mayReceive: (recipient) => auth.mayReceiveNotifications(recipient),
-    ...(dectLease ? { mayRun: () => dectLease.held } : {}),
+    ...(devices.mayRun ? { mayRun: devices.mayRun } : {}),
     onDeliveryFailed: async (alarmId, notificationId, reason, retryable) => {
       await runtimeRef.current?.deliveryFailed(alarmId, notificationId, reason, retryable);
     },
@@ -237,14 +226,8 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
   });
   await scheduler.start((t) => runtime.fireTimer(t, 'scheduler').then(() => undefined));
   const report = await reconciler.start();
-  const watch = new StoreAlarmWatch({ store, feed: store, describe: participantDescriber(store), logger });
   await watch.start();
-  const intake = new RuntimeIntake(() => runtime);
-  let stopOutboxFeed: (() => Promise<void>) | undefined;
-  if (dectLease) {
-    stopOutboxFeed = await store.listenChanges(coalesced(() => effects.runPending().then(() => undefined)));
-    await dectLease.start();
-  } else dect?.start();
+  await devices.start(effects);
   // Ended sessions are refused at once; this only removes their rows (every 5 minutes).
   const purge = setInterval(() => {
     auth.purgeExpiredSessions().catch((err: unknown) => logger.warn({ err }, 'could not purge expired sessions'));
@@ -305,6 +288,7 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
     clock,
     watch,
     intake,
+    devices,
     listen: async () => {
       const open = await openServers(config, app.callback(), logger);
       servers = open.servers;
@@ -314,9 +298,7 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
       clearInterval(purge);
       await Promise.all(servers.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
       await reconciler.stop();
-      await stopOutboxFeed?.();
-      if (dectLease) await dectLease.stop();
-      await dect?.stop();
+      await devices.stop();
       await runtime.drain();
       await watch.stop();
       await scheduler.stop();
@@ -328,25 +310,4 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
       releaseLock?.();
     },
   };
-}
-
-/** Runs `fn` for a burst of calls: at most one run at a time, and one more if called meanwhile. */
-function coalesced(fn: () => Promise<void>): () => void {
-  let running = false;
-  let again = false;
-  const run = (): void => {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    again = false;
-    fn()
-      .catch(() => {})
-      .finally(() => {
-        running = false;
-        if (again) run();
-      });
-  };
-  return run;
 }

@@ -10,6 +10,7 @@ import { startTocsin, type Tocsin } from '../../src/app/tocsin.ts';
 import { LoopbackNotifier } from '../../src/notify/loopback-notifier.ts';
 import type { Notifier } from '../../src/ports/notifier.ts';
 import type { DectConfig } from '../../src/app/dect-config.ts';
+import type { EspaConfig } from '../../src/app/espa-config.ts';
 import { InProcessScheduler } from '../../src/scheduler/in-process-scheduler.ts';
 import { VirtualClock } from '../../src/scheduler/virtual-clock.ts';
 import type { KyselyAlarmStore } from '../../src/store/kysely-store.ts';
@@ -87,6 +88,8 @@ export async function startHarness(
     channel?: Notifier;
     /** A DECT link as TOCSIN_DECT_* would configure it: the app builds its own DECT channel. */
     dect?: DectConfig;
+    /** ESPA 4.4.4 lines and the ESPA-X server as TOCSIN_ESPA444_LINKS / TOCSIN_ESPAX_* would configure them. */
+    espa?: EspaConfig;
   } = {},
 ): Promise<Harness> {
   const clock = opts.clock ?? new VirtualClock(T0);
@@ -97,6 +100,7 @@ export async function startHarness(
     ...loadConfig({ TOCSIN_LOG_LEVEL: 'silent', TOCSIN_HTTP_PORT: '0' }),
     file: parseFileConfig(opts.file ?? testFileConfig),
     dect: opts.dect,
+    ...(opts.espa ? { espa: opts.espa } : {}),
   };
   const tocsin = await startTocsin(config, {
     clock,

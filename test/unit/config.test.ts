@@ -64,6 +64,8 @@ describe('loadConfig: accepted', () => {
       embeddedFsync: true,
       // No DECT link: the loopback channel notifies.
       dect: undefined,
+      // No ESPA line, no ESPA-X server.
+      espa: { espa444: [], espax: undefined },
       // TLS off; the shared settings: TLS 1.2–1.3, AEAD suites only, TLS 1.1 compatibility off.
       tls: {
         enabled: false,
@@ -145,6 +147,43 @@ describe('loadConfig: accepted', () => {
         assert.equal(c.dect?.port, 12621);
         assert.equal(c.dect?.confirmElement, 'confirmReq');
         assert.deepEqual(c.dect?.triggers, { SOS: 'fire', 'LOC-*': 'generic', '*': 'generic' });
+      },
+    },
+    // ESPA 4.4.4: a nurse-call line Tocsin waits on, a pager line it dials; the ESPA-X server.
+    {
+      name: 'ESPA lines and the ESPA-X server',
+      env: {
+        TOCSIN_ESPA444_LINKS: JSON.stringify([
+          {
+            id: 'nursecall',
+            role: 'paging',
+            listen: '0.0.0.0:4001',
+            allowFrom: ['10.0.0.7'],
+            rules: [{ address: '2*', alarmType: 'nurse-call' }, { alarmType: 'generic' }],
+          },
+          { id: 'pagers', role: 'control', connect: '[::1]:4002', charset: 'ia5', retries: 5 },
+        ]),
+        TOCSIN_ESPAX_PORT: '2016',
+        TOCSIN_ESPAX_CLIENTS: JSON.stringify([{ client: 'Ward3', user: 'nurse3', password: 'secret12' }]),
+        TOCSIN_ESPAX_RULES: JSON.stringify([{ signal: 'Emergency', alarmType: 'fast' }, { alarmType: 'generic' }]),
+      },
+      check: (c) => {
+        const [nc, pg] = c.espa.espa444;
+        assert.deepEqual(nc?.listen, { host: '0.0.0.0', port: 4001 });
+        assert.equal(nc?.charset, 'latin1');
+        assert.equal(nc?.sendsPagers, false);
+        assert.equal(nc?.rules.length, 2);
+        assert.deepEqual(pg?.connect, { host: '::1', port: 4002 });
+        assert.equal(pg?.sendsPagers, true);
+        assert.equal(pg?.retries, 5);
+        assert.deepEqual(c.espa.espax, {
+          host: '127.0.0.1',
+          port: 2016,
+          tls: true,
+          clients: [{ client: 'Ward3', user: 'nurse3', password: 'secret12' }],
+          rules: [{ signal: 'Emergency', alarmType: 'fast' }, { alarmType: 'generic' }],
+          heartbeatTimeoutMs: undefined,
+        });
       },
     },
     // Any address with TLS on: the wildcard too.
@@ -349,6 +388,67 @@ describe('loadConfig: refused', () => {
         TOCSIN_DECT_ON_DUTY: '4711,bridge',
       }),
       problems: ['TOCSIN_DECT_ON_DUTY: handset numbers separated by commas (e.g. 4711,4712)'],
+    },
+    // ESPA: not JSON, both or neither endpoint, a duplicate id, two pager lines, unknown keys;
+    // ESPA-X variables without the port, a short password, no clients.
+    {
+      name: 'ESPA 4.4.4 links that are not JSON',
+      env: () => ({ TOCSIN_ESPA444_LINKS: '[{' }),
+      problems: [/^TOCSIN_ESPA444_LINKS: not JSON/],
+    },
+    {
+      name: 'ESPA 4.4.4 links with mistakes',
+      env: () => ({
+        TOCSIN_ESPA444_LINKS: JSON.stringify([
+          { id: 'a', role: 'paging' },
+          { id: 'b', role: 'control', connect: 'x:1', listen: 'y:2' },
+          { id: 'c', role: 'master', connect: 'x:99999', colour: 'red' },
+        ]),
+      }),
+      problems: [
+        'TOCSIN_ESPA444_LINKS[0]: give exactly one of connect and listen',
+        'TOCSIN_ESPA444_LINKS[1]: give exactly one of connect and listen',
+        /^TOCSIN_ESPA444_LINKS\[2\.role\]: /,
+        /^TOCSIN_ESPA444_LINKS\[2\.connect\]: a port number/,
+        /^TOCSIN_ESPA444_LINKS\[2\]: Unrecognized key/,
+      ],
+    },
+    {
+      name: 'ESPA 4.4.4 duplicate ids and two pager lines',
+      env: () => ({
+        TOCSIN_ESPA444_LINKS: JSON.stringify([
+          { id: 'a', role: 'control', connect: 'x:1' },
+          { id: 'a', role: 'paging', connect: 'x:2', pagers: true },
+        ]),
+      }),
+      problems: [
+        "TOCSIN_ESPA444_LINKS: link id 'a' is used twice",
+        'TOCSIN_ESPA444_LINKS: at most one line sends to pagers (pagers: true, or role control)',
+      ],
+    },
+    {
+      name: 'ESPA-X variables without the port',
+      env: () => ({ TOCSIN_ESPAX_RULES: '[]' }),
+      problems: ['TOCSIN_ESPAX_RULES: only with TOCSIN_ESPAX_PORT'],
+    },
+    {
+      name: 'ESPA-X with a short password, a bad heartbeat, plain words for TLS',
+      env: () => ({
+        TOCSIN_ESPAX_PORT: '2016',
+        TOCSIN_ESPAX_TLS: 'yes',
+        TOCSIN_ESPAX_CLIENTS: JSON.stringify([{ user: 'nurse3', password: 'abc' }]),
+        TOCSIN_ESPAX_HEARTBEAT_TIMEOUT_MS: '5',
+      }),
+      problems: [
+        'TOCSIN_ESPAX_TLS: on or off',
+        /^TOCSIN_ESPAX_CLIENTS\[0\.password\]: /,
+        'TOCSIN_ESPAX_HEARTBEAT_TIMEOUT_MS: milliseconds from 1000 to 3600000',
+      ],
+    },
+    {
+      name: 'ESPA-X without clients',
+      env: () => ({ TOCSIN_ESPAX_PORT: '2016' }),
+      problems: [/^TOCSIN_ESPAX_CLIENTS: /],
     },
     // Ports: not a number, out of range, not an integer.
     { name: 'port not a number', env: () => ({ TOCSIN_HTTP_PORT: 'http' }), problems: [/^TOCSIN_HTTP_PORT: /] },
