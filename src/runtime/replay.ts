@@ -11,9 +11,33 @@ import { canonicalJson, verifyChain } from './protocol-hash.ts';
 import { resolveDeep } from './pseudonyms.ts';
 import { buildStep } from './step-builder.ts';
 
+/** What one protocol step says (recorded) or what the replay computed for it (actual). */
+export interface StepView {
+  readonly state: string;
+  readonly effects: readonly unknown[];
+  readonly guards: readonly { readonly guard: string; readonly result: boolean }[];
+}
+
+/**
+ * A divergence names the first entry that differs. `expected` is what the recording says, `actual`
+ * what the replay computed (both absent when the chain itself is broken, `actual` absent when the
+ * plan failed on the recorded event).
+ */
 export type ReplayResult =
   | { readonly ok: true; readonly steps: number; readonly snapshot: PersistedPlanSnapshot }
-  | { readonly ok: false; readonly seq: number; readonly reason: string };
+  | {
+      readonly ok: false;
+      readonly seq: number;
+      readonly reason: string;
+      readonly expected?: StepView;
+      readonly actual?: StepView;
+    };
+
+const viewOf = (e: { toState: string; effects: readonly unknown[]; guards: StepView['guards'] }): StepView => ({
+  state: e.toState,
+  effects: e.effects,
+  guards: e.guards,
+});
 
 /**
  * Replays `entries` (seq 1..n of one alarm) under `machine`. Pure; never throws for bad data.
@@ -45,7 +69,8 @@ export function replay(
       let result;
       if (e.seq === 1) {
         const raised = e.event as { input?: PlanInput };
-        if (e.kind !== 'raised' || !raised.input) return { ok: false, seq: 1, reason: 'first entry is not a raise' };
+        if (e.kind !== 'raised' || !raised.input)
+          return { ok: false, seq: 1, reason: 'first entry is not a raise', expected: viewOf(recorded[0]!) };
         result = planStart(machine, raised.input);
       } else {
         result = planStep(machine, snapshot, e.event as { type: string });
@@ -70,18 +95,28 @@ export function replay(
         },
         result,
       );
-      if (rebuilt.entry.toState !== e.toState) {
-        return { ok: false, seq: e.seq, reason: `state ${rebuilt.entry.toState} ≠ recorded ${e.toState}` };
-      }
-      if (canonicalJson(rebuilt.entry.effects) !== canonicalJson(e.effects)) {
-        return { ok: false, seq: e.seq, reason: 'effects differ from the recorded ones' };
-      }
-      if (canonicalJson(rebuilt.entry.guards) !== canonicalJson(e.guards)) {
-        return { ok: false, seq: e.seq, reason: 'guard results differ from the recorded ones' };
-      }
+      // Compared and reported as stored: pseudonyms on both sides (the recipients mapped back).
+      const diverged = (reason: string) => ({
+        ok: false as const,
+        seq: e.seq,
+        reason,
+        expected: viewOf(e),
+        actual: viewOf(rebuilt.entry),
+      });
+      if (rebuilt.entry.toState !== e.toState)
+        return diverged(`state ${rebuilt.entry.toState} ≠ recorded ${e.toState}`);
+      if (canonicalJson(rebuilt.entry.effects) !== canonicalJson(e.effects))
+        return diverged('effects differ from the recorded ones');
+      if (canonicalJson(rebuilt.entry.guards) !== canonicalJson(e.guards))
+        return diverged('guard results differ from the recorded ones');
       snapshot = result.snapshot;
     } catch (err) {
-      return { ok: false, seq: e.seq, reason: `plan failed: ${(err as Error).message}` };
+      return {
+        ok: false,
+        seq: e.seq,
+        reason: `plan failed: ${(err as Error).message}`,
+        expected: viewOf(e),
+      };
     }
   }
   if (!snapshot) return { ok: false, seq: 0, reason: 'no entries' };
