@@ -7,7 +7,9 @@
  * - Ben (4712) is group A and rejects after 3 s, so every alarm escalates at once to group B:
  *   Anna (4711) accepts after 8 s, Carla's handset (4713) is switched off (the notification
  *   fails), David (4714) never answers (his message is withdrawn once Anna accepts).
- * - Every `every` seconds one handset presses its emergency key or reports man-down.
+ * - Every `every` seconds an alarm comes in, in turn from a handset (its emergency key or
+ *   man-down), a nurse call over ESPA 4.4.4 and a process an ESPA-X client starts (demo-espa.ts:
+ *   both simulators, and what they are told back; `espa: false` leaves them out).
  *
  * What is printed is read back from Tocsin's store (alarms, their protocol steps and their
  * notifications), polled a few times a second: the same data `GET /api/v1/alarms/{id}` shows.
@@ -27,6 +29,7 @@ import { SYSTEM } from '../runtime/auth-service.ts';
 import { pseudonymsIn, resolveDeep } from '../runtime/pseudonyms.ts';
 import type { ScryptParams } from '../runtime/passwords.ts';
 import { ConfigError, loadConfig, parseFileConfig, type FileConfigInput } from './config.ts';
+import { INTERFACES, NURSE_CALL_TYPE, raisedBy, startEspaDemo, type EspaDemo } from './demo-espa.ts';
 import { startTocsin, type Tocsin } from './tocsin.ts';
 
 interface CrewMember {
@@ -79,6 +82,7 @@ export const DEMO_CONFIG: FileConfigInput = {
       textTemplate: 'MAN DOWN: {alarm.text}',
       params: { levelTimeoutMs: 15_000, rounds: 3 },
     },
+    NURSE_CALL_TYPE,
     {
       id: 'generic',
       name: 'Generic alarm',
@@ -100,11 +104,11 @@ const SCENARIO: readonly { readonly ppn: number; readonly how: 'emergency' | 'ma
 export interface DemoOptions {
   /** HTTP port on 127.0.0.1 (0: any free one). Default 8080. */
   readonly port?: number;
-  /** Seconds between two handset alarms. Default 15. */
+  /** Seconds between two alarms (from a handset, a nurse call, an ESPA-X client, in turn). Default 15. */
   readonly every?: number;
   /** Stop after this many seconds (real time). Default: never. */
   readonly duration?: number;
-  /** Raise this many alarms, then stop once all of them have ended. Default: no limit. */
+  /** Raise this many alarms, then stop once all of them have ended (and were reported back). Default: no limit. */
   readonly count?: number;
   /** The data directory; default a fresh temporary one, removed at stop. */
   readonly dataDir?: string;
@@ -114,6 +118,10 @@ export interface DemoOptions {
   readonly schedule?: SimSchedule;
   /** How often the store is read for news, in ms (real time). Default 250. */
   readonly pollMs?: number;
+  /** The ESPA 4.4.4 nurse-call system and the ESPA-X client (`--no-espa`: false). Default true. */
+  readonly espa?: boolean;
+  /** How often the nurse-call system polls Tocsin, in ms (real time). Default 500. */
+  readonly espaPollMs?: number;
   /** pino level; default TOCSIN_LOG_LEVEL or `error`. */
   readonly logLevel?: string;
   /** Password hash cost (tests lower it). */
@@ -121,8 +129,9 @@ export interface DemoOptions {
 }
 
 export interface DemoSummary {
-  /** Alarms raised from handsets (source adapter `dect`). */
+  /** Alarms raised by the simulated devices (not supervision alarms), and by interface. */
   readonly raised: number;
+  readonly from: { readonly dect: number; readonly espa444: number; readonly espax: number };
   readonly ended: number;
   /** Notifications by final status, as seen. */
   readonly accepted: number;
@@ -139,6 +148,8 @@ export interface Demo {
   readonly token: string;
   readonly tocsin: Tocsin;
   readonly simulator: OmmSimulator;
+  /** The nurse-call system and the ESPA-X client; undefined with `espa: false`. */
+  readonly espa: EspaDemo | undefined;
   /** Resolves once the demo has stopped (duration, count, or stop()), with what it saw. */
   readonly done: Promise<DemoSummary>;
   /** Stops the scenario, Tocsin and the simulator; removes a temporary data dir. Idempotent. */
@@ -171,15 +182,18 @@ export async function startDemo(o: DemoOptions = {}): Promise<Demo> {
     credentials: { username: 'tocsin', password: 'demo-axi' },
   });
   const { port: simPort, certificatePem } = await sim.start({ tls: true, port: 0, host: '127.0.0.1' });
+  let espa: EspaDemo | undefined;
   const temp = o.dataDir === undefined;
   const dataDir = o.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'tocsin-demo-')) : resolve(o.dataDir);
   const cleanup = async () => {
+    await espa?.stop();
     await sim.stop();
     if (temp) rmSync(dataDir, { recursive: true, force: true });
   };
 
   let tocsin: Tocsin;
   try {
+    if (o.espa !== false) espa = await startEspaDemo({ say, pollMs: o.espaPollMs });
     const config = {
       ...loadConfig({
         TOCSIN_DATA_DIR: dataDir,
@@ -192,6 +206,7 @@ export async function startDemo(o: DemoOptions = {}): Promise<Demo> {
         TOCSIN_DECT_FINGERPRINT: new X509Certificate(certificatePem!).fingerprint256,
         TOCSIN_DECT_USER: 'tocsin',
         TOCSIN_DECT_PASSWORD: 'demo-axi',
+        ...espa?.env,
       }),
       file: parseFileConfig(DEMO_CONFIG),
     };
@@ -232,7 +247,8 @@ export async function startDemo(o: DemoOptions = {}): Promise<Demo> {
     ).token;
     const addr = await tocsin.listen();
     url = `http://${addr.host}:${addr.port}`;
-    await (tocsin.notifier as DectAdapter).whenUp();
+    await (tocsin.devices.dect as DectAdapter).whenUp();
+    await espa?.connect(tocsin.devices.espaxPort()!, dataDir);
   } catch (err) {
     await tocsin.stop().catch(() => {});
     await cleanup();
@@ -245,29 +261,33 @@ export async function startDemo(o: DemoOptions = {}): Promise<Demo> {
   out(`  curl:    curl -s ${url}/api/v1/alarms -H 'authorization: Bearer ${token}'`);
   out(`  crew:    ${DEMO_CREW.map((c) => `${c.login} ${c.number} ${c.role}`).join('; ')}`);
   out(`  plan:    escalate@1: group A (ben) first, then group B (anna, carla, david)`);
+  for (const l of espa?.intro(tocsin.devices.espaxPort()!) ?? []) out(l);
   out(
-    `  scenario: a handset raises an alarm every ${o.every ?? 15} s` +
+    `  scenario: an alarm every ${o.every ?? 15} s, ` +
+      `${espa ? 'in turn from a DECT handset, the ESPA 4.4.4 nurse-call system and the ESPA-X client' : 'from a DECT handset'}` +
       `${o.count !== undefined ? `, ${o.count} in all` : ''}` +
       `${o.duration !== undefined ? `, for ${o.duration} s` : ''}; Ctrl-C stops`,
   );
 
   // ---- what happens: read back from the store -----------------------------------------------
-  const counts = { raised: 0, ended: 0, accepted: 0, rejected: 0, failed: 0, withdrawn: 0, delivered: 0 };
-  const seen = new Map<string, { seq: number; ended: boolean; fromHandset: boolean; notes: Map<string, string> }>();
+  const counts = { ended: 0, accepted: 0, rejected: 0, failed: 0, withdrawn: 0, delivered: 0 };
+  const from = { dect: 0, espa444: 0, espax: 0 };
+  const seen = new Map<string, { seq: number; ended: boolean; counted: boolean; notes: Map<string, string> }>();
   // Alarms of an earlier run in a kept --data-dir are neither shown nor counted.
   for (const a of await tocsin.store.listAlarms({ limit: 200 }))
-    seen.set(a.facts.id, { seq: a.seq, ended: true, fromHandset: false, notes: new Map() });
+    seen.set(a.facts.id, { seq: a.seq, ended: true, counted: false, notes: new Map() });
   const watch = async () => {
     const alarms = await tocsin.store.listAlarms({ limit: 200 });
     // Each line at the time it happened (protocol step, notification change), in that order.
-    const lines: { at: number; text: string }[] = [];
+    const lines: { at: number; text: string }[] = espa?.news() ?? [];
     const at = (t: number | null | undefined, fallback: number) => t ?? fallback;
     for (const a of [...alarms].reverse()) {
       let s = seen.get(a.facts.id);
       if (!s) {
-        s = { seq: 0, ended: false, fromHandset: a.facts.source?.adapter === 'dect', notes: new Map() };
+        const adapter = a.facts.source?.adapter ?? '';
+        s = { seq: 0, ended: false, counted: Object.hasOwn(from, adapter), notes: new Map() };
         seen.set(a.facts.id, s);
-        if (s.fromHandset) counts.raised++;
+        if (s.counted) from[adapter as keyof typeof from]++;
       }
       if (s.ended) continue;
       const notifications = await tocsin.store.listNotifications(a.facts.id);
@@ -278,10 +298,10 @@ export async function startDemo(o: DemoOptions = {}): Promise<Demo> {
         for (const e of resolveDeep(fresh, names)) {
           const ev = (e.event ?? {}) as { type?: string; notificationId?: string; status?: string; reason?: string };
           if (e.kind === 'raised') {
-            const from = a.facts.source?.device ?? '?';
+            const by = `${INTERFACES[a.facts.source?.adapter ?? ''] ?? a.facts.source?.adapter} ${a.facts.source?.device}`;
             lines.push({
               at: e.at,
-              text: `alarm ${a.facts.id} raised (${a.facts.type}): "${a.facts.text}" from ${from}`,
+              text: `alarm ${a.facts.id} raised (${a.facts.type}): "${a.facts.text}" from ${by}`,
             });
           } else if (ev.type === 'DELIVERY' && ev.status === 'failed') {
             const n = notifications.find((x) => x.notificationId === ev.notificationId);
@@ -313,7 +333,7 @@ export async function startDemo(o: DemoOptions = {}): Promise<Demo> {
       }
       if (a.status === 'ended') {
         s.ended = true;
-        if (s.fromHandset) counts.ended++;
+        if (s.counted) counts.ended++;
         const end = at(a.endedAt, a.updatedAt);
         const took = ((end - a.facts.raisedAt) / 1000).toFixed(1);
         lines.push({
@@ -332,15 +352,20 @@ export async function startDemo(o: DemoOptions = {}): Promise<Demo> {
   const done = new Promise<DemoSummary>((r) => (finish = r));
   let cancelNext: (() => void) | undefined;
   let pressed = 0;
+  let handsetAlarms = 0;
   const press = () => {
     cancelNext = undefined;
     if (stopping || (o.count !== undefined && pressed >= o.count)) return;
-    const step = SCENARIO[pressed % SCENARIO.length]!;
-    pressed++;
-    const h = sim.handset(step.ppn);
-    say(`${h.name} (${h.number}) ${step.how === 'emergency' ? 'presses the emergency key' : 'falls: man-down'}`);
-    if (step.how === 'emergency') sim.pressEmergency(step.ppn);
-    else sim.manDown(step.ppn);
+    const turn = pressed++; // with ESPA: a handset, then a nurse call or an ESPA-X process, twice
+    if (espa && turn % 3 > 0) espa.next();
+    else {
+      const step = SCENARIO[handsetAlarms++ % SCENARIO.length]!;
+      const h = sim.handset(step.ppn);
+      const how = step.how === 'emergency' ? 'presses the emergency key' : 'falls: man-down';
+      say(`DECT handset: ${h.name} (${h.number}) ${how}`);
+      if (step.how === 'emergency') sim.pressEmergency(step.ppn);
+      else sim.manDown(step.ppn);
+    }
     if (o.count === undefined || pressed < o.count) cancelNext = schedule((o.every ?? 15) * 1000, press);
   };
   let polling = false;
@@ -350,7 +375,8 @@ export async function startDemo(o: DemoOptions = {}): Promise<Demo> {
     polling = true;
     watch()
       .then(() => {
-        if (o.count !== undefined && pressed >= o.count && counts.ended >= o.count) void stop();
+        const settled = espa?.settled() ?? true;
+        if (o.count !== undefined && pressed >= o.count && counts.ended >= o.count && settled) void stop();
       })
       .catch((err: unknown) => {
         const msg = `could not read the alarms: ${(err as Error).message}`;
@@ -370,9 +396,9 @@ export async function startDemo(o: DemoOptions = {}): Promise<Demo> {
       await watch().catch(() => {});
       await tocsin.stop();
       await cleanup();
-      const summary = { ...counts };
+      const summary = { raised: from.dect + from.espa444 + from.espax, ...counts, from: { ...from } };
       out(
-        `Tocsin demo stopped: ${summary.raised} alarms raised from handsets, ${summary.ended} ended; ` +
+        `Tocsin demo stopped: ${summary.raised} alarms raised${raisedBy(from, espa !== undefined)}, ${summary.ended} ended; ` +
           `notifications: ${summary.accepted} accepted, ${summary.rejected} rejected, ${summary.failed} failed, ` +
           `${summary.withdrawn} withdrawn`,
       );
@@ -382,7 +408,7 @@ export async function startDemo(o: DemoOptions = {}): Promise<Demo> {
     return stopping;
   };
   press();
-  return { url, dataDir, adminPassword, token, tocsin, simulator: sim, done, stop };
+  return { url, dataDir, adminPassword, token, tocsin, simulator: sim, espa, done, stop };
 }
 
 /** escalate@1's states, as the demo prints them. */
@@ -398,26 +424,19 @@ const STATES: Readonly<Record<string, string>> = {
 /** Notification statuses the summary counts. */
 const COUNTED = ['accepted', 'rejected', 'failed', 'withdrawn', 'delivered'] as const;
 
-function describe(status: NotificationStatus, error: string | null): string {
-  switch (status) {
-    case 'pending':
-      return 'notification queued';
-    case 'sent':
-      return 'sent to the handset';
-    case 'delivered':
-      return 'delivered on the handset';
-    case 'read':
-      return 'read';
-    case 'accepted':
-      return 'ACCEPTED on the handset';
-    case 'rejected':
-      return 'rejected on the handset';
-    case 'failed':
-      return `delivery failed${error ? ` (${error})` : ''}`;
-    case 'withdrawn':
-      return 'withdrawn';
-  }
-}
+const DESCRIBED: Readonly<Record<NotificationStatus, string>> = {
+  pending: 'notification queued',
+  sent: 'sent to the handset',
+  delivered: 'delivered on the handset',
+  read: 'read',
+  accepted: 'ACCEPTED on the handset',
+  rejected: 'rejected on the handset',
+  failed: 'delivery failed',
+  withdrawn: 'withdrawn',
+};
+
+const describe = (status: NotificationStatus, error: string | null): string =>
+  status === 'failed' && error ? `delivery failed (${error})` : DESCRIBED[status];
 
 /** `tocsin demo` with parsed options: runs until the duration, the count or SIGINT/SIGTERM; the exit code. */
 export async function runDemo(o: DemoOptions): Promise<number> {

@@ -4,7 +4,7 @@
  * (TOCSIN_ESPAX_*). Part of the composition root.
  *
  * - **The notification channel:** the DECT link reaches users with a handset and `device:`
- *   handsets, the pager line reaches `device:pager:<address>`; with both, each recipient goes
+ *   handsets, the pager line reaches `device:pager-<address>`; with both, each recipient goes
  *   to the first that reaches it (RoutingNotifier). With neither, the loopback channel.
  * - **Cluster mode** (PostgreSQL): the links that must be open once (the DECT link, the ESPA
  *   4.4.4 lines) are held together by one node under the lease `device-links`. The others

@@ -6,7 +6,7 @@
  *   RS-232/IP gateway), in one role: `paging` (Tocsin is the paging system: a nurse-call
  *   system or fire panel, the control station, sends calls that become alarms through `rules`)
  *   or `control` (Tocsin is the control station: it sends notifications to a legacy pager
- *   system, recipients `device:pager:<address>`). Either role takes calls in and sends
+ *   system, recipients `device:pager-<address>`). Either role takes calls in and sends
  *   notifications out when configured to.
  * - `TOCSIN_ESPAX_PORT` turns the ESPA-X server on; `TOCSIN_ESPAX_HOST`, `TOCSIN_ESPAX_TLS`,
  *   `TOCSIN_ESPAX_CLIENTS` (JSON) or `TOCSIN_ESPAX_CLIENTS_FILE`, `TOCSIN_ESPAX_RULES` (JSON),
@@ -67,7 +67,7 @@ const espa444Link = z
     maxTextChars: z.number().int().min(1).max(1000).optional(),
     /** Calls in → alarms: the first rule that matches (none: calls are refused with NAK '3'). */
     rules: z.array(espa444Rule).max(500).default([]),
-    /** Notifications out to `device:pager:<address>` through this line. */
+    /** Notifications out to `device:pager-<address>` through this line. */
     pagers: z.boolean().optional(),
     beep: z
       .string()

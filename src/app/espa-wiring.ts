@@ -5,7 +5,7 @@
  * - Calls in (an ESPA 4.4.4 control station, an ESPA-X client) raise and cancel alarms through
  *   the AlarmIntake, and follow them through the AlarmWatch to report back.
  * - The ESPA 4.4.4 line that sends to pagers is a notification channel for recipients
- *   `device:pager:<address>` (1–16 digits); its status reports become delivered, failed and
+ *   `device:pager-<address>` (1–16 digits; a group member `{kind: 'device', id: 'pager-201'}`); its status reports become delivered, failed and
  *   accepted.
  * - Supervision: each line's events go through `linkSupervision` as `espa444-<id>`, the ESPA-X
  *   server's as `espax`, raising the `default` environment's supervision alarm type.
@@ -34,8 +34,8 @@ export interface EspaWiring {
   readonly observer: RuntimeObserver;
 }
 
-/** `device:pager:<digits>` → the pager address. */
-export const PAGER = /^device:pager:([0-9]{1,16})$/;
+/** `device:pager-<digits>` (a group member `{kind: 'device', id: 'pager-201'}`; also `pager:`) → the pager address. */
+export const PAGER = /^device:pager[-:]([0-9]{1,16})$/;
 
 const LOOPBACK = ['127.0.0.1', '::1'];
 
