@@ -12,6 +12,15 @@ COPY package.json package-lock.json ./
 # tsx is a runtime dependency (Tocsin runs its TypeScript sources directly), so it survives --omit=dev.
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
+FROM node:24-bookworm-slim AS web
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+# The console's sources and build configuration only (see .dockerignore).
+COPY vite.config.ts tsconfig.json ./
+COPY src/web ./src/web
+RUN npm run build:web
+
 FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     TOCSIN_DATA_DIR=/data
@@ -20,6 +29,8 @@ COPY --from=deps /app/node_modules ./node_modules
 # package.json, bin, src, machines and adapters: .dockerignore lets nothing else in (and an
 # empty adapters/, which git does not keep, is no error this way).
 COPY . .
+# The web console, built in the `web` stage (dist/ is not in the build context).
+COPY --from=web /app/dist/web ./dist/web
 # The sources stay root-owned and read-only for the service; only /data is writable.
 RUN mkdir -p /data && chown node:node /data
 USER node

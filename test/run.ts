@@ -2,26 +2,28 @@
  * The test runner behind `npm test`: finds test/**\/*.test.ts (Node 20's `--test` has no globs),
  * probes the services the suites declare, and runs the runnable ones with node's test runner.
  *
- *   node --import tsx test/run.ts [--tier unit|integration|smoke] [substring ...]
+ *   node --import tsx test/run.ts [--tier unit|integration|smoke|e2e] [substring ...]
  *
- * A suite declares what it needs on its first line: `// @requires: postgres, redis`. Each needed
- * service is probed once with a real connection; a suite whose service is unreachable is not run,
- * and is listed with the reason after node's closing summary (`ℹ tests N` ...). With
+ * A suite declares what it needs on its first line: `// @requires: postgres, redis` (or
+ * `chromium` for the browser tests in test/e2e). Each needed service is probed once, with a real
+ * connection (the browser: by running it with `--version`); a suite whose service is unreachable is
+ * not run, and is listed with the reason after node's closing summary (`ℹ tests N` ...). With
  * TOCSIN_TEST_REQUIRE_SERVICES=1 (CI) an unreachable service fails the run before anything runs.
- * The resolved URLs reach the suites as TOCSIN_TEST_DATABASE_URL and TOCSIN_TEST_REDIS_URL.
+ * The resolved URLs reach the suites as TOCSIN_TEST_DATABASE_URL and TOCSIN_TEST_REDIS_URL, the
+ * browser as TOCSIN_TEST_CHROMIUM (default /usr/bin/chromium, Debian's package `chromium`).
  *
  * Exit code: node's (1 if it was killed by a signal); 1 when no suite is runnable, a service is
  * required but unreachable, or a header names an unknown service; 2 for bad arguments.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const SERVICES = ['postgres', 'redis'] as const;
+const SERVICES = ['postgres', 'redis', 'chromium'] as const;
 type Service = (typeof SERVICES)[number];
-const TIERS = ['unit', 'integration', 'smoke'] as const;
+const TIERS = ['unit', 'integration', 'smoke', 'e2e'] as const;
 const PROBE_TIMEOUT_MS = 3000;
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -29,6 +31,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const urls: Record<Service, string> = {
   postgres: process.env.TOCSIN_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test',
   redis: process.env.TOCSIN_TEST_REDIS_URL || 'redis://127.0.0.1:6379',
+  chromium: process.env.TOCSIN_TEST_CHROMIUM || '/usr/bin/chromium',
 };
 
 /** All test/**\/*.test.ts files as sorted repository-relative POSIX paths. */
@@ -134,18 +137,35 @@ async function probeRedis(url: string): Promise<void> {
   }
 }
 
+/** The browser answers `--version` with a Chromium version line. */
+async function probeChromium(executable: string): Promise<void> {
+  const out = await new Promise<string>((resolve, reject) => {
+    execFile(executable, ['--version'], { timeout: PROBE_TIMEOUT_MS * 3 }, (err, stdout) =>
+      err ? reject(err) : resolve(stdout),
+    );
+  });
+  if (!/Chromium \d+/.test(out)) throw new Error(`not a Chromium: ${out.trim().slice(0, 80)}`);
+}
+
+const PROBES: Record<Service, (target: string) => Promise<void>> = {
+  postgres: probePostgres,
+  redis: probeRedis,
+  chromium: probeChromium,
+};
+
 /** Undefined when `service` answers, else why not. */
 async function probe(service: Service): Promise<string | undefined> {
   try {
-    await (service === 'postgres' ? probePostgres : probeRedis)(urls[service]);
+    await PROBES[service](urls[service]);
     return undefined;
   } catch (err) {
-    return `${service} unreachable at ${redact(urls[service])}: ${reason(err)}`;
+    const what = service === 'chromium' ? 'not runnable' : 'unreachable';
+    return `${service} ${what} at ${redact(urls[service])}: ${reason(err)}`;
   }
 }
 
 function usage(): string {
-  return 'usage: node --import tsx test/run.ts [--tier unit|integration|smoke] [substring ...]';
+  return 'usage: node --import tsx test/run.ts [--tier unit|integration|smoke|e2e] [substring ...]';
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -227,7 +247,12 @@ async function main(argv: string[]): Promise<number> {
     {
       cwd: root,
       stdio: 'inherit',
-      env: { ...process.env, TOCSIN_TEST_DATABASE_URL: urls.postgres, TOCSIN_TEST_REDIS_URL: urls.redis },
+      env: {
+        ...process.env,
+        TOCSIN_TEST_DATABASE_URL: urls.postgres,
+        TOCSIN_TEST_REDIS_URL: urls.redis,
+        TOCSIN_TEST_CHROMIUM: urls.chromium,
+      },
     },
   );
   // Ctrl-C reaches the child through the terminal; pass on the signals that do not.

@@ -8,6 +8,7 @@ import { PLAN_HELP } from './plan-help.ts';
 import { CONFIG_HELP } from './config-cli.ts';
 import { TOKEN_HELP, USER_HELP } from './user-cli.ts';
 import { AUDIT_HELP } from './audit-cli.ts';
+import { REPLAY_HELP } from './replay-cli.ts';
 
 const ENV_HELP = `Environment:
   TOCSIN_DATA_DIR               embedded data directory (PGlite, journal)      default ./data
@@ -35,23 +36,30 @@ const ENV_HELP = `Environment:
   TOCSIN_DECT_ENVIRONMENT       the environment the handsets belong to         default default
   TOCSIN_LOG_LEVEL              fatal|error|warn|info|debug|trace|silent       default info`;
 
-const DEMO_HELP = `Usage: tocsin demo [--port N] [--every SECONDS] [--duration SECONDS] [--count N] [--data-dir DIR]
+const DEMO_HELP = `Usage: tocsin demo [--port N] [--every SECONDS] [--duration SECONDS] [--count N] [--data-dir DIR] [--no-espa]
 
-Starts Tocsin with a simulated Mitel OMM (DECT over OM AXI, TLS with a pinned certificate) and a
-sample configuration, then lets handsets raise alarms so you can watch them flow: raised →
-notified on handsets → rejected / failed / accepted → escalated → ended. Prints one line per
-event, the admin password and an API token for curl. Ctrl-C (SIGINT) or SIGTERM stops it.
+Starts Tocsin with a simulated Mitel OMM (DECT over OM AXI, TLS with a pinned certificate), a
+simulated ESPA 4.4.4 nurse-call system (Tocsin dials it as the paging system) and a simulated
+ESPA-X client (it logs in to Tocsin's ESPA-X server over TLS and sends heartbeats), all on
+127.0.0.1, and a sample configuration. Alarms come in turn from a handset (emergency key or
+man-down), a nurse call and an ESPA-X process (P-START), so you can watch them flow: raised →
+notified on handsets → rejected / failed / accepted → escalated → ended, and the outcome go back
+to the nurse-call system (status '2' in queue, '3' paged, '6' acknowledged by called party) and
+the ESPA-X client (IND.P-EVENT per participant, IND.P-ENDED). Prints one line per event, each
+naming its interface, the admin password and an API token for curl. Ctrl-C (SIGINT) or SIGTERM
+stops it.
 
 Crew (login = handset number), user group operator: group A is ben (4712, rejects after 3 s);
 group B is anna (4711, accepts after 8 s), carla (4713, switched off) and david (4714, never
-answers). Alarm types emergency, man-down and generic, all on escalate@1.
+answers). Alarm types emergency, man-down, nurse-call and generic, all on escalate@1.
 
 Options:
   --port N            HTTP port on 127.0.0.1 (0 picks a free one)             default 8080
-  --every SECONDS     a handset raises an alarm this often (at least 1)       default 15
+  --every SECONDS     an alarm comes in this often (at least 1)               default 15
   --duration SECONDS  stop after this long                                    default: until Ctrl-C
   --count N           stop once N alarms were raised and all have ended       default: no limit
   --data-dir DIR      keep the data here (default: a temporary directory, removed at the end)
+  --no-espa           handsets only: no nurse-call system, no ESPA-X client
 
 Other TOCSIN_* variables are not read, except TOCSIN_LOG_LEVEL (default error).`;
 
@@ -61,6 +69,7 @@ const HELP: Record<string, string> = {
   user: USER_HELP,
   token: TOKEN_HELP,
   audit: AUDIT_HELP,
+  replay: REPLAY_HELP,
   demo: DEMO_HELP,
   main: `tocsin — an open, on-premise alarm server
 
@@ -74,6 +83,7 @@ Commands:
   user      set a password or unlock an account, locally: tocsin user --help
   token     create, list or revoke API tokens, locally: tocsin token --help
   audit     verify the access log's hash chain or export it as CSV or JSON (it cannot be edited)
+  replay    replay an alarm under its pinned plan, or alarms under another plan (what-if)
   demo      watch alarms flow: Tocsin with a simulated DECT system and sample crew (npm run demo)
   help      show this help, or the help of a command: tocsin help start
 
@@ -110,6 +120,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   let positionals: string[] = [];
   let type: string | undefined;
   let audit: { format?: string; from?: string; to?: string } = {};
+  let replayOpts: { json?: boolean; 'what-if'?: string; from?: string; to?: string; limit?: string } = {};
   let tokenOpts: { user?: string; name?: string; permission?: string[]; environment?: string[]; all?: boolean } = {};
   try {
     const parsed = parseArgs({
@@ -119,6 +130,15 @@ export async function main(argv: readonly string[]): Promise<number> {
         ...(command === 'plan' ? { type: { type: 'string' as const } } : {}),
         ...(command === 'audit'
           ? { format: { type: 'string' as const }, from: { type: 'string' as const }, to: { type: 'string' as const } }
+          : {}),
+        ...(command === 'replay'
+          ? {
+              json: { type: 'boolean' as const },
+              'what-if': { type: 'string' as const },
+              from: { type: 'string' as const },
+              to: { type: 'string' as const },
+              limit: { type: 'string' as const },
+            }
           : {}),
         ...(command === 'token'
           ? {
@@ -130,7 +150,7 @@ export async function main(argv: readonly string[]): Promise<number> {
             }
           : {}),
       },
-      allowPositionals: ['plan', 'config', 'audit', 'user', 'token'].includes(command),
+      allowPositionals: ['plan', 'config', 'audit', 'user', 'token', 'replay'].includes(command),
       strict: true,
     });
     help = parsed.values.help ?? false;
@@ -138,6 +158,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     type = (parsed.values as { type?: string }).type;
     audit = parsed.values as typeof audit;
     tokenOpts = parsed.values as typeof tokenOpts;
+    replayOpts = parsed.values as typeof replayOpts;
   } catch (err) {
     process.stderr.write(`tocsin ${command}: ${(err as Error).message}\n\n${HELP[command]}\n`);
     return 2;
@@ -170,6 +191,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     const { configCommand } = await import('./config-cli.ts');
     return configCommand(positionals, config);
   }
+  if (command === 'replay') {
+    const { replayCommand } = await import('./replay-cli.ts');
+    return replayCommand(positionals, replayOpts, config);
+  }
   if (command === 'audit') {
     const { auditCommand } = await import('./audit-cli.ts');
     return auditCommand(positionals, audit, config);
@@ -183,7 +208,15 @@ async function demo(args: readonly string[]): Promise<number> {
     process.stderr.write(`tocsin demo: ${msg}\n\n${DEMO_HELP}\n`);
     return 2;
   };
-  let v: { help?: boolean; port?: string; every?: string; duration?: string; count?: string; 'data-dir'?: string };
+  let v: {
+    help?: boolean;
+    port?: string;
+    every?: string;
+    duration?: string;
+    count?: string;
+    'data-dir'?: string;
+    'no-espa'?: boolean;
+  };
   try {
     v = parseArgs({
       args: [...args],
@@ -194,6 +227,7 @@ async function demo(args: readonly string[]): Promise<number> {
         duration: { type: 'string' },
         count: { type: 'string' },
         'data-dir': { type: 'string' },
+        'no-espa': { type: 'boolean' },
       },
       strict: true,
     }).values;
@@ -226,6 +260,7 @@ async function demo(args: readonly string[]): Promise<number> {
     ...(o.duration !== undefined ? { duration: o.duration } : {}),
     ...(o.count !== undefined ? { count: o.count } : {}),
     ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
+    ...(v['no-espa'] ? { espa: false } : {}),
   });
 }
 

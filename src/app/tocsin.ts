@@ -255,6 +255,7 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
     configService,
     clock,
     tls: config.tls.enabled,
+    feed: store,
     auth,
     accessLog,
     ...(dect && config.dect

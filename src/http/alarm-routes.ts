@@ -8,6 +8,10 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { TocsinError } from '../domain/errors.ts';
 import type { AlarmStore } from '../ports/alarm-store.ts';
+import { alarmView } from './alarm-view.ts';
+import type { ChangeFeed } from '../runtime/alarm-watch.ts';
+import type { ConfigService } from '../runtime/config-service.ts';
+import { alarmEvents } from './alarm-events.ts';
 import type { AlarmRuntime } from '../runtime/alarm-runtime.ts';
 import { verifyChain } from '../runtime/protocol-hash.ts';
 import { pseudonymsIn, resolveDeep } from '../runtime/pseudonyms.ts';
@@ -80,9 +84,13 @@ async function visibleAlarm(store: AlarmStore, ctx: Context, alarmId: string) {
 export interface AlarmRouteDeps {
   readonly runtime: AlarmRuntime;
   readonly store: AlarmStore;
+  /** The store's change feed, for the live events; absent: the events route answers 503. */
+  readonly feed?: ChangeFeed | undefined;
+  /** The configuration, for the web alarm templates. */
+  readonly configService?: Pick<ConfigService, 'list'> | undefined;
 }
 
-export function alarmRoutes({ runtime, store }: AlarmRouteDeps): Router {
+export function alarmRoutes({ runtime, store, feed, configService: templates }: AlarmRouteDeps): Router {
   const r = new Router({ prefix: '/api/v1/alarms' });
 
   r.post('/', async (ctx) => {
@@ -123,42 +131,18 @@ export function alarmRoutes({ runtime, store }: AlarmRouteDeps): Router {
     };
   });
 
+  r.get('/events', alarmEvents({ store, feed, scope }));
+
+  // The web alarm templates an operator may trigger from (the configuration itself needs more).
+  r.get('/templates', async (ctx) => {
+    if (!templates) throw new TocsinError('unavailable', 'web alarm templates are not available on this server');
+    ctx.body = { templates: (await templates.list('webTemplate', scope(ctx))).map((s) => s.item) };
+  });
+
   r.get('/:id', async (ctx) => {
     const alarmId = pathId(ctx);
     const alarm = await visibleAlarm(store, ctx, alarmId);
-    const [notifications, timers] = await Promise.all([store.listNotifications(alarmId), store.listTimers(alarmId)]);
-    const iso = (t: number | null | undefined) => (t == null ? null : new Date(t).toISOString());
-    ctx.body = {
-      id: alarmId,
-      type: alarm.facts.type,
-      priority: alarm.facts.priority,
-      text: alarm.facts.text,
-      location: alarm.facts.location ?? null,
-      source: alarm.facts.source,
-      environment: alarm.facts.environment,
-      status: alarm.status,
-      state: alarm.state,
-      plan: alarm.plan,
-      seq: alarm.seq,
-      raisedAt: iso(alarm.facts.raisedAt),
-      updatedAt: iso(alarm.updatedAt),
-      endedAt: iso(alarm.endedAt),
-      recipients: notifications.map((n) => ({
-        notificationId: n.notificationId,
-        recipient: n.recipient,
-        group: n.group,
-        round: n.round,
-        channel: n.channel,
-        status: n.status,
-        sentAt: iso(n.sentAt),
-        deliveredAt: iso(n.deliveredAt),
-        respondedAt: iso(n.respondedAt),
-        response: n.response,
-      })),
-      pendingTimers: timers
-        .filter((t) => t.status === 'pending')
-        .map((t) => ({ id: t.id, event: (t.event as { type: string }).type, dueAt: iso(t.dueAt) })),
-    };
+    ctx.body = await alarmView(store, alarm);
   });
 
   r.post('/:id/responses', async (ctx) => {

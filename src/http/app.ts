@@ -19,15 +19,18 @@ import { authRoutes } from './auth-routes.ts';
 import { accessLogRoutes } from './access-log-routes.ts';
 import { phoneRoutes } from './phone-routes.ts';
 import type { Phones } from '../ports/phones.ts';
+import type { ChangeFeed } from '../runtime/alarm-watch.ts';
 import { auditTo } from './actor.ts';
 import { alarmRoutes } from './alarm-routes.ts';
 import { configRoutes } from './config-routes.ts';
 import { identityRoutes } from './identity-routes.ts';
 import { planRoutes } from './plan-routes.ts';
 import { planVersionRoutes } from './plan-version-routes.ts';
+import { replayRoutes } from './replay-routes.ts';
 import { openApiDocument } from './openapi.ts';
 import { problemMiddleware, sendProblem } from './problem.ts';
 import { securityHeaders } from './security-headers.ts';
+import { webConsole } from './web-routes.ts';
 
 export interface HttpDeps {
   readonly runtime: AlarmRuntime;
@@ -46,6 +49,10 @@ export interface HttpDeps {
   readonly accessLog: AccessLog;
   /** The DECT link's handsets; absent without a DECT link. */
   readonly phones?: Phones;
+  /** The built web console (`npm run build:web`); default dist/web. */
+  readonly webDir?: string;
+  /** The store's change feed: the live alarm events (`GET /api/v1/alarms/events`). */
+  readonly feed?: ChangeFeed;
 }
 
 export const MAX_BODY = '64kb';
@@ -124,7 +131,10 @@ export function createApp(deps: HttpDeps): Koa {
   const identity = identityRoutes(deps.auth);
   const accessLogApi = accessLogRoutes({ accessLog: deps.accessLog, clock });
   const phones = phoneRoutes(deps.phones, audit);
-  routers.push(ops, auth, alarms, plans, planVersions, config, identity, accessLogApi, phones);
+  const replay = replayRoutes({ store: deps.store, clock, audit });
+  routers.push(ops, auth, alarms, plans, planVersions, config, identity, accessLogApi, phones, replay);
   for (const r of routers) app.use(r.routes()).use(r.allowedMethods());
+  // After the API: the console's public pages and assets (web-routes.ts), never under /api/.
+  app.use(webConsole(deps.webDir === undefined ? {} : { dir: deps.webDir }));
   return app;
 }

@@ -9,6 +9,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { TocsinError } from '../domain/errors.ts';
+import { LANGUAGES } from '../domain/identity.ts';
 import type { AuthService, Principal } from '../runtime/auth-service.ts';
 import { SESSION_COOKIE } from './auth.ts';
 
@@ -23,6 +24,8 @@ function parse<T>(schema: z.ZodType<T>, ctx: Context): T {
     details: zodProblems(r.error.issues),
   });
 }
+
+const meBody = z.object({ language: z.enum(LANGUAGES) }).strict();
 
 const me = (p: Principal) => ({
   userId: p.userId,
@@ -66,8 +69,21 @@ export function authRoutes(auth: AuthService, opts: { secureCookies: boolean }):
     ctx.status = 204;
   });
 
-  r.get('/me', (ctx) => {
-    ctx.body = me(ctx.state.principal as Principal);
+  r.get('/me', async (ctx) => {
+    const p = ctx.state.principal as Principal;
+    const u = await auth.getUser(p.userId).catch(() => undefined);
+    ctx.body = {
+      ...me(p),
+      ...(u ? { displayName: u.displayName, language: u.language, startPage: u.startPage } : {}),
+    };
+  });
+
+  // One's own settings: only the language (the console's language switch).
+  r.patch('/me', async (ctx) => {
+    const body = parse(meBody, ctx);
+    const p = ctx.state.principal as Principal;
+    const u = await auth.updateUser(p, p.userId, { language: body.language });
+    ctx.body = { ...me(p), displayName: u.displayName, language: u.language, startPage: u.startPage };
   });
 
   r.post('/password', async (ctx) => {

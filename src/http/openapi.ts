@@ -16,6 +16,7 @@ import { configApi } from './openapi-config.ts';
 import { identityApi } from './openapi-identity.ts';
 import { accessLogApi } from './openapi-access-log.ts';
 import { phonesApi } from './openapi-phones.ts';
+import { replayApi } from './openapi-replay.ts';
 import { ROUTE_ACCESS, WHILE_PASSWORD_MUST_CHANGE, type Access } from './route-access.ts';
 
 /** A JSON Schema (2020-12, the OpenAPI 3.1 dialect) or a reference to one. */
@@ -721,6 +722,38 @@ const schemas: Record<string, SchemaObject> = {
         enum: ['session', 'token'],
         description: 'How the request authenticated: the session cookie or an API token.',
       },
+      displayName: { type: 'string' },
+      language: { type: 'string', enum: ['DE', 'DA', 'EN', 'FR', 'NL'] },
+      startPage: { type: 'string', description: 'The console page the user starts on.' },
+    },
+  },
+  MeChange: {
+    type: 'object',
+    required: ['language'],
+    additionalProperties: false,
+    properties: { language: { type: 'string', enum: ['DE', 'DA', 'EN', 'FR', 'NL'] } },
+    examples: [{ language: 'DE' }],
+  },
+  WebTemplateList: {
+    type: 'object',
+    required: ['templates'],
+    additionalProperties: false,
+    properties: {
+      templates: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['id', 'name', 'environment', 'alarmType', 'text'],
+          properties: {
+            id: { type: 'string' },
+            name: { type: 'string' },
+            environment: { type: 'string' },
+            alarmType: { type: 'string' },
+            text: { type: 'string' },
+            location: { type: 'string' },
+          },
+        },
+      },
     },
   },
   PasswordChangeRequest: {
@@ -943,6 +976,7 @@ export const openApiDocument: OpenApiDocument = {
     ...identityApi.tags,
     accessLogApi.tag,
     phonesApi.tag,
+    replayApi.tag,
   ],
   paths: withAccess({
     '/healthz': {
@@ -1164,6 +1198,19 @@ export const openApiDocument: OpenApiDocument = {
         tags: ['auth'],
         responses: { '200': { description: 'The principal.', content: json(schema('Me')) } },
       },
+      patch: {
+        operationId: 'changeMe',
+        summary: 'Change my own settings',
+        description: 'Only the language (the console’s language switch); recorded in the access log as `user.update`.',
+        tags: ['auth'],
+        requestBody: { required: true, content: json(schema('MeChange')) },
+        responses: {
+          '200': { description: 'Changed.', content: json(schema('Me')) },
+          ...bodyErrors,
+          '422': problem('Not a language Tocsin speaks, or another field (`validation`).'),
+          ...storeErrors,
+        },
+      },
     },
     '/api/v1/auth/password': {
       post: {
@@ -1246,6 +1293,40 @@ export const openApiDocument: OpenApiDocument = {
         ],
         responses: {
           '200': { description: 'The alarms.', content: json(schema('AlarmList')) },
+          ...storeErrors,
+        },
+      },
+    },
+    '/api/v1/alarms/templates': {
+      get: {
+        operationId: 'listAlarmTemplates',
+        summary: 'Web alarm templates to trigger from',
+        description:
+          'The web alarm templates of the caller’s environments, for operators who may trigger alarms ' +
+          '(reading the configuration itself needs more).',
+        tags: ['alarms'],
+        responses: {
+          '200': { description: 'The templates.', content: json(schema('WebTemplateList')) },
+          ...storeErrors,
+        },
+      },
+    },
+    '/api/v1/alarms/events': {
+      get: {
+        operationId: 'alarmEvents',
+        summary: 'Live alarm events (server-sent events)',
+        description:
+          'A `text/event-stream` that stays open. First `event: snapshot` with `{"alarms": [Alarm, …]}` (the ' +
+          'caller’s active alarms, newest 200), then `event: alarm` with the `Alarm` each time one of the ' +
+          'caller’s alarms changes (ended ones included), and a `: ping` comment every 15 s. Alarms of ' +
+          'environments the caller does not act in are never sent. A slow client is sent each changed alarm ' +
+          'once, as it is by then; past 1 000 waiting, a new snapshot.',
+        tags: ['alarms'],
+        responses: {
+          '200': {
+            description: 'The event stream.',
+            content: { 'text/event-stream': { schema: { type: 'string' } } },
+          },
           ...storeErrors,
         },
       },
@@ -1343,6 +1424,7 @@ export const openApiDocument: OpenApiDocument = {
     ...identityApi.paths,
     ...accessLogApi.paths,
     ...phonesApi.paths,
+    ...replayApi.paths,
   }),
   components: {
     schemas: {
@@ -1351,6 +1433,7 @@ export const openApiDocument: OpenApiDocument = {
       ...identityApi.schemas,
       ...accessLogApi.schemas,
       ...phonesApi.schemas,
+      ...replayApi.schemas,
     },
     responses: { ...responses, ...configApi.responses, ...identityApi.responses },
     parameters: {

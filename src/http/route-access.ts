@@ -30,15 +30,21 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'POST /api/v1/auth/login': PUBLIC,
   'POST /api/v1/auth/logout': AUTHENTICATED,
   'GET /api/v1/auth/me': AUTHENTICATED,
+  'PATCH /api/v1/auth/me': AUTHENTICATED,
   'POST /api/v1/auth/password': AUTHENTICATED,
 
   'POST /api/v1/alarms': needs('operation.alarms.trigger'),
   'GET /api/v1/alarms': needs('operation.alarms.view'),
+  'GET /api/v1/alarms/events': needs('operation.alarms.view'),
+  'GET /api/v1/alarms/templates': needs('operation.alarms.trigger'),
   'GET /api/v1/alarms/:id': needs('operation.alarms.view'),
   'POST /api/v1/alarms/:id/responses': needs('operation.alarms.respond'),
   'POST /api/v1/alarms/:id/signals': needs('operation.alarms.respond'),
   'POST /api/v1/alarms/:id/cancel': needs('operation.alarms.cancel-all'),
   'GET /api/v1/alarms/:id/protocol': needs('operation.protocol'),
+  // Replay (replay-routes.ts) recomputes what the protocol shows: the protocol's permission.
+  'GET /api/v1/alarms/:id/replay': needs('operation.protocol'),
+  'POST /api/v1/replay/what-if': needs('operation.protocol'),
 
   'GET /api/v1/schemas/plan.json': AUTHENTICATED,
   'POST /api/v1/plans/validate': needs('administration.plans.edit'),

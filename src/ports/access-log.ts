@@ -36,7 +36,9 @@ export type AccessAction =
   | 'audit.export'
   | 'phone.locating-alert'
   | 'phone.position'
-  | 'dect.band';
+  | 'dect.band'
+  /** A what-if replay run (it reads many alarms' protocols at once). */
+  | 'replay.what-if';
 
 /** What a caller records. Empty optional strings are stored as null. */
 export interface AccessEntryInput {

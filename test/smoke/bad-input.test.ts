@@ -201,6 +201,7 @@ function writeRoutes(plan: unknown): Record<string, 'none' | { body: Record<stri
       body: { oldPassword: ADMIN_PASSWORD, newPassword: 'another-Passphrase-7' },
       as: 'session',
     },
+    'PATCH /api/v1/auth/me': { body: { language: 'DE' } },
     'POST /api/v1/alarms': { body: { type: 'generic', text: 'probe', location: 'ward 3', id: 'probe-1' } },
     'POST /api/v1/alarms/:id/responses': { body: { response: 'accept', by: 'alice' } },
     'POST /api/v1/alarms/:id/signals': { body: { signal: 'PRESENCE', by: 'alice' } },
@@ -241,6 +242,8 @@ function writeRoutes(plan: unknown): Record<string, 'none' | { body: Record<stri
       body: { name: 'probe', permissions: ['operation.alarms.view'], environments: ['default'] },
       as: 'session',
     },
+    // Reads only, but its body is validated like a write's (a valid run is access-logged).
+    'POST /api/v1/replay/what-if': { body: { plan: 'escalate@1', alarms: ['fixture-1'] } },
   };
 }
 
@@ -459,7 +462,8 @@ before(async () => {
     member: 'alice',
     number: '4711',
   });
-  for (const p of ['responses', 'signals', 'cancel', 'protocol']) P[`/api/v1/alarms/:id/${p}:id`] = 'fixture-1';
+  for (const p of ['responses', 'signals', 'cancel', 'protocol', 'replay'])
+    P[`/api/v1/alarms/:id/${p}:id`] = 'fixture-1';
   for (const p of ['', '/versions/:version', '/versions/:version/disable', '/versions/:version/enable', '/diff']) {
     P[`/api/v1/plans/:id${p}:id`] = 'escalate';
   }

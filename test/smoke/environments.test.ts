@@ -135,6 +135,8 @@ function classify(key: string): { kind: 'list' | 'object'; calls: Call[] } | { k
     path.startsWith('/api/v1/auth/') ||
     path.startsWith('/api/v1/user-groups') ||
     ['/api/v1/permissions', '/metrics', '/api/v1/schemas/plan.json', '/api/v1/openapi.json'].includes(path) ||
+    // A stream that never ends; test/smoke/alarm-events.test.ts proves it sends nothing of B.
+    key === 'GET /api/v1/alarms/events' ||
     ROUTE_ACCESS[key]!.kind === 'public'
   )
     return { kind: 'global' };
@@ -146,6 +148,13 @@ function classify(key: string): { kind: 'list' | 'object'; calls: Call[] } | { k
     'POST /api/v1/alarms': [{ path: '/api/v1/alarms', body: { type: 'type-zb', text: 'x' } }],
     'GET /api/v1/alarms/:id': [{ path: '/api/v1/alarms/alarm-zb' }],
     'GET /api/v1/alarms/:id/protocol': [{ path: '/api/v1/alarms/alarm-zb/protocol' }],
+    'GET /api/v1/alarms/:id/replay': [{ path: '/api/v1/alarms/alarm-zb/replay' }],
+    // B's alarm under a shared plan, and A's alarm under B's plan.
+    'POST /api/v1/replay/what-if': [
+      { path: '/api/v1/replay/what-if', body: { plan: 'escalate@1', alarms: ['alarm-zb'] } },
+      { path: '/api/v1/replay/what-if', body: { plan: 'escalate@1', alarms: ['alarm-za', 'alarm-zb'] } },
+      { path: '/api/v1/replay/what-if', body: { plan: 'plan-zb@1', alarms: ['alarm-za'] } },
+    ],
     'POST /api/v1/alarms/:id/responses': [
       { path: '/api/v1/alarms/alarm-zb/responses', body: { response: 'accept', by: 'user-za' } },
     ],
@@ -218,6 +227,7 @@ function classify(key: string): { kind: 'list' | 'object'; calls: Call[] } | { k
     ],
     'GET /api/v1/access-log/verify': [{ path: '/api/v1/access-log/verify' }],
     // This app has no DECT link (test/smoke/dect-wiring.test.ts scopes the phones of a real one).
+    'GET /api/v1/alarms/templates': [{ path: '/api/v1/alarms/templates' }],
     'GET /api/v1/phones': [{ path: '/api/v1/phones' }],
     'POST /api/v1/phones/:number/locating-alert': [{ path: '/api/v1/phones/4711/locating-alert', body: {} }],
     'GET /api/v1/phones/:number/position': [{ path: '/api/v1/phones/4711/position' }],
@@ -297,6 +307,15 @@ describe('environments: a user of A cannot read or change anything of B', () => 
       ['alarm-za'],
     );
     assert.equal((await asA('GET', '/api/v1/alarms/alarm-za/protocol')).json.chain.ok, true);
+    assert.equal((await asA('GET', '/api/v1/alarms/alarm-za/replay')).json.ok, true);
+    // A what-if over all time sees A's alarms only.
+    const range = { from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' };
+    const whatIf = await asA('POST', '/api/v1/replay/what-if', { plan: 'escalate@1', ...range });
+    assert.equal(whatIf.status, 200, whatIf.text);
+    assert.deepEqual(
+      whatIf.json.alarms.map((a: { alarmId: string }) => a.alarmId),
+      ['alarm-za'],
+    );
     assert.equal((await asA('GET', '/api/v1/plans/plan-za/versions/1')).status, 200);
     assert.equal((await asA('GET', '/api/v1/config/alarm-types/type-za')).status, 200);
     assert.equal((await asA('GET', '/api/v1/config/groups/group-za/presence')).status, 200);

@@ -90,6 +90,8 @@ export async function startHarness(
     dect?: DectConfig;
     /** ESPA 4.4.4 lines and the ESPA-X server as TOCSIN_ESPA444_LINKS / TOCSIN_ESPAX_* would configure them. */
     espa?: EspaConfig;
+    /** Build the notification channels from the configuration (`dect`, `espa`) as `tocsin start` does. */
+    devices?: boolean;
   } = {},
 ): Promise<Harness> {
   const clock = opts.clock ?? new VirtualClock(T0);
@@ -105,7 +107,7 @@ export async function startHarness(
   const tocsin = await startTocsin(config, {
     clock,
     store,
-    ...(opts.dect ? {} : { notifier: opts.channel ?? notifier }),
+    ...(opts.dect || opts.devices ? {} : { notifier: opts.channel ?? notifier }),
     scheduler: opts.scheduler ?? new InProcessScheduler({ clock }),
     logger: { info() {}, warn() {}, error() {} },
     scrypt: TEST_SCRYPT,

@@ -1,7 +1,8 @@
 /**
  * Sends one HTTP request to a Node request handler over a real loopback socket of an
  * ephemeral server that lives only for this request (Koa apps are tested as functions of
- * their dependencies; the socket keeps body parsing and headers real).
+ * their dependencies; the socket keeps body parsing and headers real). An event stream is read
+ * up to its first event, then closed.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,7 +26,10 @@ export async function inject(
       }
     }
     const res = await fetch(`http://127.0.0.1:${port}${path}`, init);
-    const text = await res.text();
+    // An event stream never ends: its text is what came up to the first event (the snapshot).
+    const text = res.headers.get('content-type')?.startsWith('text/event-stream')
+      ? await firstEvent(res)
+      : await res.text();
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -34,6 +38,20 @@ export async function inject(
     }
     return { status: res.status, headers: Object.fromEntries(res.headers.entries()), json, text };
   } finally {
+    server.closeAllConnections();
     await new Promise<void>((r) => server.close(() => r()));
   }
+}
+
+async function firstEvent(res: Response): Promise<string> {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  while (!/^event: .*\n(.*\n)*\n/m.test(text) && text.length < 1_000_000) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+  }
+  await reader.cancel().catch(() => {});
+  return text;
 }

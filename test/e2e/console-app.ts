@@ -1,0 +1,115 @@
+/**
+ * Tocsin for the browser tests, as a fresh installation: in-memory PGlite, the in-process
+ * scheduler over a virtual clock (started at the wall-clock time, so the board's elapsed times
+ * read sensibly), the loopback notifier, and the HTTP port on loopback. The built-in admin still
+ * has admin/admin and must change it, as on a first start.
+ */
+import { loadConfig, parseFileConfig, type FileConfigInput } from '../../src/app/config.ts';
+import { startTocsin, type Tocsin } from '../../src/app/tocsin.ts';
+import { SYSTEM } from '../../src/runtime/auth-service.ts';
+import { InProcessScheduler } from '../../src/scheduler/in-process-scheduler.ts';
+import { VirtualClock } from '../../src/scheduler/virtual-clock.ts';
+import { TEST_SCRYPT } from '../support/harness.ts';
+import { memoryStore } from '../support/services.ts';
+
+export const consoleConfig: FileConfigInput = {
+  groups: { A: ['alice', 'bob'], B: ['carol'] },
+  alarmTypes: [
+    {
+      id: 'fire',
+      name: 'Fire alarm',
+      priority: 1,
+      plan: { id: 'escalate', version: 1 },
+      params: { levelTimeoutMs: 60_000, rounds: 2 },
+      environment: 'default',
+    },
+    {
+      id: 'nurse-call',
+      name: 'Nurse call',
+      priority: 4,
+      plan: { id: 'escalate', version: 1 },
+      params: { levelTimeoutMs: 120_000, rounds: 2 },
+      environment: 'default',
+    },
+    {
+      id: 'technical',
+      name: 'Technical fault',
+      priority: 7,
+      plan: { id: 'escalate', version: 1 },
+      params: { levelTimeoutMs: 300_000, rounds: 1 },
+      environment: 'default',
+    },
+  ],
+  webTemplates: [
+    {
+      id: 'fire-ward-3',
+      name: 'Fire alarm',
+      environment: 'default',
+      alarmType: 'fire',
+      text: 'Smoke detector triggered',
+      location: 'Ward 3, room 312',
+    },
+    {
+      id: 'nurse-call-ward-1',
+      name: 'Nurse call',
+      environment: 'default',
+      alarmType: 'nurse-call',
+      text: 'Patient call',
+      location: 'Ward 1, room 104',
+    },
+  ],
+  // Alice's handset accepts as soon as the test lets virtual time move.
+  autoRespond: { alice: { response: 'accept', afterMs: 0 } },
+};
+
+export interface ConsoleApp {
+  readonly tocsin: Tocsin;
+  readonly clock: VirtualClock;
+  readonly base: string;
+  /** Lets virtual time move by `ms` and waits until every step it caused has committed. */
+  advance(ms: number): Promise<void>;
+  /** Creates a user of `userGroup` with a password that need not be changed. */
+  addUser(loginName: string, userGroup: string, password: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startConsoleApp(file: FileConfigInput = consoleConfig): Promise<ConsoleApp> {
+  const clock = new VirtualClock(Date.now());
+  const { store } = await memoryStore();
+  const config = {
+    ...loadConfig({ TOCSIN_LOG_LEVEL: 'silent', TOCSIN_HTTP_PORT: '0', TOCSIN_HTTP_HOST: '127.0.0.1' }),
+    file: parseFileConfig(file),
+  };
+  const tocsin = await startTocsin(config, {
+    clock,
+    store,
+    scheduler: new InProcessScheduler({ clock }),
+    logger: { info() {}, warn() {}, error() {} },
+    scrypt: TEST_SCRYPT,
+  });
+  const { host, port } = await tocsin.listen();
+  const settle = async () => {
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setImmediate(r));
+      await tocsin.runtime.drain();
+    }
+  };
+  return {
+    tocsin,
+    clock,
+    base: `http://${host}:${port}`,
+    async advance(ms) {
+      await clock.advanceAsync(ms, settle);
+      await settle();
+    },
+    async addUser(loginName, userGroup, password) {
+      await tocsin.auth.createUser(
+        SYSTEM,
+        { loginName, displayName: loginName, userGroup, environments: ['*'] },
+        password,
+        { mustChangePassword: false },
+      );
+    },
+    stop: () => tocsin.stop(),
+  };
+}
