@@ -46,6 +46,7 @@ it('PostgreSQL: several processes migrating the same schema at once all succeed'
         'config_items',
         'device_message_keys', // issue 5
         'device_messages',
+        'link_leases', // device links in cluster mode
         'login_throttle',
         'notifications',
         'outbox',
