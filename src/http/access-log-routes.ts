@@ -19,8 +19,8 @@ import { actorName, principalOf } from './actor.ts';
 
 export const ACCESS_LOG_LIMIT = { default: 100, max: 500 } as const;
 
-/** An ISO 8601 date (midnight UTC) or date-time with offset, as `tocsin audit export` takes them; epoch ms. */
-const time = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).transform((s) => Date.parse(s));
+/** An ISO 8601 date (midnight UTC) or date-time with offset, as `tocsin audit export` takes them; epoch ms (also the protocol's). */
+export const time = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).transform((s) => Date.parse(s));
 /** A non-negative integer of at most 15 digits (a seq). */
 const seq = z
   .string()
@@ -58,7 +58,7 @@ const listQuery = z
 const exportQuery = z.object({ ...range, format: z.enum(['csv', 'json']) }).strict();
 
 /** The query, validated; a 422 with one detail per offending parameter otherwise. */
-function parseQuery<T>(schema: z.ZodType<T>, ctx: Context): T {
+export function parseQuery<T>(schema: z.ZodType<T>, ctx: Context): T {
   const r = schema.safeParse(ctx.query);
   if (r.success) return r.data;
   const details: ProblemDetail[] = r.error.issues.flatMap((i) =>

@@ -27,6 +27,7 @@ import { identityRoutes } from './identity-routes.ts';
 import { planRoutes } from './plan-routes.ts';
 import { planVersionRoutes } from './plan-version-routes.ts';
 import { replayRoutes } from './replay-routes.ts';
+import { protocolRoutes } from './protocol-routes.ts';
 import { openApiDocument } from './openapi.ts';
 import { problemMiddleware, sendProblem } from './problem.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -132,7 +133,8 @@ export function createApp(deps: HttpDeps): Koa {
   const accessLogApi = accessLogRoutes({ accessLog: deps.accessLog, clock });
   const phones = phoneRoutes(deps.phones, audit);
   const replay = replayRoutes({ store: deps.store, clock, audit });
-  routers.push(ops, auth, alarms, plans, planVersions, config, identity, accessLogApi, phones, replay);
+  const protocol = protocolRoutes({ store: deps.store, accessLog: deps.accessLog, clock });
+  routers.push(ops, auth, alarms, plans, planVersions, config, identity, accessLogApi, phones, replay, protocol);
   for (const r of routers) app.use(r.routes()).use(r.allowedMethods());
   // After the API: the console's public pages and assets (web-routes.ts), never under /api/.
   app.use(webConsole(deps.webDir === undefined ? {} : { dir: deps.webDir }));

@@ -17,6 +17,7 @@ import { identityApi } from './openapi-identity.ts';
 import { accessLogApi } from './openapi-access-log.ts';
 import { phonesApi } from './openapi-phones.ts';
 import { replayApi } from './openapi-replay.ts';
+import { protocolApi } from './openapi-protocol.ts';
 import { ROUTE_ACCESS, WHILE_PASSWORD_MUST_CHANGE, type Access } from './route-access.ts';
 
 /** A JSON Schema (2020-12, the OpenAPI 3.1 dialect) or a reference to one. */
@@ -977,6 +978,7 @@ export const openApiDocument: OpenApiDocument = {
     accessLogApi.tag,
     phonesApi.tag,
     replayApi.tag,
+    protocolApi.tag,
   ],
   paths: withAccess({
     '/healthz': {
@@ -1425,6 +1427,7 @@ export const openApiDocument: OpenApiDocument = {
     ...accessLogApi.paths,
     ...phonesApi.paths,
     ...replayApi.paths,
+    ...protocolApi.paths,
   }),
   components: {
     schemas: {
@@ -1434,6 +1437,7 @@ export const openApiDocument: OpenApiDocument = {
       ...accessLogApi.schemas,
       ...phonesApi.schemas,
       ...replayApi.schemas,
+      ...protocolApi.schemas,
     },
     responses: { ...responses, ...configApi.responses, ...identityApi.responses },
     parameters: {

@@ -38,7 +38,9 @@ export type AccessAction =
   | 'phone.position'
   | 'dect.band'
   /** A what-if replay run (it reads many alarms' protocols at once). */
-  | 'replay.what-if';
+  | 'replay.what-if'
+  /** An export of the operation protocol (GET /api/v1/protocol/export). */
+  | 'protocol.export';
 
 /** What a caller records. Empty optional strings are stored as null. */
 export interface AccessEntryInput {

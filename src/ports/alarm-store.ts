@@ -173,6 +173,31 @@ export interface ErasureCounts {
   readonly outbox: number;
 }
 
+/**
+ * A filtered page of alarms (the protocol view, GET /api/v1/protocol): newest raised first,
+ * ties by id descending, so `before` (the last alarm of the previous page) is a stable cursor.
+ */
+export interface AlarmQuery {
+  /** Only alarms of these environments (an empty list: none); all when absent. */
+  readonly environments?: readonly string[];
+  /** Raised at or after (epoch ms). */
+  readonly from?: number;
+  /** Raised before (epoch ms). */
+  readonly to?: number;
+  /** Exactly this alarm type. */
+  readonly type?: string;
+  /** The location contains this text, case-insensitively. */
+  readonly location?: string;
+  /** Someone of this name (case-insensitive) was notified or responded. */
+  readonly user?: string;
+  readonly status?: AlarmStatus;
+  /** The state is this plan state, or a compound state naming it at any level. */
+  readonly state?: string;
+  /** Only alarms after this one in the order (raised earlier, or at the same time with a lower id). */
+  readonly before?: { readonly raisedAt: number; readonly id: string };
+  readonly limit: number;
+}
+
 export type CommitResult =
   | { readonly ok: true; readonly cancelledTimerIds: readonly string[] }
   | { readonly ok: false; readonly reason: 'conflict' | 'stale-timer' | 'exists' };
@@ -244,6 +269,8 @@ export interface AlarmStore {
   getAlarm(id: string): Promise<AlarmRecord | undefined>;
   /** Newest first; only alarms of `environments` when given (an empty list: none). */
   listAlarms(opts: { status?: AlarmStatus; limit: number; environments?: readonly string[] }): Promise<AlarmRecord[]>;
+  /** The alarms matching `q`, in its order (see AlarmQuery). */
+  queryAlarms(q: AlarmQuery): Promise<AlarmRecord[]>;
   getTimer(id: string): Promise<TimerRecord | undefined>;
   listTimers(alarmId: string): Promise<TimerRecord[]>;
   /**
@@ -253,6 +280,8 @@ export interface AlarmStore {
    */
   pendingTimers(opts: { limit: number; dueBefore?: number; afterId?: string }): Promise<TimerRecord[]>;
   listNotifications(alarmId: string): Promise<NotificationRecord[]>;
+  /** The notifications of several alarms at once, each alarm's in the order of listNotifications. */
+  listNotificationsOf(alarmIds: readonly string[]): Promise<NotificationRecord[]>;
   listProtocol(alarmId: string): Promise<ProtocolEntry[]>;
 
   /**

@@ -6,6 +6,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { canonicalJson } from '../domain/canonical-json.ts';
 import type { AlarmStatus, PlanRef } from '../domain/alarm.ts';
 import type {
+  AlarmQuery,
   AlarmRecord,
   AlarmStore,
   CommitResult,
@@ -62,6 +63,8 @@ const PLAN_LOCK = 0x706c616e;
 
 const json = (v: unknown): string => JSON.stringify(v);
 const date = (t: number): Date => new Date(t);
+/** A LIKE pattern for `v` anywhere (its wildcards and the escape character taken literally). */
+const likeAnywhere = (v: string): string => `%${v.replace(/[\\%_]/g, '\\$&')}%`;
 
 /** A notification only moves forward: pending < sent < delivered < read < failed < an ending. */
 const rank = (col: string) =>
@@ -496,6 +499,52 @@ export class KyselyAlarmStore implements AlarmStore {
     if (opts.status) q = q.where('status', '=', opts.status);
     if (opts.environments) q = q.where('environment', 'in', opts.environments);
     return (await q.execute()).map(toAlarm);
+  }
+
+  async queryAlarms(q: AlarmQuery): Promise<AlarmRecord[]> {
+    if (q.environments?.length === 0) return [];
+    let s = this.db.selectFrom('alarms').selectAll().orderBy('raised_at', 'desc').orderBy('id', 'desc').limit(q.limit);
+    if (q.environments) s = s.where('environment', 'in', q.environments);
+    if (q.from !== undefined) s = s.where('raised_at', '>=', date(q.from));
+    if (q.to !== undefined) s = s.where('raised_at', '<', date(q.to));
+    if (q.type !== undefined) s = s.where('type', '=', q.type);
+    if (q.status !== undefined) s = s.where('status', '=', q.status);
+    if (q.location !== undefined) s = s.where(sql<boolean>`location ilike ${likeAnywhere(q.location)}`);
+    // An atomic state is stored as its name, a compound one as JSON naming it in quotes (stateKey).
+    if (q.state !== undefined)
+      s = s.where(sql<boolean>`(state = ${q.state} or state like ${likeAnywhere(JSON.stringify(q.state))})`);
+    if (q.user !== undefined) {
+      const user = q.user.toLowerCase();
+      s = s.where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('notifications as n')
+            .select('n.alarm_id')
+            .whereRef('n.alarm_id', '=', 'alarms.id')
+            .where(sql<boolean>`lower(n.recipient) = ${user}`),
+        ),
+      );
+    }
+    const before = q.before;
+    if (before) {
+      const at = date(before.raisedAt);
+      s = s.where((eb) =>
+        eb.or([eb('raised_at', '<', at), eb.and([eb('raised_at', '=', at), eb('id', '<', before.id)])]),
+      );
+    }
+    return (await s.execute()).map(toAlarm);
+  }
+
+  async listNotificationsOf(alarmIds: readonly string[]): Promise<NotificationRecord[]> {
+    if (alarmIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('notifications')
+      .selectAll()
+      .where('alarm_id', 'in', alarmIds)
+      .orderBy('alarm_id')
+      .orderBy('created_at')
+      .orderBy('notification_id')
+      .execute();
+    return rows.map(toNotification);
   }
 
   async getTimer(id: string): Promise<TimerRecord | undefined> {

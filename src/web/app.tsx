@@ -12,6 +12,7 @@ import { isLanguage, LOCALE, pickLanguage, translate, type Language } from './i1
 import { LanguageSwitch } from './language-switch.tsx';
 import { LoginPage } from './pages/login-page.tsx';
 import { PasswordPage } from './pages/password-page.tsx';
+import { ProtocolPage } from './pages/protocol-page.tsx';
 import { UsersPage } from './pages/users-page.tsx';
 
 const DEVICE_LANG = 'tocsin.lang';
@@ -138,6 +139,8 @@ function titleOf(path: string, { t }: ConsoleContext): string {
       return t('password.title');
     case '/board':
       return t('board.title');
+    case '/protocol':
+      return t('protocol.title');
     case '/admin/users':
       return t('users.title');
     default:
@@ -167,6 +170,8 @@ function Page({ me, path, onPasswordChanged }: { me: Me; path: string; onPasswor
       return <PasswordPage forced={me.mustChangePassword} onChanged={onPasswordChanged} />;
     case '/board':
       return <BoardPage me={me} />;
+    case '/protocol':
+      return <ProtocolPage />;
     case '/admin/users':
       return <UsersPage />;
     default:
@@ -179,7 +184,8 @@ function Header({ me, path, onLogout }: { me: Me; path: string; onLogout: () => 
   const links = me.mustChangePassword
     ? []
     : CONSOLE_PAGES.filter((p) => p.path !== '/login' && p.path !== '/password' && mayOpen(p, me.permissions));
-  const label = (p: string) => (p === '/board' ? t('nav.board') : p === '/admin/users' ? t('nav.users') : p);
+  const label = (p: string) =>
+    p === '/board' ? t('nav.board') : p === '/protocol' ? t('nav.protocol') : p === '/admin/users' ? t('nav.users') : p;
   return (
     <header class="top">
       <a class="skip" href="#main">

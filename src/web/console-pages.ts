@@ -18,6 +18,7 @@ export const CONSOLE_PAGES = [
   { path: '/login', admin: false },
   { path: '/password', admin: false },
   { path: '/board', permission: 'operation.alarms.view', admin: false },
+  { path: '/protocol', permission: 'operation.protocol', admin: false },
   { path: '/admin/users', permission: 'user-administration', admin: true },
 ] as const satisfies readonly ConsolePage[];
 

@@ -290,6 +290,55 @@ export function storeConformance(name: string, make: () => Promise<TestStore>): 
       );
     });
 
+    it('queries alarms by time, type, location, user, status, state and environment, paging newest first', async () => {
+      const raise = (id: string, over: Partial<AlarmFacts>, recipients: string[] = [], state = 'levelA') => {
+        const s = step(id, 1, GENESIS, {
+          state,
+          notifications: recipients.map((r) => ({
+            notificationId: `A.0.${r}`,
+            recipient: r,
+            channel: 'loopback',
+            group: 'A',
+            round: 0,
+            status: 'pending' as const,
+            idempotencyKey: `${id}-${r}`,
+          })),
+        });
+        return t.store.commit({ ...s, create: { facts: { ...facts(id), ...over }, plan: PLAN } });
+      };
+      await raise('p1', { raisedAt: T, type: 'fire', location: 'Ward 3, room 312' }, ['alice', 'bob']);
+      await raise('p2', { raisedAt: T + 1000, type: 'fire', location: 'Ward 1_2' }, ['Carol'], '{"level":"b"}');
+      await raise('p3', { raisedAt: T + 1000, type: 'technical', location: 'WARD 3 corridor' }, ['bob']);
+      await raise('p4', { raisedAt: T + 2000, type: 'fire', environment: 'other' }, ['alice']);
+      const ids = async (q: Partial<Parameters<typeof t.store.queryAlarms>[0]>) =>
+        (await t.store.queryAlarms({ limit: 10, ...q })).map((a) => a.facts.id);
+      // Newest first; ties by id descending.
+      assert.deepEqual(await ids({}), ['p4', 'p3', 'p2', 'p1']);
+      assert.deepEqual(await ids({ environments: ['default'] }), ['p3', 'p2', 'p1']);
+      assert.deepEqual(await ids({ environments: [] }), []);
+      assert.deepEqual(await ids({ from: T + 1000, to: T + 2000 }), ['p3', 'p2']);
+      assert.deepEqual(await ids({ type: 'fire', environments: ['default'] }), ['p2', 'p1']);
+      assert.deepEqual(await ids({ location: 'ward 3' }), ['p3', 'p1']);
+      // LIKE wildcards are taken literally.
+      assert.deepEqual(await ids({ location: '1_2' }), ['p2']);
+      assert.deepEqual(await ids({ location: '%' }), []);
+      assert.deepEqual(await ids({ user: 'BOB' }), ['p3', 'p1']);
+      assert.deepEqual(await ids({ user: 'carol' }), ['p2']);
+      assert.deepEqual(await ids({ user: 'bo' }), []);
+      assert.deepEqual(await ids({ state: 'level' }), ['p2']);
+      assert.deepEqual(await ids({ state: 'levelA' }), ['p4', 'p3', 'p1']);
+      assert.deepEqual(await ids({ status: 'ended' }), []);
+      // Paging: a page of 2, then the rest after its last alarm.
+      assert.deepEqual(await ids({ limit: 2 }), ['p4', 'p3']);
+      assert.deepEqual(await ids({ before: { raisedAt: T + 1000, id: 'p3' } }), ['p2', 'p1']);
+      const notes = await t.store.listNotificationsOf(['p1', 'p3']);
+      assert.deepEqual(
+        notes.map((n) => `${n.alarmId}:${n.recipient}`),
+        ['p1:alice', 'p1:bob', 'p3:bob'],
+      );
+      assert.deepEqual(await t.store.listNotificationsOf([]), []);
+    });
+
     it('transact hands decide the locked alarm and timer, and writes what it returns', async () => {
       const s1 = step('a1', 1, GENESIS, { addTimers: [timer('t-a1-1-0', 'a1', T + 100)] });
       await t.store.commit(s1);

@@ -226,6 +226,11 @@ function classify(key: string): { kind: 'list' | 'object'; calls: Call[] } | { k
       { path: '/api/v1/access-log/export?format=csv' },
     ],
     'GET /api/v1/access-log/verify': [{ path: '/api/v1/access-log/verify' }],
+    'GET /api/v1/protocol': [{ path: '/api/v1/protocol?limit=500' }, { path: '/api/v1/protocol?type=type-zb' }],
+    'GET /api/v1/protocol/export': [
+      { path: '/api/v1/protocol/export?format=json' },
+      { path: '/api/v1/protocol/export?format=csv' },
+    ],
     // This app has no DECT link (test/smoke/dect-wiring.test.ts scopes the phones of a real one).
     'GET /api/v1/alarms/templates': [{ path: '/api/v1/alarms/templates' }],
     'GET /api/v1/phones': [{ path: '/api/v1/phones' }],

@@ -307,8 +307,8 @@ describe('the OpenAPI document', () => {
     );
     assert.equal(
       mounted.length,
-      10,
-      'the app mounts the ops, the auth, the alarms, the plan tools, the plan versions, the configuration, the identity, the access log, the phones and the replay router',
+      11,
+      'the app mounts the ops, the auth, the alarms, the plan tools, the plan versions, the configuration, the identity, the access log, the phones, the replay and the protocol router',
     );
     assert.deepEqual(docPairs, routerPairs(mounted));
     // And the alarms router on its own, as alarm-routes.ts builds it.
@@ -332,8 +332,10 @@ describe('the OpenAPI document', () => {
           assert.deepEqual(Object.keys(content), ['application/problem+json'], `${method} ${path} ${status}`);
           assert.deepEqual(content['application/problem+json']?.schema, schemaOf('Problem'));
         } else {
-          // The access log export answers CSV or JSON, as `format` asks.
-          const twoFormats = method.toLowerCase() === 'get' && path === '/api/v1/access-log/export';
+          // The access log's and the protocol's exports answer CSV or JSON, as `format` asks.
+          const twoFormats =
+            method.toLowerCase() === 'get' &&
+            (path === '/api/v1/access-log/export' || path === '/api/v1/protocol/export');
           const expected = status === '204' ? 0 : twoFormats ? 2 : 1;
           assert.equal(
             Object.keys(content).length,

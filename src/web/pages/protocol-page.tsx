@@ -1,0 +1,284 @@
+/**
+ * Operation › Protocol: the alarms of the caller's environments (GET /api/v1/protocol, needs
+ * `operation.protocol`) filtered by raised time, type, location, user, status and plan state,
+ * a page at a time (newest first; "Older" follows the server's `nextBefore` cursor), and the
+ * export of everything matching as CSV or JSON (GET /api/v1/protocol/export, with the session
+ * cookie). The export is read as a stream so the page can show how much has arrived, then
+ * handed to the browser as a download under the server's file name.
+ */
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { api, ApiError } from '../api.ts';
+import { priorityBand } from '../board/board-model.ts';
+import { useConsole } from '../context.ts';
+import { LOCALE } from '../i18n/i18n.ts';
+
+interface ProtocolRow {
+  readonly id: string;
+  readonly type: string;
+  readonly priority: number;
+  readonly text: string;
+  readonly location: string | null;
+  readonly status: 'active' | 'ended';
+  readonly state: string;
+  readonly raisedAt: string;
+  readonly endedAt: string | null;
+  readonly notified: readonly { readonly recipient: string; readonly status: string }[];
+  readonly responses: readonly {
+    readonly by: string;
+    readonly response: 'accept' | 'reject';
+    readonly at: string | null;
+  }[];
+}
+
+interface Filters {
+  from: string;
+  to: string;
+  type: string;
+  location: string;
+  user: string;
+  status: '' | 'active' | 'ended';
+  state: string;
+}
+
+const NO_FILTER: Filters = { from: '', to: '', type: '', location: '', user: '', status: '', state: '' };
+export const PROTOCOL_PAGE_SIZE = 25;
+
+/** The query string of `f` (datetime-local values are local times: sent as ISO UTC). */
+function queryOf(f: Filters): URLSearchParams {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(f) as [keyof Filters, string][]) {
+    const s = v.trim();
+    if (s === '') continue;
+    q.set(k, k === 'from' || k === 'to' ? new Date(s).toISOString() : s);
+  }
+  return q;
+}
+
+type Export = { format: 'csv' | 'json'; bytes: number } | undefined;
+
+export function ProtocolPage() {
+  const { t, lang } = useConsole();
+  const [draft, setDraft] = useState<Filters>(NO_FILTER);
+  const [filters, setFilters] = useState<Filters>(NO_FILTER);
+  // The cursors of the pages shown so far: [undefined] is the newest page.
+  const [cursors, setCursors] = useState<readonly (string | undefined)[]>([undefined]);
+  const [page, setPage] = useState<{ alarms: readonly ProtocolRow[]; nextBefore: string | null } | undefined>();
+  const [error, setError] = useState<string | undefined>();
+  const [exporting, setExporting] = useState<Export>();
+  const [exported, setExported] = useState<string | undefined>();
+
+  const fail = useCallback(
+    (err: unknown) => setError(t('common.error', { detail: err instanceof Error ? err.message : String(err) })),
+    [t],
+  );
+
+  const cursor = cursors[cursors.length - 1];
+  useEffect(() => {
+    const q = queryOf(filters);
+    q.set('limit', String(PROTOCOL_PAGE_SIZE));
+    if (cursor) q.set('before', cursor);
+    setPage(undefined);
+    setError(undefined);
+    api.get<{ alarms: ProtocolRow[]; nextBefore: string | null }>(`/api/v1/protocol?${q}`).then(setPage).catch(fail);
+  }, [filters, cursor, fail]);
+
+  const time = (s: string | null) =>
+    s === null
+      ? '—'
+      : new Date(s).toLocaleString(LOCALE[lang], {
+          dateStyle: 'short',
+          timeStyle: 'medium',
+        });
+
+  const field = (name: Exclude<keyof Filters, 'status'>, when = false) => {
+    const props = {
+      name,
+      value: draft[name],
+      onInput: (e: Event) => setDraft({ ...draft, [name]: (e.target as HTMLInputElement).value }),
+    };
+    return (
+      <label>
+        {t(`protocol.filter.${name}`)}
+        {when ? <input type="datetime-local" step={1} {...props} /> : <input type="text" {...props} />}
+      </label>
+    );
+  };
+
+  async function download(format: 'csv' | 'json') {
+    setExporting({ format, bytes: 0 });
+    setExported(undefined);
+    setError(undefined);
+    try {
+      const q = queryOf(filters);
+      q.set('format', format);
+      const res = await fetch(`/api/v1/protocol/export?${q}`, { credentials: 'same-origin' });
+      if (!res.ok || !res.body) {
+        const problem = (await res.json().catch(() => ({}))) as { detail?: string };
+        throw new ApiError(res.status, problem.detail ?? res.statusText);
+      }
+      const reader = res.body.getReader();
+      const parts: BlobPart[] = [];
+      let bytes = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        parts.push(value as Uint8Array<ArrayBuffer>);
+        bytes += value.byteLength;
+        setExporting({ format, bytes });
+      }
+      const name =
+        /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? `tocsin-protocol.${format}`;
+      const url = URL.createObjectURL(new Blob(parts, { type: res.headers.get('content-type') ?? undefined }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = name;
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      setExported(t('protocol.export.done', { name }));
+    } catch (err) {
+      fail(err);
+    } finally {
+      setExporting(undefined);
+    }
+  }
+
+  const filtered = Object.values(filters).some((v) => v.trim() !== '');
+  return (
+    <section class="protocol" aria-labelledby="protocol-title">
+      <h1 id="protocol-title">{t('protocol.title')}</h1>
+      <form
+        class="filters"
+        aria-label={t('protocol.filters')}
+        onSubmit={(e) => {
+          e.preventDefault();
+          setFilters({ ...draft });
+          setCursors([undefined]);
+        }}
+      >
+        {field('from', true)}
+        {field('to', true)}
+        {field('type')}
+        {field('location')}
+        {field('user')}
+        <label>
+          {t('protocol.filter.status')}
+          <select
+            name="status"
+            value={draft.status}
+            onChange={(e) => setDraft({ ...draft, status: (e.target as HTMLSelectElement).value as Filters['status'] })}
+          >
+            <option value="">{t('protocol.status.any')}</option>
+            <option value="active">{t('protocol.status.active')}</option>
+            <option value="ended">{t('protocol.status.ended')}</option>
+          </select>
+        </label>
+        {field('state')}
+        <div class="filter-actions">
+          <button type="submit" class="primary">
+            {t('protocol.apply')}
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              setDraft(NO_FILTER);
+              setFilters(NO_FILTER);
+              setCursors([undefined]);
+            }}
+          >
+            {t('protocol.reset')}
+          </button>
+        </div>
+      </form>
+
+      <div class="export-bar">
+        <button type="button" disabled={exporting !== undefined} onClick={() => void download('csv')}>
+          {t('protocol.export.csv')}
+        </button>
+        <button type="button" disabled={exporting !== undefined} onClick={() => void download('json')}>
+          {t('protocol.export.json')}
+        </button>
+        <p role="status" data-testid="export-status" class="muted">
+          {exporting
+            ? t('protocol.export.progress', {
+                format: exporting.format.toUpperCase(),
+                kb: (exporting.bytes / 1024).toFixed(1),
+              })
+            : (exported ?? '')}
+        </p>
+      </div>
+
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {!page && !error && <p>{t('common.loading')}</p>}
+      {page && page.alarms.length === 0 && (
+        <section class="notice" data-testid="protocol-empty">
+          <h2>{t('protocol.empty.title')}</h2>
+          <p>{filtered ? t('protocol.empty.filtered') : t('protocol.empty.none')}</p>
+        </section>
+      )}
+      {page && page.alarms.length > 0 && (
+        <table class="list protocol-table" data-testid="protocol-table">
+          <caption class="muted">{t('protocol.caption', { n: page.alarms.length, page: cursors.length })}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('protocol.col.raised')}</th>
+              <th scope="col">{t('protocol.col.type')}</th>
+              <th scope="col">{t('protocol.col.priority')}</th>
+              <th scope="col">{t('protocol.col.text')}</th>
+              <th scope="col">{t('protocol.col.location')}</th>
+              <th scope="col">{t('protocol.col.state')}</th>
+              <th scope="col">{t('protocol.col.notified')}</th>
+              <th scope="col">{t('protocol.col.responses')}</th>
+              <th scope="col">{t('protocol.col.ended')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.alarms.map((a) => (
+              <tr key={a.id} data-testid="protocol-row" data-id={a.id}>
+                <td>{time(a.raisedAt)}</td>
+                <td>{a.type}</td>
+                <td>
+                  {t(`priority.${priorityBand(a.priority)}`)} · P{a.priority}
+                </td>
+                <td>{a.text}</td>
+                <td>{a.location ?? '—'}</td>
+                <td>
+                  {a.status === 'active' ? t('protocol.status.active') : t('protocol.status.ended')} · {a.state}
+                </td>
+                <td>{a.notified.map((n) => n.recipient).join(', ') || '—'}</td>
+                <td>
+                  {a.responses
+                    .map(
+                      (r) =>
+                        `${r.by}: ${r.response === 'accept' ? t('phase.accepted') : t('phase.rejected')} ${time(r.at)}`,
+                    )
+                    .join('; ') || '—'}
+                </td>
+                <td>{time(a.endedAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {page && (cursors.length > 1 || page.nextBefore !== null) && (
+        <nav class="pager" aria-label={t('protocol.pages')}>
+          <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+            {t('protocol.newer')}
+          </button>
+          <button
+            type="button"
+            disabled={page.nextBefore === null}
+            onClick={() => page.nextBefore !== null && setCursors([...cursors, page.nextBefore])}
+          >
+            {t('protocol.older')}
+          </button>
+        </nav>
+      )}
+    </section>
+  );
+}
