@@ -125,7 +125,13 @@ export class EspaStation {
     this.stopped = true;
     this.replyTimer?.();
     this.pollTimer?.();
-    this.socket?.destroy();
+    // Resolve only once the connection is closed (and `connected` says so).
+    const socket = this.socket;
+    if (socket) {
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      socket.destroy();
+      await closed;
+    }
     const server = this.server;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
