@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { api, ApiError, SESSION_LOST, setCsrfToken, type Me } from './api.ts';
 import { BoardPage } from './board/board-page.tsx';
-import { CONSOLE_PAGES, landingPage, mayOpen, pageAt } from './console-pages.ts';
+import { CONSOLE_PAGES, landingPage, mayOpen, pageAt, pathParam, type ConsolePage } from './console-pages.ts';
 import { Console, useConsole, type ConsoleContext } from './context.ts';
 import { isLanguage, LOCALE, pickLanguage, translate, type Language } from './i18n/i18n.ts';
 import { LanguageSwitch } from './language-switch.tsx';
@@ -14,6 +14,7 @@ import { LoginPage } from './pages/login-page.tsx';
 import { PasswordPage } from './pages/password-page.tsx';
 import { ProtocolPage } from './pages/protocol-page.tsx';
 import { UsersPage } from './pages/users-page.tsx';
+import { TimelinePage } from './timeline/timeline-page.tsx';
 
 const DEVICE_LANG = 'tocsin.lang';
 const userLangKey = (userId: string) => `tocsin.lang.${userId}`;
@@ -132,7 +133,7 @@ export function App() {
 }
 
 function titleOf(path: string, { t }: ConsoleContext): string {
-  switch (path) {
+  switch (pageAt(path)?.path ?? path) {
     case '/login':
       return t('login.title');
     case '/password':
@@ -143,6 +144,8 @@ function titleOf(path: string, { t }: ConsoleContext): string {
       return t('protocol.title');
     case '/admin/users':
       return t('users.title');
+    case '/alarms/:id':
+      return t('timeline.title');
     default:
       return t('notFound.title');
   }
@@ -174,6 +177,8 @@ function Page({ me, path, onPasswordChanged }: { me: Me; path: string; onPasswor
       return <ProtocolPage />;
     case '/admin/users':
       return <UsersPage />;
+    case '/alarms/:id':
+      return <TimelinePage alarmId={pathParam(path)!} permissions={me.permissions} />;
     default:
       return null;
   }
@@ -183,7 +188,9 @@ function Header({ me, path, onLogout }: { me: Me; path: string; onLogout: () => 
   const { t, navigate } = useConsole();
   const links = me.mustChangePassword
     ? []
-    : CONSOLE_PAGES.filter((p) => p.path !== '/login' && p.path !== '/password' && mayOpen(p, me.permissions));
+    : (CONSOLE_PAGES as readonly ConsolePage[]).filter(
+        (p) => p.path !== '/login' && p.path !== '/password' && !p.param && mayOpen(p, me.permissions),
+      );
   const label = (p: string) =>
     p === '/board' ? t('nav.board') : p === '/protocol' ? t('nav.protocol') : p === '/admin/users' ? t('nav.users') : p;
   return (

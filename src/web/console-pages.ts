@@ -12,6 +12,8 @@ export interface ConsolePage {
   readonly permission?: Permission;
   /** Listed under "Administration" in the navigation. */
   readonly admin: boolean;
+  /** A page of one thing (`/alarms/:id`): reached by a link, never listed in the navigation. */
+  readonly param?: boolean;
 }
 
 export const CONSOLE_PAGES = [
@@ -19,17 +21,47 @@ export const CONSOLE_PAGES = [
   { path: '/password', admin: false },
   { path: '/board', permission: 'operation.alarms.view', admin: false },
   { path: '/protocol', permission: 'operation.protocol', admin: false },
+  { path: '/alarms/:id', permission: 'operation.protocol', admin: false, param: true },
   { path: '/admin/users', permission: 'user-administration', admin: true },
 ] as const satisfies readonly ConsolePage[];
 
 export type PagePath = (typeof CONSOLE_PAGES)[number]['path'];
 
-/** The paths the server answers with index.html: `/` (it leads to the user's start page) and every page. */
-export const CONSOLE_PATHS: ReadonlySet<string> = new Set(['/', ...CONSOLE_PAGES.map((p) => p.path)]);
+/** A `:name` segment of a page path matches one id (as the API's ids: 1–64 of A–Z a–z 0–9 _ -). */
+const PARAM = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** The page at `path`, if any. Total. */
+const matches = (pattern: string, path: string): boolean => {
+  const want = pattern.split('/');
+  const got = path.split('/');
+  return want.length === got.length && want.every((w, i) => (w.startsWith(':') ? PARAM.test(got[i]!) : w === got[i]));
+};
+
+/** The page at `path` (`/alarms/abc` is the page `/alarms/:id`), if any. Total. */
 export const pageAt = (path: string): ConsolePage | undefined =>
-  (CONSOLE_PAGES as readonly ConsolePage[]).find((p) => p.path === path);
+  (CONSOLE_PAGES as readonly ConsolePage[]).find((p) => matches(p.path, path));
+
+/** The value of the page's `:name` segment in `path` (`/alarms/abc` → `abc`), if it has one. */
+export function pathParam(path: string): string | undefined {
+  const page = pageAt(path);
+  if (!page?.param) return undefined;
+  const i = page.path.split('/').findIndex((s) => s.startsWith(':'));
+  return path.split('/')[i];
+}
+
+/**
+ * The paths the server answers with index.html: `/` (it leads to the user's start page) and
+ * every page. Iterating lists the fixed paths; `has` also knows the pages of one thing
+ * (`/alarms/<id>`), so the server needs no list of ids.
+ */
+class ConsolePaths extends Set<string> {
+  override has(path: string): boolean {
+    return super.has(path) || pageAt(path)?.param === true;
+  }
+}
+export const CONSOLE_PATHS: ReadonlySet<string> = new ConsolePaths([
+  '/',
+  ...(CONSOLE_PAGES as readonly ConsolePage[]).filter((p) => !p.param).map((p) => p.path),
+]);
 
 /** Whether a user holding `permissions` may see the page. */
 export const mayOpen = (page: ConsolePage, permissions: readonly string[]): boolean =>
@@ -42,9 +74,10 @@ export const mayOpen = (page: ConsolePage, permissions: readonly string[]): bool
 export function landingPage(startPage: string | undefined, permissions: readonly string[]): string {
   const path = startPage?.split(/[?#]/, 1)[0];
   const own = path === undefined ? undefined : pageAt(path);
-  if (own && own.path !== '/login' && own.path !== '/password' && mayOpen(own, permissions)) return own.path;
+  if (own && own.path !== '/login' && own.path !== '/password' && mayOpen(own, permissions))
+    return own.param ? path! : own.path;
   const first = (CONSOLE_PAGES as readonly ConsolePage[]).find(
-    (p) => p.permission !== undefined && mayOpen(p, permissions),
+    (p) => p.permission !== undefined && !p.param && mayOpen(p, permissions),
   );
   return first?.path ?? '/password';
 }

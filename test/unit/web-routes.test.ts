@@ -56,6 +56,11 @@ describe('web console serving', () => {
       assert.equal(r.headers['content-security-policy'], CONTENT_SECURITY_POLICY);
       assert.doesNotMatch(CONTENT_SECURITY_POLICY, /unsafe-inline|unsafe-eval/);
     }
+    // The page of one alarm, by its id; a path that is no id is no page.
+    const timeline = await inject(handler, 'GET', '/alarms/7b19a94c-c473-47e8-9b08-ee201cab49e4');
+    assert.equal(timeline.status, 200);
+    assert.equal(timeline.text, INDEX);
+    assert.equal((await inject(handler, 'GET', '/alarms/a/b')).status, 404);
   });
 
   it('serves hashed assets for a year and top-level files without long cache', async () => {

@@ -3,7 +3,7 @@
  * `operation.protocol`) filtered by raised time, type, location, user, status and plan state,
  * a page at a time (newest first; "Older" follows the server's `nextBefore` cursor), and the
  * export of everything matching as CSV or JSON (GET /api/v1/protocol/export, with the session
- * cookie). The export is read as a stream so the page can show how much has arrived, then
+ * cookie). Each row's raised time links to the alarm's timeline (`/alarms/{id}`). The export is read as a stream so the page can show how much has arrived, then
  * handed to the browser as a download under the server's file name.
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
@@ -57,7 +57,7 @@ function queryOf(f: Filters): URLSearchParams {
 type Export = { format: 'csv' | 'json'; bytes: number } | undefined;
 
 export function ProtocolPage() {
-  const { t, lang } = useConsole();
+  const { t, lang, navigate } = useConsole();
   const [draft, setDraft] = useState<Filters>(NO_FILTER);
   const [filters, setFilters] = useState<Filters>(NO_FILTER);
   // The cursors of the pages shown so far: [undefined] is the newest page.
@@ -240,7 +240,19 @@ export function ProtocolPage() {
           <tbody>
             {page.alarms.map((a) => (
               <tr key={a.id} data-testid="protocol-row" data-id={a.id}>
-                <td>{time(a.raisedAt)}</td>
+                <td>
+                  <a
+                    href={`/alarms/${encodeURIComponent(a.id)}`}
+                    title={t('protocol.timeline')}
+                    aria-label={`${time(a.raisedAt)}: ${t('protocol.timeline')}`}
+                    onClick={(e) => {
+                      e.preventDefault();
+                      navigate(`/alarms/${encodeURIComponent(a.id)}`);
+                    }}
+                  >
+                    {time(a.raisedAt)}
+                  </a>
+                </td>
                 <td>{a.type}</td>
                 <td>
                   {t(`priority.${priorityBand(a.priority)}`)} · P{a.priority}

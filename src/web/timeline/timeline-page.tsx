@@ -1,0 +1,547 @@
+/**
+ * Operation › Alarm timeline (`/alarms/{id}`, needs `operation.protocol`): the alarm's facts,
+ * then lanes on one time axis from the raise to the end (or now) — the alarm's states, each
+ * recipient (sent, delivered, read, accepted, rejected, failed, withdrawn), the timers
+ * (scheduled → due, fired with lateness, cancelled) and the source events — built from
+ * GET /api/v1/alarms/{id} and its protocol. A scrubber steps through the recorded steps (range
+ * input, previous/next buttons, all keyboard-operable); the selected step is highlighted in the
+ * lanes and the table and its details are shown. "Replay" asks the server to re-run the recorded
+ * inputs through the pinned plan version (GET /api/v1/alarms/{id}/replay). Every marker has a
+ * text label, and a table lists the same steps for keyboard and screen-reader users.
+ */
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { api } from '../api.ts';
+import { priorityBand } from '../board/board-model.ts';
+import { useConsole } from '../context.ts';
+import { LOCALE, type MessageKey } from '../i18n/i18n.ts';
+import { Statechart } from './statechart.tsx';
+import {
+  buildTimeline,
+  planStates,
+  visitedStates,
+  effectText,
+  eventType,
+  position,
+  type AlarmDetail,
+  type Marker,
+  type ProtocolStep,
+  type Timeline,
+} from './timeline-model.ts';
+
+interface ProtocolAnswer {
+  readonly alarmId: string;
+  readonly chain: { readonly ok: boolean; readonly seq?: number; readonly reason?: string };
+  readonly entries: readonly ProtocolStep[];
+}
+
+type Verdict =
+  | { readonly ok: true; readonly plan: string; readonly steps: number }
+  | {
+      readonly ok: false;
+      readonly plan: string;
+      readonly seq: number;
+      readonly reason: string;
+      readonly expected: unknown;
+      readonly actual: unknown;
+    };
+
+const MARKER_SYMBOL: Readonly<Record<Marker['kind'], string>> = {
+  sent: '↗',
+  delivered: '✓',
+  read: '◉',
+  accepted: '✔',
+  rejected: '✖',
+  failed: '⚠',
+  withdrawn: '⤺',
+};
+
+export function TimelinePage({ alarmId, permissions }: { alarmId: string; permissions: readonly string[] }) {
+  const { t, lang, navigate } = useConsole();
+  const [data, setData] = useState<{ alarm: AlarmDetail; protocol: ProtocolAnswer; loadedAt: number } | undefined>();
+  const [error, setError] = useState<string | undefined>();
+  const [index, setIndex] = useState(0);
+  const [replay, setReplay] = useState<'running' | Verdict | undefined>();
+  // The plan's definition, when the user may read plans (else the chart shows the visited states).
+  const [definition, setDefinition] = useState<unknown>();
+  const readsPlans = permissions.includes('administration.plans.edit');
+
+  const fail = useCallback(
+    (err: unknown) => setError(t('common.error', { detail: err instanceof Error ? err.message : String(err) })),
+    [t],
+  );
+
+  useEffect(() => {
+    setData(undefined);
+    setError(undefined);
+    setReplay(undefined);
+    setDefinition(undefined);
+    const id = encodeURIComponent(alarmId);
+    Promise.all([
+      api.get<AlarmDetail>(`/api/v1/alarms/${id}`),
+      api.get<ProtocolAnswer>(`/api/v1/alarms/${id}/protocol`),
+    ])
+      .then(([alarm, protocol]) => {
+        setData({ alarm, protocol, loadedAt: Date.now() });
+        setIndex(Math.max(0, protocol.entries.length - 1));
+        if (readsPlans)
+          api
+            .get<{ definition: unknown }>(
+              `/api/v1/plans/${encodeURIComponent(alarm.plan.id)}/versions/${alarm.plan.version}`,
+            )
+            .then((p) => setDefinition(p.definition))
+            .catch(() => setDefinition(undefined));
+      })
+      .catch(fail);
+  }, [alarmId, fail, readsPlans]);
+
+  const steps = useMemo(() => [...(data?.protocol.entries ?? [])].sort((a, b) => a.seq - b.seq), [data]);
+  const chart = useMemo(() => {
+    const full = definition === undefined ? [] : planStates(definition);
+    return full.length > 0 ? { states: full, complete: true } : { states: visitedStates(steps), complete: false };
+  }, [definition, steps]);
+  const timeline = useMemo(() => (data ? buildTimeline(data.alarm, steps, data.loadedAt) : undefined), [data, steps]);
+
+  const time = (at: number | string | null) =>
+    at === null
+      ? '—'
+      : new Date(at).toLocaleTimeString(LOCALE[lang], {
+          hour: '2-digit',
+          minute: '2-digit',
+          second: '2-digit',
+          fractionalSecondDigits: 3,
+        } as Intl.DateTimeFormatOptions);
+  const dateTime = (at: string | null) =>
+    at === null ? '—' : new Date(at).toLocaleString(LOCALE[lang], { dateStyle: 'short', timeStyle: 'medium' });
+
+  async function runReplay() {
+    setReplay('running');
+    try {
+      setReplay(await api.get<Verdict>(`/api/v1/alarms/${encodeURIComponent(alarmId)}/replay`));
+    } catch (err) {
+      setReplay(undefined);
+      fail(err);
+    }
+  }
+
+  const back = (
+    <p>
+      <a
+        href="/protocol"
+        onClick={(e) => {
+          e.preventDefault();
+          navigate('/protocol');
+        }}
+      >
+        {t('timeline.back')}
+      </a>
+    </p>
+  );
+
+  if (error)
+    return (
+      <section class="timeline" aria-labelledby="timeline-title">
+        <h1 id="timeline-title">{t('timeline.title')}</h1>
+        <p class="error" role="alert">
+          {error}
+        </p>
+        {back}
+      </section>
+    );
+  if (!data || !timeline)
+    return (
+      <section class="timeline">
+        <p>{t('common.loading')}</p>
+      </section>
+    );
+
+  const { alarm, protocol } = data;
+  const selected = steps[Math.min(index, steps.length - 1)];
+  const sel = selected?.seq;
+  const stepLabel = (s: ProtocolStep) =>
+    t('timeline.stepLabel', {
+      seq: s.seq,
+      n: steps.length,
+      event: eventType(s),
+      from: s.fromState ?? '∅',
+      to: s.toState,
+    });
+
+  return (
+    <section class="timeline" aria-labelledby="timeline-title">
+      {back}
+      <h1 id="timeline-title">
+        {t('timeline.title')}: {alarm.text}
+      </h1>
+      <dl class="facts" data-testid="timeline-facts">
+        <div>
+          <dt>{t('protocol.col.type')}</dt>
+          <dd>{alarm.type}</dd>
+        </div>
+        <div>
+          <dt>{t('protocol.col.priority')}</dt>
+          <dd>
+            {t(`priority.${priorityBand(alarm.priority)}`)} · P{alarm.priority}
+          </dd>
+        </div>
+        <div>
+          <dt>{t('protocol.col.location')}</dt>
+          <dd>{alarm.location ?? '—'}</dd>
+        </div>
+        <div>
+          <dt>{t('protocol.col.state')}</dt>
+          <dd data-testid="timeline-state">
+            {alarm.status === 'active' ? t('protocol.status.active') : t('protocol.status.ended')} · {alarm.state}
+          </dd>
+        </div>
+        <div>
+          <dt>{t('timeline.plan')}</dt>
+          <dd>
+            {alarm.plan.id}@{alarm.plan.version}
+          </dd>
+        </div>
+        <div>
+          <dt>{t('protocol.col.raised')}</dt>
+          <dd>{dateTime(alarm.raisedAt)}</dd>
+        </div>
+        <div>
+          <dt>{t('protocol.col.ended')}</dt>
+          <dd>{dateTime(alarm.endedAt)}</dd>
+        </div>
+        <div>
+          <dt>{t('timeline.chain')}</dt>
+          <dd class={protocol.chain.ok ? 'ok' : 'error'}>
+            {protocol.chain.ok
+              ? t('timeline.chain.ok')
+              : t('timeline.chain.broken', { seq: protocol.chain.seq ?? '?', reason: protocol.chain.reason ?? '' })}
+          </dd>
+        </div>
+      </dl>
+
+      {steps.length === 0 ? (
+        <p class="notice">{t('timeline.empty')}</p>
+      ) : (
+        <>
+          <Lanes
+            timeline={timeline}
+            steps={steps}
+            selected={sel}
+            onSelect={(seq) => setIndex(steps.findIndex((s) => s.seq === seq))}
+            time={time}
+          />
+
+          <div class="scrubber" role="group" aria-label={t('timeline.scrubber')}>
+            <button type="button" disabled={index <= 0} onClick={() => setIndex(index - 1)}>
+              {t('timeline.prev')}
+            </button>
+            <input
+              type="range"
+              min={0}
+              max={steps.length - 1}
+              step={1}
+              value={index}
+              aria-label={t('timeline.scrubber')}
+              aria-valuetext={selected ? stepLabel(selected) : ''}
+              onInput={(e) => setIndex(Number((e.target as HTMLInputElement).value))}
+            />
+            <button type="button" disabled={index >= steps.length - 1} onClick={() => setIndex(index + 1)}>
+              {t('timeline.next')}
+            </button>
+            <span class="muted" aria-hidden="true">
+              {selected ? t('timeline.position', { seq: selected.seq, n: steps.length }) : ''}
+            </span>
+          </div>
+
+          <div class="timeline-grid">
+            {selected && <StepDetails step={selected} time={time} />}
+            <Statechart states={chart.states} active={selected?.toState} complete={chart.complete} />
+          </div>
+
+          <div class="replay-bar">
+            <button type="button" class="primary" disabled={replay === 'running'} onClick={() => void runReplay()}>
+              {t('timeline.replay')}
+            </button>
+            <div role="status" data-testid="replay-status" aria-live="polite">
+              {replay === 'running' && (
+                <span>
+                  <progress aria-label={t('timeline.replay.running')} /> {t('timeline.replay.running')}
+                </span>
+              )}
+              {replay !== undefined && replay !== 'running' && replay.ok && (
+                <p class="ok">{t('timeline.replay.ok', { n: replay.steps, plan: replay.plan })}</p>
+              )}
+              {replay !== undefined && replay !== 'running' && !replay.ok && (
+                <div class="error">
+                  <p>{t('timeline.replay.diverged', { seq: replay.seq, reason: replay.reason, plan: replay.plan })}</p>
+                  <div class="diff">
+                    <div>
+                      <h3>{t('timeline.replay.expected')}</h3>
+                      <pre>{JSON.stringify(replay.expected, null, 2)}</pre>
+                    </div>
+                    <div>
+                      <h3>{t('timeline.replay.actual')}</h3>
+                      <pre>{JSON.stringify(replay.actual, null, 2)}</pre>
+                    </div>
+                  </div>
+                </div>
+              )}
+            </div>
+          </div>
+
+          <table class="list timeline-steps" data-testid="timeline-steps">
+            <caption class="muted">{t('timeline.table', { n: steps.length })}</caption>
+            <thead>
+              <tr>
+                <th scope="col">#</th>
+                <th scope="col">{t('timeline.col.at')}</th>
+                <th scope="col">{t('timeline.col.event')}</th>
+                <th scope="col">{t('timeline.col.transition')}</th>
+                <th scope="col">{t('timeline.col.actor')}</th>
+                <th scope="col">{t('timeline.col.note')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {steps.map((s, i) => (
+                <tr
+                  key={s.seq}
+                  class={s.seq === sel ? 'selected' : undefined}
+                  aria-current={s.seq === sel ? 'step' : undefined}
+                  data-testid="timeline-step"
+                >
+                  <td>
+                    <button type="button" class="link-button" onClick={() => setIndex(i)} aria-label={stepLabel(s)}>
+                      {s.seq}
+                    </button>
+                  </td>
+                  <td>{time(s.at)}</td>
+                  <td>{eventType(s)}</td>
+                  <td>
+                    {s.fromState ?? '∅'} → {s.toState}
+                  </td>
+                  <td>
+                    {s.actor.kind}:{s.actor.id}
+                  </td>
+                  <td>{s.note}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
+  );
+}
+
+function Lanes({
+  timeline,
+  steps,
+  selected,
+  onSelect,
+  time,
+}: {
+  timeline: Timeline;
+  steps: readonly ProtocolStep[];
+  selected: number | undefined;
+  onSelect: (seq: number) => void;
+  time: (at: number) => string;
+}) {
+  const { t } = useConsole();
+  const x = (at: number) => `${position(timeline, at).toFixed(3)}%`;
+  const selectedAt = steps.find((s) => s.seq === selected);
+  const marker = (key: string, at: number, seq: number | undefined, label: string, cls: string, symbol: string) => (
+    <span
+      key={key}
+      class={`marker ${cls}${seq !== undefined && seq === selected ? ' selected' : ''}`}
+      style={{ left: x(at) }}
+      role="img"
+      aria-label={label}
+      title={label}
+      data-seq={seq}
+      onClick={() => seq !== undefined && onSelect(seq)}
+    >
+      {symbol}
+    </span>
+  );
+  return (
+    <div class="lanes" data-testid="timeline-lanes">
+      <div class="axis" aria-hidden="true">
+        <span>{time(timeline.start)}</span>
+        <span>{time(timeline.end)}</span>
+      </div>
+      <div class="lane" data-testid="lane-state">
+        <div class="lane-name">{t('timeline.lane.state')}</div>
+        <div class="track">
+          {timeline.states.map((s, i) => {
+            const current =
+              selected !== undefined && s.seq <= selected && (s.untilSeq === undefined || selected < s.untilSeq);
+            const width = Math.max(position(timeline, s.to) - position(timeline, s.from), 0);
+            const label = t('timeline.segment', { state: s.state, from: time(s.from), to: time(s.to) });
+            return (
+              <span
+                key={i}
+                class={`segment${current ? ' selected' : ''}${i === timeline.states.length - 1 ? ' last' : ''}`}
+                style={{ left: x(s.from), width: `max(${width.toFixed(3)}%, 5.5rem)` }}
+                title={label}
+                aria-label={label}
+                role="img"
+                data-state={s.state}
+                onClick={() => onSelect(s.seq)}
+              >
+                {s.state}
+              </span>
+            );
+          })}
+        </div>
+      </div>
+      {timeline.recipients.map((r) => (
+        <div class="lane" key={r.name} data-testid="lane-recipient" data-recipient={r.name}>
+          <div class="lane-name">{r.name}</div>
+          <div class="track">
+            {r.markers.map((m, i) =>
+              marker(
+                `${m.kind}-${i}`,
+                m.at,
+                m.seq,
+                t('timeline.marker', { who: r.name, what: t(`timeline.kind.${m.kind}` as MessageKey), at: time(m.at) }),
+                `kind-${m.kind}`,
+                MARKER_SYMBOL[m.kind],
+              ),
+            )}
+          </div>
+        </div>
+      ))}
+      <div class="lane" data-testid="lane-timers">
+        <div class="lane-name">{t('timeline.lane.timers')}</div>
+        <div class="track tall">
+          {timeline.timers.map((tm, i) => {
+            const left = position(timeline, tm.setAt);
+            const due = position(timeline, tm.dueAt);
+            const label = t('timeline.timer', { id: tm.sendId, set: time(tm.setAt), due: time(tm.dueAt) });
+            const end = tm.firedAt ?? tm.cancelledAt;
+            return (
+              <div key={i} class="timer-row" style={{ top: `${(i % 3) * 0.9}rem` }}>
+                <span
+                  class={`timer-span${tm.setSeq === selected ? ' selected' : ''}`}
+                  style={{ left: `${left}%`, width: `${Math.max(due - left, 0.5)}%` }}
+                  role="img"
+                  aria-label={label}
+                  title={label}
+                  onClick={() => onSelect(tm.setSeq)}
+                />
+                {tm.firedAt !== undefined &&
+                  marker(
+                    `f${i}`,
+                    tm.firedAt,
+                    tm.firedSeq,
+                    t('timeline.timer.fired', { id: tm.sendId, at: time(tm.firedAt), late: tm.lateMs ?? 0 }),
+                    'kind-fired',
+                    '◆',
+                  )}
+                {tm.cancelledAt !== undefined &&
+                  marker(
+                    `c${i}`,
+                    tm.cancelledAt,
+                    tm.cancelledSeq,
+                    t('timeline.timer.cancelled', { id: tm.sendId, at: time(tm.cancelledAt) }),
+                    'kind-cancelled',
+                    '⊘',
+                  )}
+                {end === undefined && <span class="sr-only">{t('timeline.timer.pending')}</span>}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      <div class="lane" data-testid="lane-events">
+        <div class="lane-name">{t('timeline.lane.events')}</div>
+        <div class="track">
+          {timeline.events.map((e) =>
+            marker(
+              `e${e.seq}`,
+              e.at,
+              e.seq,
+              t('timeline.event', { seq: e.seq, type: e.type, label: e.label, at: time(e.at) }),
+              `event-${e.type}`,
+              '●',
+            ),
+          )}
+        </div>
+      </div>
+      {selectedAt && (
+        <div
+          class="cursor"
+          aria-hidden="true"
+          style={{ left: `calc(9.5rem + (100% - 16rem) * ${position(timeline, Date.parse(selectedAt.at)) / 100})` }}
+        />
+      )}
+    </div>
+  );
+}
+
+function StepDetails({ step, time }: { step: ProtocolStep; time: (at: string) => string }) {
+  const { t } = useConsole();
+  return (
+    <section class="step-details card" aria-labelledby="step-title" data-testid="step-details">
+      <h2 id="step-title">{t('timeline.step', { seq: step.seq, at: time(step.at) })}</h2>
+      <dl>
+        <div>
+          <dt>{t('timeline.col.event')}</dt>
+          <dd>
+            <code>{eventType(step)}</code> ({step.kind})
+          </dd>
+        </div>
+        <div>
+          <dt>{t('timeline.col.transition')}</dt>
+          <dd data-testid="step-transition">
+            {step.fromState ?? '∅'} → {step.toState}
+          </dd>
+        </div>
+        <div>
+          <dt>{t('timeline.guards')}</dt>
+          <dd>
+            {step.guards.length === 0
+              ? '—'
+              : step.guards.map((g) => `${g.guard} = ${g.result ? 'true' : 'false'}`).join(', ')}
+          </dd>
+        </div>
+        <div>
+          <dt>{t('timeline.effects')}</dt>
+          <dd>
+            {step.effects.length === 0 ? (
+              '—'
+            ) : (
+              <ul>
+                {step.effects.map((e, i) => (
+                  <li key={i}>
+                    <code>{effectText(e)}</code>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>{t('timeline.col.actor')}</dt>
+          <dd>
+            {step.actor.kind}:{step.actor.id}
+          </dd>
+        </div>
+        {step.lateMs !== null && (
+          <div>
+            <dt>{t('timeline.late')}</dt>
+            <dd>{t('timeline.lateMs', { ms: step.lateMs })}</dd>
+          </div>
+        )}
+        <div>
+          <dt>{t('timeline.col.note')}</dt>
+          <dd>{step.note}</dd>
+        </div>
+        <div>
+          <dt>{t('timeline.hash')}</dt>
+          <dd>
+            <code class="hash">{step.hash}</code>
+          </dd>
+        </div>
+      </dl>
+    </section>
+  );
+}

@@ -1,0 +1,196 @@
+// @requires: chromium
+// The alarm timeline in headless Chromium against Tocsin on a loopback port (PGlite in memory,
+// virtual clock, loopback notifier): an alarm escalates and ends — Alice rejects, the level's
+// timer fires, Carol accepts — then an operator opens its timeline from the protocol page, sees
+// the lanes (the state lane ending in `accepted`, Alice's rejection, Carol's acceptance, the
+// fired timer), steps through the recorded history with the keyboard, and replays it: it
+// reproduces every step. The screenshot goes to test-artifacts/screenshots/timeline.png.
+// Nothing sleeps: every wait is for a selector.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { assertConsoleBuilt, launchBrowser, screenshot } from '../support/browser.ts';
+import { consoleConfig, startConsoleApp, type ConsoleApp } from './console-app.ts';
+
+const OPERATOR_PASSWORD = 'desk-operator-2026-long';
+const HD = { width: 1280, height: 720 };
+
+let app: ConsoleApp;
+let browser: Browser;
+let token: string;
+let alarmId: string;
+
+async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const r = await fetch(`${app.base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: r.status, json: await r.json() };
+}
+
+before(async () => {
+  assertConsoleBuilt();
+  // Alice rejects after 5 s, Bob never answers, so level A times out; Carol accepts after 10 s.
+  app = await startConsoleApp({
+    ...consoleConfig,
+    autoRespond: { alice: { response: 'reject', afterMs: 5_000 }, carol: { response: 'accept', afterMs: 10_000 } },
+  });
+  browser = await launchBrowser();
+  await app.addUser('desk', 'operator', OPERATOR_PASSWORD);
+  const desk = (await app.tocsin.store.identity.findUserByLoginKey('desk'))!;
+  token = (
+    await app.tocsin.auth.issueToken(desk.id, {
+      name: 'e2e-timeline',
+      permissions: ['operation.alarms.trigger', 'operation.alarms.view', 'operation.protocol'],
+      environments: desk.environments,
+    })
+  ).token;
+  const raised = await call('POST', '/api/v1/alarms', {
+    type: 'fire',
+    text: 'Smoke detector triggered',
+    location: 'Ward 3, room 312',
+  });
+  assert.equal(raised.status, 201);
+  alarmId = raised.json.id;
+  await app.advance(5_000);
+  await app.advance(60_000);
+  await app.advance(10_000);
+  const alarm = await call('GET', `/api/v1/alarms/${alarmId}`);
+  assert.equal(alarm.json.status, 'ended');
+  assert.equal(alarm.json.state, 'accepted');
+});
+after(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+describe('the alarm timeline', { concurrency: false }, () => {
+  it('opens from the protocol, draws the lanes, steps with the keyboard and replays', async () => {
+    const context = await browser.newContext({ locale: 'en-GB', viewport: HD });
+    const page: Page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    const problems: string[] = [];
+    page.on('pageerror', (err) => problems.push(err.message));
+    // The 401 of GET /api/v1/auth/me before the login is expected.
+    page.on('console', (m) => {
+      if (
+        m.type() === 'error' &&
+        !/Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())
+      )
+        problems.push(m.text());
+    });
+
+    const protocol = await call('GET', `/api/v1/alarms/${alarmId}/protocol`);
+    assert.equal(protocol.status, 200);
+    const steps = protocol.json.entries as { seq: number; toState: string; kind: string; lateMs: number | null }[];
+    assert.ok(
+      steps.some((s) => s.kind === 'timer'),
+      'the level timer fired',
+    );
+    assert.equal(steps[steps.length - 1]!.toState, 'accepted');
+
+    await page.goto(`${app.base}/login`);
+    await page.fill('input[name=loginName]', 'desk');
+    await page.fill('input[name=password]', OPERATOR_PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForURL('**/board');
+    await page.getByRole('link', { name: 'Protocol' }).click();
+    await page.waitForURL('**/protocol');
+    const row = page.locator(`[data-testid=protocol-row][data-id="${alarmId}"]`);
+    await row.getByRole('link', { name: /Open the timeline of this alarm/ }).click();
+    await page.waitForURL(`**/alarms/${alarmId}`);
+    await page.getByRole('heading', { name: 'Alarm timeline: Smoke detector triggered' }).waitFor();
+    assert.equal(await page.title(), 'Tocsin · Alarm timeline');
+
+    // The lanes: the state lane ends in `accepted`; the recipients' answers; the fired timer.
+    const lanes = page.getByTestId('timeline-lanes');
+    await lanes.waitFor();
+    const states = await page
+      .locator('[data-testid=lane-state] [data-state]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-state')));
+    assert.equal(states[0], 'levelA');
+    assert.equal(states[states.length - 1], 'accepted');
+    await page
+      .locator('[data-testid=lane-recipient][data-recipient=carol]')
+      .getByRole('img', { name: /^carol: accepted at / })
+      .waitFor();
+    await page
+      .locator('[data-testid=lane-recipient][data-recipient=alice]')
+      .getByRole('img', { name: /^alice: rejected at / })
+      .waitFor();
+    await page
+      .locator('[data-testid=lane-recipient][data-recipient=bob]')
+      .getByRole('img', { name: /^bob: sent at / })
+      .waitFor();
+    await page
+      .getByTestId('lane-timers')
+      .getByRole('img', { name: /fired at .*, \d+ ms late/ })
+      .first()
+      .waitFor();
+    assert.equal(await page.getByTestId('timeline-step').count(), steps.length);
+
+    // The scrubber, from the keyboard: it starts at the last step.
+    const scrubber = page.getByRole('slider', { name: 'Recorded step' });
+    await page
+      .getByTestId('step-details')
+      .getByRole('heading', { name: new RegExp(`^Step ${steps.length} at `) })
+      .waitFor();
+    // The statechart (the operator may not read plans: the states the alarm went through) highlights the state.
+    const chart = page.getByTestId('statechart');
+    await chart.locator('[data-state=accepted][data-active=true]').waitFor();
+    await scrubber.focus();
+    await page.keyboard.press('Home');
+    await chart.locator('[data-state=levelA][data-active=true]').waitFor();
+    assert.equal(await chart.locator('[data-active=true]').count(), 1);
+    await page
+      .getByTestId('step-details')
+      .getByRole('heading', { name: /^Step 1 at / })
+      .waitFor();
+    assert.equal((await page.getByTestId('step-transition').textContent())?.trim(), '∅ → levelA');
+    assert.match((await scrubber.getAttribute('aria-valuetext')) ?? '', /^Step 1 of \d+: RAISE, ∅ → levelA$/);
+    await page.keyboard.press('ArrowRight');
+    await page
+      .getByTestId('step-details')
+      .getByRole('heading', { name: /^Step 2 at / })
+      .waitFor();
+    assert.equal(await page.locator('[data-testid=timeline-step][aria-current=step] td').first().textContent(), '2');
+    // The Next button, by keyboard too.
+    await page.getByRole('button', { name: 'Next step' }).press('Enter');
+    await page
+      .getByTestId('step-details')
+      .getByRole('heading', { name: /^Step 3 at / })
+      .waitFor();
+    const timerStep = steps.find((s) => s.kind === 'timer')!;
+    await scrubber.focus();
+    for (let i = 3; i < timerStep.seq; i++) await page.keyboard.press('ArrowRight');
+    await page
+      .getByTestId('step-details')
+      .getByText(/^\d+ ms late$/)
+      .waitFor();
+
+    // Replay: the recorded inputs reproduce every step under the pinned plan.
+    await page.getByRole('button', { name: 'Replay' }).press('Enter');
+    await page
+      .getByTestId('replay-status')
+      .filter({ hasText: `Reproduces: ${steps.length} steps under escalate@1` })
+      .waitFor();
+    await screenshot(page, 'timeline');
+    assert.deepEqual(problems, []);
+  });
+
+  it('the page of an unknown alarm says so, and a path that is no id is no page', async () => {
+    const context = await browser.newContext({ locale: 'en-GB', viewport: HD });
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    await page.goto(`${app.base}/login`);
+    await page.fill('input[name=loginName]', 'desk');
+    await page.fill('input[name=password]', OPERATOR_PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForURL('**/board');
+    await page.goto(`${app.base}/alarms/no-such-alarm`);
+    await page.getByRole('alert').filter({ hasText: 'does not exist' }).waitFor();
+    const bad = await fetch(`${app.base}/alarms/a/b`);
+    assert.equal(bad.status, 404);
+  });
+});
