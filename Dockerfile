@@ -1,10 +1,10 @@
 # syntax=docker/dockerfile:1
 # Tocsin in embedded mode: PGlite in /data, the in-process scheduler, one process.
 #
-# Until the security work lands, Tocsin binds loopback only (TOCSIN_HTTP_HOST refuses anything
-# else), so this image is for embedded mode behind a local proxy: publishing 8080 with `-p` does
-# not reach a loopback listener; run the proxy in the container's network namespace (a pod
-# sidecar, or `docker run --network container:<tocsin>`). Do not set TOCSIN_HTTP_HOST=0.0.0.0.
+# Tocsin binds loopback unless TLS is on: to publish 8080 with `-p`, set TOCSIN_TLS=on and
+# TOCSIN_HTTP_HOST=0.0.0.0 (a self-signed certificate is made in /data/tls on first start, or
+# mount TOCSIN_TLS_CERT/_KEY); otherwise run a proxy in the container's network namespace (a pod
+# sidecar, or `docker run --network container:<tocsin>`).
 
 FROM node:24-bookworm-slim AS deps
 WORKDIR /app
