@@ -6,6 +6,7 @@
  */
 import { loadConfig, parseFileConfig, type FileConfigInput } from '../../src/app/config.ts';
 import { startTocsin, type Tocsin } from '../../src/app/tocsin.ts';
+import type { Permission } from '../../src/domain/permissions.ts';
 import { SYSTEM } from '../../src/runtime/auth-service.ts';
 import { InProcessScheduler } from '../../src/scheduler/in-process-scheduler.ts';
 import { VirtualClock } from '../../src/scheduler/virtual-clock.ts';
@@ -70,6 +71,15 @@ export interface ConsoleApp {
   advance(ms: number): Promise<void>;
   /** Creates a user of `userGroup` with a password that need not be changed. */
   addUser(loginName: string, userGroup: string, password: string): Promise<void>;
+  /**
+   * Creates an operator `loginName` and returns a caller of the API as that operator, with a
+   * token holding exactly `permissions` (the built-in admin must still change its password).
+   */
+  operatorApi(
+    loginName: string,
+    password: string,
+    permissions: readonly Permission[],
+  ): Promise<(method: string, path: string, body?: unknown) => Promise<{ status: number; json: any }>>;
   stop(): Promise<void>;
 }
 
@@ -94,6 +104,14 @@ export async function startConsoleApp(file: FileConfigInput = consoleConfig): Pr
       await tocsin.runtime.drain();
     }
   };
+  const addUser = async (loginName: string, userGroup: string, password: string): Promise<void> => {
+    await tocsin.auth.createUser(
+      SYSTEM,
+      { loginName, displayName: loginName, userGroup, environments: ['*'] },
+      password,
+      { mustChangePassword: false },
+    );
+  };
   return {
     tocsin,
     clock,
@@ -102,13 +120,24 @@ export async function startConsoleApp(file: FileConfigInput = consoleConfig): Pr
       await clock.advanceAsync(ms, settle);
       await settle();
     },
-    async addUser(loginName, userGroup, password) {
-      await tocsin.auth.createUser(
-        SYSTEM,
-        { loginName, displayName: loginName, userGroup, environments: ['*'] },
-        password,
-        { mustChangePassword: false },
-      );
+    addUser,
+    async operatorApi(loginName, password, permissions) {
+      await addUser(loginName, 'operator', password);
+      const user = (await tocsin.store.identity.findUserByLoginKey(loginName))!;
+      const { token } = await tocsin.auth.issueToken(user.id, {
+        name: `e2e-${loginName}`,
+        permissions: [...permissions],
+        environments: user.environments,
+      });
+      const base = `http://${host}:${port}`;
+      return async (method, path, body) => {
+        const r = await fetch(`${base}${path}`, {
+          method,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+        return { status: r.status, json: await r.json() };
+      };
     },
     stop: () => tocsin.stop(),
   };

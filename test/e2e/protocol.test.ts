@@ -19,32 +19,15 @@ const HD = { width: 1280, height: 720 };
 
 let app: ConsoleApp;
 let browser: Browser;
-let token: string;
 
-/** Calls the API as the operator (a token with exactly the permissions the test needs). */
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const r = await fetch(`${app.base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: r.status, json: await r.json() };
-}
+/** The API as the operator (a token with exactly the permissions the test needs). */
+let call: Awaited<ReturnType<ConsoleApp['operatorApi']>>;
 
 before(async () => {
   assertConsoleBuilt();
   app = await startConsoleApp();
   browser = await launchBrowser();
-  // The operator's own token (the built-in admin must still change its password).
-  await app.addUser('desk', 'operator', OPERATOR_PASSWORD);
-  const desk = (await app.tocsin.store.identity.findUserByLoginKey('desk'))!;
-  token = (
-    await app.tocsin.auth.issueToken(desk.id, {
-      name: 'e2e-protocol',
-      permissions: ['operation.alarms.trigger', 'operation.protocol'],
-      environments: desk.environments,
-    })
-  ).token;
+  call = await app.operatorApi('desk', OPERATOR_PASSWORD, ['operation.alarms.trigger', 'operation.protocol']);
   // Three alarms that end (Alice's handset accepts once virtual time moves), then one still active.
   for (const body of [
     { type: 'fire', text: 'Smoke detector triggered', location: 'Ward 3, room 312' },

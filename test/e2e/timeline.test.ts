@@ -17,17 +17,10 @@ const HD = { width: 1280, height: 720 };
 
 let app: ConsoleApp;
 let browser: Browser;
-let token: string;
 let alarmId: string;
 
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const r = await fetch(`${app.base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: r.status, json: await r.json() };
-}
+/** The API as the operator (a token with exactly the permissions the test needs). */
+let call: Awaited<ReturnType<ConsoleApp['operatorApi']>>;
 
 before(async () => {
   assertConsoleBuilt();
@@ -37,15 +30,11 @@ before(async () => {
     autoRespond: { alice: { response: 'reject', afterMs: 5_000 }, carol: { response: 'accept', afterMs: 10_000 } },
   });
   browser = await launchBrowser();
-  await app.addUser('desk', 'operator', OPERATOR_PASSWORD);
-  const desk = (await app.tocsin.store.identity.findUserByLoginKey('desk'))!;
-  token = (
-    await app.tocsin.auth.issueToken(desk.id, {
-      name: 'e2e-timeline',
-      permissions: ['operation.alarms.trigger', 'operation.alarms.view', 'operation.protocol'],
-      environments: desk.environments,
-    })
-  ).token;
+  call = await app.operatorApi('desk', OPERATOR_PASSWORD, [
+    'operation.alarms.trigger',
+    'operation.alarms.view',
+    'operation.protocol',
+  ]);
   const raised = await call('POST', '/api/v1/alarms', {
     type: 'fire',
     text: 'Smoke detector triggered',
