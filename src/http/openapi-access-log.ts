@@ -5,7 +5,7 @@
  */
 import { ACCESS_LOG_LIMIT } from './access-log-routes.ts';
 import type { ParameterObject, PathItemObject, SchemaObject } from './openapi.ts';
-import { schema, json, problem, storeErrors } from './openapi-parts.ts';
+import { exportAnswer, schema, json, problem, storeErrors } from './openapi-parts.ts';
 
 const HASH: SchemaObject = { type: 'string', pattern: '^[0-9a-f]{64}$' };
 const nullableText: SchemaObject = { type: ['string', 'null'] };
@@ -200,20 +200,7 @@ const paths: Record<string, PathItemObject> = {
         to,
       ],
       responses: {
-        '200': {
-          description: 'The export (text/csv for `format=csv`, application/json for `format=json`).',
-          headers: {
-            'Content-Disposition': {
-              description: '`attachment; filename="tocsin-access-log-<UTC time>.<format>"`.',
-              required: true,
-              schema: { type: 'string' },
-            },
-          },
-          content: {
-            'text/csv': { schema: { type: 'string', description: 'RFC 4180 CSV with a header row.' } },
-            'application/json': { schema: schema('AccessLogExport') },
-          },
-        },
+        '200': exportAnswer('access-log', 'AccessLogExport'),
         '422': invalid,
         ...storeErrors,
       },

@@ -18,3 +18,19 @@ export const problem = (description: string): ResponseObject => ({
 });
 /** What any route that reads or writes the database may answer besides its own statuses. */
 export const storeErrors = { '500': response('Internal'), '503': response('Unavailable') };
+
+/** The 200 answer of a CSV-or-JSON export (an attachment named `tocsin-<what>-<UTC time>.<format>`). */
+export const exportAnswer = (what: string, jsonSchema: string): ResponseObject => ({
+  description: 'The export (text/csv for `format=csv`, application/json for `format=json`).',
+  headers: {
+    'Content-Disposition': {
+      description: `\`attachment; filename="tocsin-${what}-<UTC time>.<format>"\`.`,
+      required: true,
+      schema: { type: 'string' },
+    },
+  },
+  content: {
+    'text/csv': { schema: { type: 'string', description: 'RFC 4180 CSV with a header row.' } },
+    'application/json': { schema: schema(jsonSchema) },
+  },
+});

@@ -3,7 +3,7 @@
  * src/http/openapi.ts.
  */
 import type { ParameterObject, PathItemObject, SchemaObject } from './openapi.ts';
-import { json, problem, schema, storeErrors } from './openapi-parts.ts';
+import { exportAnswer, json, problem, schema, storeErrors } from './openapi-parts.ts';
 import { PROTOCOL_LIMIT } from './protocol-routes.ts';
 
 const isoTime: SchemaObject = { type: 'string', format: 'date-time' };
@@ -161,20 +161,7 @@ const paths: Record<string, PathItemObject> = {
         ...filters,
       ],
       responses: {
-        '200': {
-          description: 'The export (text/csv for `format=csv`, application/json for `format=json`).',
-          headers: {
-            'Content-Disposition': {
-              description: '`attachment; filename="tocsin-protocol-<UTC time>.<format>"`.',
-              required: true,
-              schema: { type: 'string' },
-            },
-          },
-          content: {
-            'text/csv': { schema: { type: 'string', description: 'RFC 4180 CSV with a header row.' } },
-            'application/json': { schema: schema('ProtocolExport') },
-          },
-        },
+        '200': exportAnswer('protocol', 'ProtocolExport'),
         '422': invalid,
         ...storeErrors,
       },
