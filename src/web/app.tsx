@@ -5,16 +5,20 @@
  */
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { api, ApiError, SESSION_LOST, setCsrfToken, type Me } from './api.ts';
-import { BoardPage } from './board/board-page.tsx';
-import { CONSOLE_PAGES, landingPage, mayOpen, pageAt, pathParam, type ConsolePage } from './console-pages.ts';
+import {
+  CONSOLE_PAGES,
+  landingPage,
+  mayOpen,
+  pageAt,
+  pathParam,
+  type ConsolePage,
+  type PagePath,
+} from './console-pages.ts';
 import { Console, useConsole, type ConsoleContext } from './context.ts';
 import { isLanguage, LOCALE, pickLanguage, translate, type Language } from './i18n/i18n.ts';
 import { LanguageSwitch } from './language-switch.tsx';
 import { LoginPage } from './pages/login-page.tsx';
-import { PasswordPage } from './pages/password-page.tsx';
-import { ProtocolPage } from './pages/protocol-page.tsx';
-import { UsersPage } from './pages/users-page.tsx';
-import { TimelinePage } from './timeline/timeline-page.tsx';
+import { VIEWS } from './views.tsx';
 
 const DEVICE_LANG = 'tocsin.lang';
 const userLangKey = (userId: string) => `tocsin.lang.${userId}`;
@@ -133,22 +137,8 @@ export function App() {
 }
 
 function titleOf(path: string, { t }: ConsoleContext): string {
-  switch (pageAt(path)?.path ?? path) {
-    case '/login':
-      return t('login.title');
-    case '/password':
-      return t('password.title');
-    case '/board':
-      return t('board.title');
-    case '/protocol':
-      return t('protocol.title');
-    case '/admin/users':
-      return t('users.title');
-    case '/alarms/:id':
-      return t('timeline.title');
-    default:
-      return t('notFound.title');
-  }
+  const page = pageAt(path);
+  return page ? t(VIEWS[page.path as PagePath].title) : t('notFound.title');
 }
 
 function Page({ me, path, onPasswordChanged }: { me: Me; path: string; onPasswordChanged: () => Promise<void> }) {
@@ -168,20 +158,12 @@ function Page({ me, path, onPasswordChanged }: { me: Me; path: string; onPasswor
         <p>{t('forbidden.body')}</p>
       </section>
     );
-  switch (page.path) {
-    case '/password':
-      return <PasswordPage forced={me.mustChangePassword} onChanged={onPasswordChanged} />;
-    case '/board':
-      return <BoardPage me={me} />;
-    case '/protocol':
-      return <ProtocolPage />;
-    case '/admin/users':
-      return <UsersPage />;
-    case '/alarms/:id':
-      return <TimelinePage alarmId={pathParam(path)!} permissions={me.permissions} />;
-    default:
-      return null;
-  }
+  return VIEWS[page.path as PagePath].render({
+    me,
+    param: pathParam(path),
+    onPasswordChanged,
+    onLoggedIn: async () => {},
+  });
 }
 
 function Header({ me, path, onLogout }: { me: Me; path: string; onLogout: () => void }) {
@@ -191,8 +173,22 @@ function Header({ me, path, onLogout }: { me: Me; path: string; onLogout: () => 
     : (CONSOLE_PAGES as readonly ConsolePage[]).filter(
         (p) => p.path !== '/login' && p.path !== '/password' && !p.param && mayOpen(p, me.permissions),
       );
-  const label = (p: string) =>
-    p === '/board' ? t('nav.board') : p === '/protocol' ? t('nav.protocol') : p === '/admin/users' ? t('nav.users') : p;
+  const current = pageAt(path)?.path;
+  const link = (p: ConsolePage) => (
+    <a
+      key={p.path}
+      href={p.path}
+      aria-current={p.path === current || (current?.startsWith(`${p.path}/`) ?? false) ? 'page' : undefined}
+      onClick={(e) => {
+        e.preventDefault();
+        (e.currentTarget.closest('details') as HTMLDetailsElement | null)?.removeAttribute('open');
+        navigate(p.path);
+      }}
+    >
+      {t(VIEWS[p.path as PagePath].title)}
+    </a>
+  );
+  const admin = links.filter((p) => p.admin);
   return (
     <header class="top">
       <a class="skip" href="#main">
@@ -202,20 +198,13 @@ function Header({ me, path, onLogout }: { me: Me; path: string; onLogout: () => 
         Tocsin
       </span>
       <nav aria-label={t('nav.label')}>
-        {links.map((p) => (
-          <a
-            key={p.path}
-            href={p.path}
-            aria-current={p.path === path ? 'page' : undefined}
-            class={p.admin ? 'admin' : undefined}
-            onClick={(e) => {
-              e.preventDefault();
-              navigate(p.path);
-            }}
-          >
-            {label(p.path)}
-          </a>
-        ))}
+        {links.filter((p) => !p.admin).map(link)}
+        {admin.length > 0 && (
+          <details class="admin-menu" data-testid="admin-menu">
+            <summary aria-current={pageAt(path)?.admin ? 'page' : undefined}>{t('nav.admin')}</summary>
+            <div class="admin-links">{admin.map(link)}</div>
+          </details>
+        )}
         {!me.mustChangePassword && (
           <a
             href="/password"

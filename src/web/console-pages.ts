@@ -22,7 +22,17 @@ export const CONSOLE_PAGES = [
   { path: '/board', permission: 'operation.alarms.view', admin: false },
   { path: '/protocol', permission: 'operation.protocol', admin: false },
   { path: '/alarms/:id', permission: 'operation.protocol', admin: false, param: true },
+  { path: '/phones', permission: 'operation.phones.locating-alert', admin: false },
+  { path: '/contacts', permission: 'operation.contacts', admin: false },
+  { path: '/what-if', permission: 'operation.protocol', admin: false },
   { path: '/admin/users', permission: 'user-administration', admin: true },
+  { path: '/admin/user-groups', permission: 'administration.user-groups.edit', admin: true },
+  { path: '/admin/configuration', permission: 'administration.configuration.edit', admin: true },
+  { path: '/admin/plans', permission: 'administration.plans.edit', admin: true },
+  { path: '/admin/plans/:id', permission: 'administration.plans.edit', admin: true, param: true },
+  { path: '/admin/supervision', permission: 'administration.supervision-alarms', admin: true },
+  { path: '/admin/access-log', permission: 'system.access-log', admin: true },
+  { path: '/admin/system', permission: 'system.interfaces', admin: true },
 ] as const satisfies readonly ConsolePage[];
 
 export type PagePath = (typeof CONSOLE_PAGES)[number]['path'];

@@ -4,16 +4,46 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LANGUAGES as USER_LANGUAGES } from '../../src/domain/identity.ts';
-import { LANGUAGE_NAMES, LANGUAGES, MESSAGES, pickLanguage, placeholders, translate } from '../../src/web/i18n/i18n.ts';
-import { en } from '../../src/web/i18n/messages-en.ts';
+import {
+  LANGUAGE_NAMES,
+  LANGUAGES,
+  MESSAGE_SOURCES,
+  MESSAGES,
+  pickLanguage,
+  placeholders,
+  translate,
+  type AreaMessages,
+} from '../../src/web/i18n/i18n.ts';
+
+/** English: the reference key set (the shell's messages and every area's). */
+const en = MESSAGES.EN;
 
 /** Keys whose text may equal English in another language (brand words, identical loan words). */
-const SAME_AS_ENGLISH_OK = new Set(['board.link.live', 'users.displayName', 'alarm.group']);
+const SAME_AS_ENGLISH_OK = new Set([
+  'board.link.live',
+  'users.displayName',
+  'alarm.group',
+  'nav.admin',
+  'nav.contacts',
+  'nav.configuration',
+]);
 
 describe('web console i18n', () => {
   it('offers exactly the languages a user may have', () => {
     assert.deepEqual([...LANGUAGES].sort(), [...USER_LANGUAGES].sort());
     assert.deepEqual(Object.keys(LANGUAGE_NAMES).sort(), [...LANGUAGES].sort());
+  });
+
+  it('no two areas define the same key (one would silently hide the other)', () => {
+    const owner = new Map<string, string>();
+    for (const [area, src] of Object.entries(MESSAGE_SOURCES) as [string, AreaMessages<string>][]) {
+      for (const key of Object.keys(src.EN)) {
+        assert.equal(owner.get(key), undefined, `${key} is in ${owner.get(key)} and ${area}`);
+        owner.set(key, area);
+        if (area !== 'shell') assert.ok(key.startsWith(`${area}.`), `${area}'s key ${key} lacks its prefix`);
+      }
+    }
+    assert.equal(owner.size, Object.keys(en).length);
   });
 
   for (const lang of LANGUAGES) {
