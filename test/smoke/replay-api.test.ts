@@ -172,7 +172,7 @@ describe('POST /api/v1/replay/what-if', () => {
     const range = { from: new Date(T0).toISOString(), to: new Date(T0 + 300 * HOUR).toISOString() };
     const tooMany = await h.request('POST', WHAT_IF, { plan: 'escalate@1', ...range, limit: 2 });
     problem(tooMany, 422);
-    assert.match(tooMany.json.errors[0].reason, /holds 5 alarms, more than the limit 2/);
+    assert.match(tooMany.json.errors[0].reason, /holds more than the limit of 2 alarms/);
     for (const body of [
       { plan: 'escalate', alarms: ['live-1'] },
       { plan: 'escalate@1' },
