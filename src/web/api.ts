@@ -9,11 +9,19 @@ const LOGIN = '/api/v1/auth/login';
 /** Dispatched on `window` when an API call answers 401: the session is gone. */
 export const SESSION_LOST = 'tocsin:session-lost';
 
-/** An answer other than 2xx: its status and the problem's detail (when the server sent one). */
+/** One entry of a problem's `errors`: where (a JSON pointer into the body, or a query parameter) and why. */
+export interface ProblemError {
+  readonly pointer?: string;
+  readonly parameter?: string;
+  readonly reason: string;
+}
+
+/** An answer other than 2xx: its status, the problem's detail and `errors` (when the server sent them). */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly detail: string,
+    readonly errors: readonly ProblemError[] = [],
   ) {
     super(`${status}: ${detail}`);
   }
@@ -24,8 +32,13 @@ export function setCsrfToken(token: string | undefined): void {
   else sessionStorage.setItem(CSRF_KEY, token);
 }
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+async function call<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  extra: Readonly<Record<string, string>> = {},
+): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...extra };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET') {
     const csrf = sessionStorage.getItem(CSRF_KEY);
@@ -42,8 +55,10 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   // The session ended (expired, logged out elsewhere, password changed): the shell shows the login.
   if (res.status === 401 && path !== LOGIN) dispatchEvent(new Event(SESSION_LOST));
   if (!res.ok) {
-    const detail = (json as { detail?: unknown } | undefined)?.detail;
-    throw new ApiError(res.status, typeof detail === 'string' ? detail : res.statusText);
+    const problem = json as { detail?: unknown; errors?: unknown } | undefined;
+    const detail = problem?.detail;
+    const errors = Array.isArray(problem?.errors) ? (problem.errors as ProblemError[]) : [];
+    throw new ApiError(res.status, typeof detail === 'string' ? detail : res.statusText, errors);
   }
   return json as T;
 }
@@ -52,6 +67,10 @@ export const api = {
   get: <T>(path: string) => call<T>('GET', path),
   post: <T>(path: string, body?: unknown) => call<T>('POST', path, body ?? {}),
   patch: <T>(path: string, body: unknown) => call<T>('PATCH', path, body),
+  /** PUT; `headers` e.g. `{ 'If-Match': '"3"' }` for a version check. */
+  put: <T>(path: string, body: unknown, headers?: Readonly<Record<string, string>>) =>
+    call<T>('PUT', path, body, headers),
+  delete: <T>(path: string, headers?: Readonly<Record<string, string>>) => call<T>('DELETE', path, undefined, headers),
 };
 
 /** GET /api/v1/auth/me, plus the fields a later server may add (language, startPage, displayName). */

@@ -21,7 +21,6 @@ const en = MESSAGES.EN;
 /** Keys whose text may equal English in another language (brand words, identical loan words). */
 const SAME_AS_ENGLISH_OK = new Set([
   'board.link.live',
-  'users.displayName',
   'alarm.group',
   'nav.admin',
   'nav.contacts',

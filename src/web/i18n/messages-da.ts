@@ -108,13 +108,6 @@ export const da: Readonly<Record<MessageKey, string>> = {
   'phase.withdrawn': 'Trukket tilbage',
   'phase.pending': 'Venter',
 
-  'users.title': 'Brugere',
-  'users.loginName': 'Brugernavn',
-  'users.displayName': 'Navn',
-  'users.group': 'Brugergruppe',
-  'users.language': 'Sprog',
-  'users.locked': 'Låst',
-
   'nav.protocol': 'Protokol',
   'protocol.title': 'Protokol',
   'protocol.filters': 'Protokolfiltre',

@@ -110,13 +110,6 @@ export const de: Readonly<Record<MessageKey, string>> = {
   'phase.withdrawn': 'Zurückgezogen',
   'phase.pending': 'Wartet',
 
-  'users.title': 'Benutzer',
-  'users.loginName': 'Anmeldename',
-  'users.displayName': 'Name',
-  'users.group': 'Benutzergruppe',
-  'users.language': 'Sprache',
-  'users.locked': 'Gesperrt',
-
   'nav.protocol': 'Protokoll',
   'protocol.title': 'Protokoll',
   'protocol.filters': 'Protokollfilter',

@@ -106,13 +106,6 @@ export const en = {
   'phase.withdrawn': 'Withdrawn',
   'phase.pending': 'Waiting',
 
-  'users.title': 'Users',
-  'users.loginName': 'Login name',
-  'users.displayName': 'Name',
-  'users.group': 'User group',
-  'users.language': 'Language',
-  'users.locked': 'Locked',
-
   'nav.protocol': 'Protocol',
   'protocol.title': 'Protocol',
   'protocol.filters': 'Protocol filters',

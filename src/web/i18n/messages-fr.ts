@@ -111,13 +111,6 @@ export const fr: Readonly<Record<MessageKey, string>> = {
   'phase.withdrawn': 'Retirée',
   'phase.pending': 'En attente',
 
-  'users.title': 'Utilisateurs',
-  'users.loginName': 'Identifiant',
-  'users.displayName': 'Nom',
-  'users.group': 'Groupe d’utilisateurs',
-  'users.language': 'Langue',
-  'users.locked': 'Bloqué',
-
   'nav.protocol': 'Protocole',
   'protocol.title': 'Protocole',
   'protocol.filters': 'Filtres du protocole',

@@ -108,13 +108,6 @@ export const nl: Readonly<Record<MessageKey, string>> = {
   'phase.withdrawn': 'Ingetrokken',
   'phase.pending': 'Wacht',
 
-  'users.title': 'Gebruikers',
-  'users.loginName': 'Gebruikersnaam',
-  'users.displayName': 'Naam',
-  'users.group': 'Gebruikersgroep',
-  'users.language': 'Taal',
-  'users.locked': 'Vergrendeld',
-
   'nav.protocol': 'Logboek',
   'protocol.title': 'Alarmlogboek',
   'protocol.filters': 'Protocolfilters',

@@ -1,0 +1,138 @@
+/**
+ * Small pieces the administration pages share: a labelled field with its error, a pager over a
+ * client-side list, a two-step confirmation, and the page's status line.
+ */
+import type { ComponentChildren, JSX } from 'preact';
+import { useState } from 'preact/hooks';
+import { useConsole } from '../context.ts';
+import type { PageOf } from './admin-model.ts';
+import './admin.css';
+
+let nextId = 0;
+/** A stable id for a component instance (label ↔ error wiring). */
+export function useId(prefix: string): string {
+  const [id] = useState(() => `${prefix}-${++nextId}`);
+  return id;
+}
+
+/**
+ * A label, the control (given as a function of its ids, so it can point at its error) and the
+ * field's error under it. `wide` spans the form's full width.
+ */
+export function Field(props: {
+  label: string;
+  error?: string | undefined;
+  hint?: string | undefined;
+  wide?: boolean;
+  children: (ids: { id: string; describedBy: string | undefined; invalid: boolean }) => JSX.Element;
+}) {
+  const id = useId('f');
+  const errId = `${id}-err`;
+  const hintId = `${id}-hint`;
+  const describedBy =
+    [props.error ? errId : '', props.hint ? hintId : ''].filter((s) => s !== '').join(' ') || undefined;
+  return (
+    <div class={`admin-field${props.wide ? ' wide' : ''}${props.error ? ' invalid' : ''}`}>
+      <label for={id}>{props.label}</label>
+      {props.children({ id, describedBy, invalid: props.error !== undefined })}
+      {props.hint && (
+        <span id={hintId} class="muted hint">
+          {props.hint}
+        </span>
+      )}
+      {props.error && (
+        <span id={errId} class="error field-error" data-testid="field-error">
+          {props.error}
+        </span>
+      )}
+    </div>
+  );
+}
+
+/** Previous / next over a client-side list (nothing when it fits one page). */
+export function Pager<T>({ page, onPage }: { page: PageOf<T>; onPage: (p: number) => void }) {
+  const { t } = useConsole();
+  if (page.pages <= 1) return null;
+  return (
+    <nav class="pager" aria-label={t('admin.pages')}>
+      <button type="button" disabled={page.page === 0} onClick={() => onPage(page.page - 1)}>
+        {t('admin.previous')}
+      </button>
+      <span class="muted">{t('admin.pageOf', { page: page.page + 1, pages: page.pages })}</span>
+      <button type="button" disabled={page.page + 1 >= page.pages} onClick={() => onPage(page.page + 1)}>
+        {t('admin.next')}
+      </button>
+    </nav>
+  );
+}
+
+/**
+ * A button that asks first: the first press shows the question with "yes" and "no" (focus on
+ * "no", so Enter twice does nothing harmful).
+ */
+export function Confirm(props: {
+  label: string;
+  question: string;
+  yes: string;
+  danger?: boolean;
+  disabled?: boolean;
+  onConfirm: () => void | Promise<void>;
+}) {
+  const { t } = useConsole();
+  const [asking, setAsking] = useState(false);
+  if (!asking)
+    return (
+      <button
+        type="button"
+        class={props.danger ? 'danger-outline' : undefined}
+        disabled={props.disabled}
+        onClick={() => setAsking(true)}
+      >
+        {props.label}
+      </button>
+    );
+  return (
+    <div class="confirm" role="group" aria-label={props.question}>
+      <span>{props.question}</span>
+      <button
+        type="button"
+        class={props.danger ? 'danger' : 'primary'}
+        onClick={async () => {
+          setAsking(false);
+          await props.onConfirm();
+        }}
+      >
+        {props.yes}
+      </button>
+      <button type="button" ref={(b) => b?.focus()} onClick={() => setAsking(false)}>
+        {t('admin.no')}
+      </button>
+    </div>
+  );
+}
+
+/** The page's outcome line: an error (role=alert) or a confirmation (role=status). */
+export function Outcome({ error, done }: { error: string | undefined; done: string | undefined }) {
+  return (
+    <>
+      {error && (
+        <p class="error" role="alert" data-testid="admin-error">
+          {error}
+        </p>
+      )}
+      <p class="ok" role="status" data-testid="admin-done">
+        {done ?? ''}
+      </p>
+    </>
+  );
+}
+
+/** The empty state of a list: what is missing and what to do next. */
+export function Empty({ title, children }: { title: string; children: ComponentChildren }) {
+  return (
+    <section class="notice" data-testid="admin-empty">
+      <h2>{title}</h2>
+      <p>{children}</p>
+    </section>
+  );
+}
