@@ -6,6 +6,7 @@
 import { cpus, loadavg, totalmem } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { consoleFigures } from './console-figure.ts';
 import { dectFigures } from './dect-figure.ts';
 import { fsyncCounter } from './fsync-counter.ts';
 import {
@@ -104,6 +105,8 @@ function rows(): Row[] {
     { key: 'f5.send', label: 'SendMessage via the adapter p50 / p99 ms' },
     { key: 'f5.e2e', label: 'raise -> OrderOk -> response p50 / p99 ms' },
     { key: 'f5.rate', label: 'messages sent per second' },
+    { section: '6. Live board: POST /api/v1/alarms -> card on the board in headless Chromium (SSE)' },
+    { key: 'f6.board', label: 'POST -> card rendered p50 / p99 ms' },
   ];
 }
 
@@ -134,6 +137,7 @@ const descriptions = [
   `3. ${fmtInt(p.pendingN)} alarms with a 10 min level timer stay pending; then ${p.shortN} alarms with level timeouts 2.0-5.0 s (250 ms steps), raised open loop at ${fmtInt(p.shortN / (p.shortSpreadMs / 1000))}/s over ${p.shortSpreadMs / 1000} s (a load both modes sustain, so firing overlaps raising without a backlog). Wake = Date.now() when the runtime is asked to fire the timer minus dueAt; lateMs = the runtime's recorded lateness in the protocol (after loading alarm and timer). The same again with the periodic reconciler stopped (control: its pass re-arms every pending timer). Then one periodic reconciler pass, timed, then stop + startTocsin() on the same database, timing Reconciler.start() and counting the timers armed afterwards.`,
   `4. process.memoryUsage() right after raising the ${fmtInt(p.pendingN)} alarms of figure 3, after gc; the delta is over the same stack freshly started. Embedded RSS includes PGlite (the database runs in this process); cluster RSS excludes PostgreSQL and Redis.`,
   `5. The DECT channel as TOCSIN_DECT_* builds it, against the OMM simulator over TLS with a pinned certificate: alarms raised open loop at ${p.rate}/s notify two handsets each, one of which accepts at once. SendMessage = adapter.send(): the ledger's transaction + SendMessage + SendMessageResp over TLS. raise -> response = runtime.raise() issued until the handset's OrderOk is committed as the alarm's response (notify, SendMessage, Delivered, OrderOk, ledger, runtime).`,
+  `6. One alarm at a time over HTTP POST (the admin's token) until playwright sees its card on the board of a logged-in admin in headless Chromium (1280x720): commit, change feed (pg_notify / PGlite listen), server-sent event, render. The issue's target is 1 s; three warm-up alarms are not counted.`,
 ];
 
 async function measure(mode: ModeName, makeEnv: () => Promise<ModeEnv>, gc: GcInfo): Promise<void> {
@@ -153,6 +157,11 @@ async function measure(mode: ModeName, makeEnv: () => Promise<ModeEnv>, gc: GcIn
       name: 'figure 5',
       keys: ['f5.send', 'f5.e2e', 'f5.rate'],
       run: (env) => dectFigures(env.config, p, cells, notes),
+    },
+    {
+      name: 'figure 6',
+      keys: ['f6.board'],
+      run: (env) => consoleFigures(env.config, p, cells, notes),
     },
   ];
   for (const phase of phases) {

@@ -1,15 +1,19 @@
 /**
- * The console's pages: their paths, the permission each needs, and whether it is an
- * administration page. Pure data, shared by the browser's router and by the server
- * (src/http/web-routes.ts answers exactly these paths with the console's index.html).
+ * The console's pages: their paths, the permission each needs (or several, any one of which
+ * opens it), and whether it is an administration page. Pure data, shared by the browser's
+ * router and by the server (src/http/web-routes.ts answers exactly these paths with the
+ * console's index.html).
  * A page is only a view: the API behind it checks every permission again.
  */
 import type { Permission } from '../domain/permissions.ts';
 
 export interface ConsolePage {
   readonly path: string;
-  /** The permission the page needs; undefined: any logged-in user. */
-  readonly permission?: Permission;
+  /**
+   * The permission the page needs, or a list of which any one opens it (as the API's
+   * `needsAny`, src/http/route-access.ts); undefined: any logged-in user.
+   */
+  readonly permission?: Permission | readonly [Permission, Permission, ...Permission[]];
   /** Listed under "Administration" in the navigation. */
   readonly admin: boolean;
   /** A page of one thing (`/alarms/:id`): reached by a link, never listed in the navigation. */
@@ -22,7 +26,8 @@ export const CONSOLE_PAGES = [
   { path: '/board', permission: 'operation.alarms.view', admin: false },
   { path: '/protocol', permission: 'operation.protocol', admin: false },
   { path: '/alarms/:id', permission: 'operation.protocol', admin: false, param: true },
-  { path: '/phones', permission: 'operation.phones.locating-alert', admin: false },
+  // The operator's (locating alert) and the technician's (the phones list) page: as GET /api/v1/phones.
+  { path: '/phones', permission: ['operation.phones.locating-alert', 'system.phones'], admin: false },
   { path: '/contacts', permission: 'operation.contacts', admin: false },
   { path: '/what-if', permission: 'operation.protocol', admin: false },
   { path: '/admin/users', permission: 'user-administration', admin: true },
@@ -73,9 +78,15 @@ export const CONSOLE_PATHS: ReadonlySet<string> = new ConsolePaths([
   ...(CONSOLE_PAGES as readonly ConsolePage[]).filter((p) => !p.param).map((p) => p.path),
 ]);
 
-/** Whether a user holding `permissions` may see the page. */
-export const mayOpen = (page: ConsolePage, permissions: readonly string[]): boolean =>
-  page.permission === undefined || permissions.includes(page.permission);
+/** The permissions any one of which opens the page (empty: any logged-in user). */
+export const pagePermissions = (page: ConsolePage): readonly Permission[] =>
+  page.permission === undefined ? [] : typeof page.permission === 'string' ? [page.permission] : page.permission;
+
+/** Whether a user holding `permissions` may see the page: it needs none, or they hold one of its. */
+export const mayOpen = (page: ConsolePage, permissions: readonly string[]): boolean => {
+  const needed = pagePermissions(page);
+  return needed.length === 0 || needed.some((p) => permissions.includes(p));
+};
 
 /**
  * Where a logged-in user lands: their start page when it is a page they may open, else the

@@ -1,7 +1,8 @@
 // @requires: chromium
 // The web console in headless Chromium against Tocsin on a loopback port (PGlite in memory,
 // virtual clock, loopback notifier): first login of admin/admin with the forced password change;
-// an alarm triggered from the console is on the live board within 1 s, a response given on the
+// an alarm triggered from the console is pushed onto the live board (its latency against the
+// issue's 1 s is bench figure 6), a response given on the
 // board and the loopback auto-responder's accept reach the board without a reload, and a cancel
 // ends an alarm; a Viewer sees no administration page and the server refuses its APIs; the
 // language switch changes the visible text and the login page follows the browser's language.
@@ -97,14 +98,23 @@ describe('web console e2e', { concurrency: false }, () => {
     assert.equal(((await r.json()) as any).mustChangePassword, false);
   });
 
-  it('trigger from the console → on the board within 1 s → responses reach the board without a reload', async () => {
+  it('trigger from the console → pushed onto the board → responses reach the board without a reload', async (t) => {
     await admin.evaluate(() => ((globalThis as any).marker = 42));
     await admin.selectOption('select[name=template]', 'fire-ward-3');
-    const t0 = Date.now();
+    // Every request the page makes from the click until the card shows: the trigger's POST and
+    // nothing else — the card comes by the open event stream, not by polling or a reload. (How
+    // fast is a timing figure: `npm run bench`, figure 6, against the issue's 1 s.)
+    const requests: string[] = [];
+    const onRequest = (r: { method(): string; url(): string }) =>
+      requests.push(`${r.method()} ${new URL(r.url()).pathname}`);
+    admin.on('request', onRequest);
+    const t0 = performance.now();
     await admin.getByRole('button', { name: 'Trigger alarm' }).click();
     const card = admin.locator('[data-testid=alarm]', { hasText: 'Ward 3, room 312' });
-    await card.waitFor({ timeout: 1000 });
-    assert.ok(Date.now() - t0 < 1000, `on the board after ${Date.now() - t0} ms`);
+    await card.waitFor();
+    t.diagnostic(`on the board after ${(performance.now() - t0).toFixed(0)} ms`);
+    admin.off('request', onRequest);
+    assert.deepEqual(requests, ['POST /api/v1/alarms']);
     await card.getByTestId('priority').filter({ hasText: 'Critical · P1' }).waitFor();
     await card.locator('tr[data-testid=recipient]', { hasText: 'alice' }).waitFor();
     await card.locator('tr[data-testid=recipient]', { hasText: 'bob' }).waitFor();
@@ -179,6 +189,7 @@ describe('web console e2e', { concurrency: false }, () => {
     await viewer.waitForURL('**/board');
     await viewer.getByText('Live', { exact: true }).waitFor();
     assert.equal(await viewer.getByRole('link', { name: 'Users' }).count(), 0);
+    assert.equal(await viewer.getByTestId('admin-menu').count(), 0, 'no Administration menu');
     assert.equal(await viewer.locator('form.trigger').count(), 0, 'no trigger form');
     assert.equal(await viewer.getByRole('button', { name: /Cancel alarm|Accept|Reject/ }).count(), 0);
 
@@ -200,6 +211,43 @@ describe('web console e2e', { concurrency: false }, () => {
       };
     });
     assert.deepEqual(status, { users: 403, templates: 403, raise: 403, createUser: 403, board: 200 });
+    // Every API the administration pages use answers 403 to the Viewer, reads and writes alike.
+    const adminApis = await viewer.evaluate(async () => {
+      const csrf = (globalThis as any).sessionStorage.getItem('tocsin.csrf') ?? '';
+      const h = { 'content-type': 'application/json', 'x-csrf-token': csrf };
+      const calls: [string, string, string?][] = [
+        ['GET', '/api/v1/users'],
+        ['GET', '/api/v1/user-groups'],
+        ['PUT', '/api/v1/user-groups/wall-group', '{"name":"x","permissions":[]}'],
+        ['DELETE', '/api/v1/user-groups/viewer'],
+        ['PATCH', '/api/v1/users/some-user', '{"displayName":"x"}'],
+        ['POST', '/api/v1/users/some-user/lock', '{}'],
+        ['POST', '/api/v1/users/some-user/erase', '{}'],
+        ['PUT', '/api/v1/users/some-user/password', '{"password":"long-enough-pw"}'],
+        ['DELETE', '/api/v1/users/some-user'],
+        ...['environments', 'alarm-types', 'profiles', 'groups', 'contacts', 'web-templates'].flatMap(
+          (k): [string, string, string?][] => [
+            ['GET', `/api/v1/config/${k}`],
+            ['PUT', `/api/v1/config/${k}/x`, '{}'],
+            ['DELETE', `/api/v1/config/${k}/x`],
+          ],
+        ),
+        ['GET', '/api/v1/config/problems'],
+        ['GET', '/api/v1/config/groups/A/presence'],
+        ['GET', '/api/v1/access-log'],
+        ['GET', '/api/v1/access-log/export?format=csv'],
+        ['GET', '/api/v1/access-log/verify'],
+      ];
+      const out: Record<string, number> = {};
+      for (const [method, path, body] of calls)
+        out[`${method} ${path}`] = (await fetch(path, { method, headers: h, ...(body ? { body } : {}) })).status;
+      return out;
+    });
+    assert.deepEqual(
+      Object.entries(adminApis).filter(([, s]) => s !== 403),
+      [],
+      'every administration API refuses the Viewer',
+    );
     await screenshot(viewer, 'viewer-forbidden');
     assert.deepEqual(problemsOf(viewer), []);
   });

@@ -11,7 +11,7 @@ import Koa from 'koa';
 import { problemMiddleware } from '../../src/http/problem.ts';
 import { CONTENT_SECURITY_POLICY, securityHeaders } from '../../src/http/security-headers.ts';
 import { webConsole } from '../../src/http/web-routes.ts';
-import { CONSOLE_PATHS, landingPage } from '../../src/web/console-pages.ts';
+import { CONSOLE_PATHS, landingPage, mayOpen, pageAt } from '../../src/web/console-pages.ts';
 import { inject } from '../support/inject.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 
@@ -144,6 +144,27 @@ describe('web console serving', () => {
     assert.equal(landingPage('/admin/users#top', ['user-administration']), '/admin/users');
     // nothing permitted: the account page, which everyone may open
     assert.equal(landingPage(undefined, []), '/password');
+  });
+
+  it('a page of several permissions opens on any one of them (the phones page, as GET /api/v1/phones)', () => {
+    const phones = pageAt('/phones')!;
+    assert.deepEqual(phones.permission, ['operation.phones.locating-alert', 'system.phones']);
+    assert.ok(mayOpen(phones, ['operation.phones.locating-alert']));
+    assert.ok(mayOpen(phones, ['system.phones']));
+    assert.ok(mayOpen(phones, ['system.phones', 'operation.phones.locating-alert']));
+    assert.ok(!mayOpen(phones, ['operation.alarms.view', 'system.interfaces']));
+    assert.ok(!mayOpen(phones, []));
+    // single-permission pages and pages for everyone are unchanged
+    assert.ok(mayOpen(pageAt('/board')!, ['operation.alarms.view']));
+    assert.ok(!mayOpen(pageAt('/board')!, ['system.phones']));
+    assert.ok(mayOpen(pageAt('/password')!, []));
+    // the start page, and the first page permitted, on either permission
+    assert.equal(landingPage('/phones', ['system.phones']), '/phones');
+    assert.equal(landingPage('/phones', ['operation.phones.locating-alert']), '/phones');
+    assert.equal(landingPage(undefined, ['system.phones']), '/phones');
+    assert.equal(landingPage('/', ['system.phones', 'system.interfaces']), '/phones');
+    assert.equal(landingPage('/phones', ['operation.alarms.view']), '/board');
+    assert.equal(landingPage('/phones', []), '/password');
   });
 });
 

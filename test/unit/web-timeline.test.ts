@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { CONSOLE_PATHS, landingPage, pageAt, pathParam } from '../../src/web/console-pages.ts';
+import { CONSOLE_PATHS, landingPage, mayOpen, pageAt, pathParam } from '../../src/web/console-pages.ts';
 import {
   buildTimeline,
   effectText,
@@ -228,5 +228,16 @@ describe('the timeline page of one alarm', () => {
     assert.equal(landingPage('/alarms/a1', reader), '/alarms/a1');
     assert.equal(landingPage('/alarms/a1', ['operation.alarms.view']), '/board');
     assert.equal(landingPage(undefined, ['operation.protocol']), '/protocol');
+  });
+
+  it('a timeline start page still lands next to a page of several permissions (the phones page)', () => {
+    // the alarm page needs one permission; the phones page any of two: neither opens the other
+    assert.ok(!mayOpen(pageAt('/alarms/a1')!, ['system.phones', 'operation.phones.locating-alert']));
+    assert.ok(mayOpen(pageAt('/alarms/a1')!, ['operation.protocol']));
+    assert.equal(landingPage('/alarms/a1', ['system.phones']), '/phones');
+    assert.equal(landingPage('/alarms/a1', ['system.phones', 'operation.protocol']), '/alarms/a1');
+    assert.equal(landingPage('/phones', ['operation.protocol', 'system.phones']), '/phones');
+    // a technician with the alarm list too lands on the earlier page: the board
+    assert.equal(landingPage(undefined, ['system.phones', 'operation.alarms.view']), '/board');
   });
 });
