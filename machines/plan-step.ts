@@ -4,6 +4,7 @@
  */
 import { createActor, initialTransition, transition, type AnyStateMachine } from 'xstate';
 import { traceGuards } from './registry.ts';
+import { withOperatorForward } from './operator-forward.ts';
 import type { PlanInput } from './plan-context.ts';
 
 export interface PlanAction {
@@ -55,7 +56,8 @@ export function planStep(machine: AnyStateMachine, persisted: unknown, event: { 
   const { value, guards } = traceGuards(() => transition(machine, restored, event as any));
   const [snap, actions] = value;
   if ((snap as { status: string }).status === 'error') throw (snap as { error: unknown }).error;
-  return { snapshot: persist(machine, snap), actions: actions.map(plain), guards };
+  // An operator's forward (operator-forward.ts) is part of every plan's step, after the plan's own.
+  return withOperatorForward({ snapshot: persist(machine, snap), actions: actions.map(plain), guards }, event);
 }
 
 /** The state value as the stable string stored in `alarms.state` and the protocol. */

@@ -123,7 +123,9 @@ export class AxiTransport {
     return this.state.phase;
   }
 
+  /** Opens the link; after `stop()` it starts afresh (a restart of the device links). */
   start(): void {
+    if (this.state.phase === 'stopped') this.state = INITIAL_LINK;
     this.feed({ type: 'start' });
   }
 

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { PLAN_HELP } from './plan-help.ts';
+import { RESTART_EXIT_CODE } from './system-control.ts';
 import { CONFIG_HELP } from './config-cli.ts';
 import { TOKEN_HELP, USER_HELP } from './user-cli.ts';
 import { AUDIT_HELP } from './audit-cli.ts';
@@ -95,6 +96,11 @@ in-process scheduler. Cluster mode: PostgreSQL (TOCSIN_DATABASE_URL) and BullMQ 
 (TOCSIN_REDIS_URL). Migrations run at start. Pending escalations are recovered at start.
 
 Endpoints: GET /healthz, /readyz, /metrics; /api/v1/alarms… (see /api/v1/openapi.json).
+
+Exit codes: 0 stopped by SIGINT/SIGTERM; 1 could not start or listen; 2 bad configuration;
+75 restart asked through the API (POST /api/v1/system/restart, scope server): Tocsin has
+stopped gracefully and its process host should start it again — systemd:
+Restart=on-failure (or RestartForceExitStatus=75); Docker: restart: unless-stopped.
 
 ${ENV_HELP}`,
   migrate: `Usage: tocsin migrate
@@ -283,9 +289,18 @@ async function start(config: Config): Promise<number> {
   let onSignal: (signal: string) => void = (signal) => (signalled = signal);
   process.once('SIGINT', () => onSignal('SIGINT'));
   process.once('SIGTERM', () => onSignal('SIGTERM'));
+  // A restart asked through the API (POST /api/v1/system/restart, scope `server`): Tocsin has
+  // stopped gracefully; the exit code asks the process host to start it again.
+  let restarted: (code: number) => void = () => {};
+  const restart = new Promise<number>((resolve) => (restarted = resolve));
   let tocsin;
   try {
-    tocsin = await startTocsin(config);
+    tocsin = await startTocsin(config, {
+      restart: ({ actor, reason }) => {
+        process.stdout.write(`tocsin: restart asked by ${actor} (${reason}), exiting with ${RESTART_EXIT_CODE}\n`);
+        restarted(RESTART_EXIT_CODE);
+      },
+    });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`tocsin: ${err.message}\n`);
@@ -323,5 +338,5 @@ async function start(config: Config): Promise<number> {
     await tocsin.stop().catch(() => {});
     return 1;
   }
-  return stopped;
+  return Promise.race([stopped, restart]);
 }

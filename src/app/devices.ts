@@ -58,6 +58,15 @@ export interface Devices {
   start(effects: EffectRunner): Promise<void>;
   /** The ESPA-X server's port, once started. */
   espaxPort(): number | undefined;
+  /** Cluster mode: the lease the links are held under, this node's holder id, and whether it holds it. */
+  readonly lease: { readonly name: string; readonly holder: string; held(): boolean } | undefined;
+  /** Whether the device links run on this node (cluster: while it holds the lease). */
+  linksRunning(): boolean;
+  /**
+   * Stops the device links (DECT, ESPA 4.4.4) and opens them again; cluster: releases the lease
+   * and asks for it again (another node may take it meanwhile). The ESPA-X server keeps running.
+   */
+  restartLinks(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -101,12 +110,13 @@ export function createDevices(d: DevicesDeps): Devices {
     ...(dect ? [dect] : []),
     ...lines.map((l) => l.adapter),
   ];
+  const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const lease =
     store.kind === 'postgres' && links.length > 0
       ? new LeaseKeeper({
           leases: store.leases,
           name: 'device-links',
-          holder: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+          holder,
           clock: d.clock,
           logger,
           onAcquired: async () => {
@@ -121,6 +131,7 @@ export function createDevices(d: DevicesDeps): Devices {
   let espax: EspaxAdapter | undefined;
   let espaxPort: number | undefined;
   let stopFeed: (() => Promise<void>) | undefined;
+  let linksStarted = false;
   return {
     notifier,
     dect,
@@ -130,6 +141,19 @@ export function createDevices(d: DevicesDeps): Devices {
     },
     mayRun: lease ? () => lease.held : undefined,
     espaxPort: () => espaxPort,
+    lease: lease ? { name: 'device-links', holder, held: () => lease.held } : undefined,
+    linksRunning: () => (lease ? lease.held : linksStarted),
+    async restartLinks() {
+      if (lease) {
+        await lease.stop();
+        await lease.start();
+        return;
+      }
+      linksStarted = false;
+      for (const l of links) await l.stop();
+      for (const l of links) await l.start();
+      linksStarted = true;
+    },
     async start(effects) {
       if (config.espa.espax) {
         const certificate =
@@ -151,12 +175,16 @@ export function createDevices(d: DevicesDeps): Devices {
           if (lease.held) run();
         });
         await lease.start();
-      } else for (const l of links) await l.start();
+      } else {
+        for (const l of links) await l.start();
+        linksStarted = true;
+      }
     },
     async stop() {
       await stopFeed?.();
       await espax?.stop();
       if (lease) await lease.stop();
+      linksStarted = false;
       for (const l of links) await l.stop();
     },
   };

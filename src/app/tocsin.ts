@@ -45,6 +45,8 @@ import { RuntimeIntake } from '../runtime/device-intake.ts';
 import type { AlarmIntake } from '../ports/alarm-intake.ts';
 import { DECT_BANDS, isDectBand } from '../../adapters/dect/dect-band.ts';
 import { openServers } from './tls.ts';
+import { LinkHistory } from './link-history.ts';
+import { createSystemControl, type RestartRequest } from './system-control.ts';
 
 export interface TocsinOverrides {
   readonly clock?: Clock;
@@ -54,6 +56,11 @@ export interface TocsinOverrides {
   readonly scheduler?: Scheduler;
   /** Password hash cost (tests lower it to the least a stored hash may have). */
   readonly scrypt?: ScryptParams;
+  /**
+   * The process host's restart, called once after a server restart asked through the API has
+   * stopped Tocsin (`tocsin start` exits with RESTART_EXIT_CODE). Absent: such a restart is refused.
+   */
+  readonly restart?: (r: RestartRequest) => void;
 }
 
 export interface Tocsin {
@@ -154,6 +161,13 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
     config.loopbackJournal ?? (config.databaseUrl ? undefined : join(config.dataDir, 'loopback-journal.jsonl'));
   if (journal) mkdirSync(join(journal, '..'), { recursive: true });
   const metrics = createMetrics(store, scheduler);
+  const linkNames = [
+    ...(config.dect ? ['dect'] : []),
+    ...config.espa.espa444.map((l) => `espa444-${l.id}`),
+    ...(config.espa.espax ? ['espax'] : []),
+  ];
+  const history = new LinkHistory(linkNames, clock);
+  const startedAt = clock.now();
   const watch = new StoreAlarmWatch({ store, feed: store, describe: participantDescriber(store), logger });
   const intake = new RuntimeIntake(() => {
     if (!runtimeRef.current) throw new Error('the runtime is not running yet');
@@ -169,7 +183,7 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
     watch,
     clock,
     logger,
-    observer: metrics.observer,
+    observer: history.observing(metrics.observer),
     override: o.notifier,
     fallback: () =>
       new LoopbackNotifier({
@@ -227,6 +241,7 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
   await scheduler.start((t) => runtime.fireTimer(t, 'scheduler').then(() => undefined));
   const report = await reconciler.start();
   await watch.start();
+  history.started();
   await devices.start(effects);
   // Ended sessions are refused at once; this only removes their rows (every 5 minutes).
   const purge = setInterval(() => {
@@ -245,7 +260,23 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
       await runtime.presenceChanged(group, member, present, { kind: 'user', id: actor });
     },
   });
+  const stopRef: { current?: () => Promise<void> } = {};
+  const system = createSystemControl({
+    config,
+    devices,
+    store,
+    scheduler,
+    notifierChannel: notifier.channel,
+    registry: metrics.registry,
+    history,
+    clock,
+    logger,
+    startedAt,
+    stop: () => stopRef.current?.() ?? Promise.resolve(),
+    restart: o.restart,
+  });
   const app = createApp({
+    system,
     runtime,
     store,
     scheduler,
@@ -277,7 +308,7 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
   });
   let servers: readonly Server[] = [];
   const s = store;
-  return {
+  const tocsin: Tocsin = {
     config,
     app,
     runtime,
@@ -295,20 +326,43 @@ export async function startTocsin(config: Config, o: TocsinOverrides = {}): Prom
       servers = open.servers;
       return open.address;
     },
-    async stop() {
-      clearInterval(purge);
-      await Promise.all(servers.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
-      await reconciler.stop();
-      await devices.stop();
-      await runtime.drain();
-      await watch.stop();
-      await scheduler.stop();
-      // Not rethrown: the store must still be closed and the data dir released.
-      await recordRestart('stop').catch((err: unknown) =>
-        logger.error({ err }, 'could not record the stop in the access log'),
-      );
-      await s.close();
-      releaseLock?.();
-    },
+    stop: () => stopRef.current!(),
   };
+  /** Idempotent: a second call (a signal during a restart) waits for the first. */
+  let stopping: Promise<void> | undefined;
+  stopRef.current = () => (stopping ??= stopAll());
+  return tocsin;
+
+  async function stopAll(): Promise<void> {
+    clearInterval(purge);
+    await Promise.all(servers.map((srv) => closeServer(srv)));
+    await reconciler.stop();
+    await devices.stop();
+    await runtime.drain();
+    await watch.stop();
+    await scheduler.stop();
+    // Not rethrown: the store must still be closed and the data dir released.
+    await recordRestart('stop').catch((err: unknown) =>
+      logger.error({ err }, 'could not record the stop in the access log'),
+    );
+    await s.close();
+    releaseLock?.();
+  }
+}
+
+/**
+ * Stops accepting and waits for the requests in flight; connections that stay open (a live
+ * board's event stream, an idle keep-alive) are closed after 5 s at the latest.
+ */
+function closeServer(srv: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const http = srv as Server & { closeIdleConnections?: () => void; closeAllConnections?: () => void };
+    const force = setTimeout(() => http.closeAllConnections?.(), 5_000);
+    force.unref();
+    srv.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    http.closeIdleConnections?.();
+  });
 }

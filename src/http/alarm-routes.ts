@@ -37,7 +37,7 @@ const raiseBody = z
 const responseBody = z.object({ response: z.enum(['accept', 'reject']), by: id }).strict();
 const cancelBody = z.object({ by: id, reason: text(500).optional() }).strict();
 /** Event names the runtime itself produces cannot be sent as signals. */
-const RESERVED_SIGNALS = ['RAISE', 'RESPONSE', 'CANCEL', 'DELIVERY'];
+const RESERVED_SIGNALS = ['RAISE', 'RESPONSE', 'CANCEL', 'DELIVERY', 'FORWARD'];
 const signalBody = z
   .object({
     signal: z

@@ -18,6 +18,7 @@ import { authMiddleware } from './auth.ts';
 import { authRoutes } from './auth-routes.ts';
 import { accessLogRoutes } from './access-log-routes.ts';
 import { phoneRoutes } from './phone-routes.ts';
+import { operationRoutes } from './operation-routes.ts';
 import type { Phones } from '../ports/phones.ts';
 import type { ChangeFeed } from '../runtime/alarm-watch.ts';
 import { auditTo } from './actor.ts';
@@ -28,6 +29,8 @@ import { planRoutes } from './plan-routes.ts';
 import { planVersionRoutes } from './plan-version-routes.ts';
 import { replayRoutes } from './replay-routes.ts';
 import { protocolRoutes } from './protocol-routes.ts';
+import { systemRoutes } from './system-routes.ts';
+import type { SystemControl } from '../ports/system-control.ts';
 import { openApiDocument } from './openapi.ts';
 import { problemMiddleware, sendProblem } from './problem.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -54,6 +57,8 @@ export interface HttpDeps {
   readonly webDir?: string;
   /** The store's change feed: the live alarm events (`GET /api/v1/alarms/events`). */
   readonly feed?: ChangeFeed;
+  /** Interface status, monitor, restart, supervision (`/api/v1/system/…`); absent: those answer 503. */
+  readonly system?: SystemControl;
 }
 
 export const MAX_BODY = '64kb';
@@ -135,6 +140,8 @@ export function createApp(deps: HttpDeps): Koa {
   const replay = replayRoutes({ store: deps.store, clock, audit });
   const protocol = protocolRoutes({ store: deps.store, accessLog: deps.accessLog, clock });
   routers.push(ops, auth, alarms, plans, planVersions, config, identity, accessLogApi, phones, replay, protocol);
+  routers.push(operationRoutes({ ...deps, audit }));
+  routers.push(systemRoutes({ control: deps.system, configService: deps.configService, store: deps.store, audit }));
   for (const r of routers) app.use(r.routes()).use(r.allowedMethods());
   // After the API: the console's public pages and assets (web-routes.ts), never under /api/.
   app.use(webConsole(deps.webDir === undefined ? {} : { dir: deps.webDir }));

@@ -15,7 +15,7 @@ import type { AccessLog } from '../ports/access-log.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { AuthService, Principal } from '../runtime/auth-service.ts';
 import type { Logger } from '../runtime/observer.ts';
-import { ROUTE_ACCESS, WHILE_PASSWORD_MUST_CHANGE } from './route-access.ts';
+import { grantingPermissions, ROUTE_ACCESS, WHILE_PASSWORD_MUST_CHANGE } from './route-access.ts';
 
 export const SESSION_COOKIE = 'tocsin_session';
 export const CSRF_HEADER = 'X-CSRF-Token';
@@ -90,7 +90,9 @@ export function authMiddleware(d: AuthDeps) {
     if (session && !SAFE.has(ctx.method) && !(await d.auth.verifyCsrf(session, ctx.get(CSRF_HEADER)))) {
       throw new TocsinError('forbidden', `a change made with the session cookie needs its ${CSRF_HEADER} header`);
     }
-    if (access.kind === 'permission' && !principal.permissions.includes(access.permission)) {
+    const granting = grantingPermissions(access);
+    if (granting.length > 0 && !granting.some((p) => principal.permissions.includes(p))) {
+      const needs = granting.map((p) => `'${p}'`).join(' or ');
       await d.accessLog
         .append({
           at: d.clock.now(),
@@ -99,10 +101,10 @@ export function authMiddleware(d: AuthDeps) {
           action: 'permission.denied',
           outcome: 'denied',
           target: key,
-          details: { permission: access.permission, via: principal.kind },
+          details: { permission: granting.join(' | '), via: principal.kind },
         })
         .catch((err: unknown) => d.logger.error({ err }, 'could not write the access log'));
-      throw new TocsinError('forbidden', `this needs the permission '${access.permission}'`);
+      throw new TocsinError('forbidden', `this needs the permission ${needs}`);
     }
     if (session) await d.auth.touch(session);
     await next();

@@ -18,6 +18,8 @@ import { accessLogApi } from './openapi-access-log.ts';
 import { phonesApi } from './openapi-phones.ts';
 import { replayApi } from './openapi-replay.ts';
 import { protocolApi } from './openapi-protocol.ts';
+import { systemApi } from './openapi-system.ts';
+import { operationApi } from './openapi-operation.ts';
 import { ROUTE_ACCESS, WHILE_PASSWORD_MUST_CHANGE, type Access } from './route-access.ts';
 
 /** A JSON Schema (2020-12, the OpenAPI 3.1 dialect) or a reference to one. */
@@ -564,7 +566,7 @@ const schemas: Record<string, SchemaObject> = {
         type: 'string',
         pattern: '^[A-Z][A-Z0-9_]{0,31}$',
         description:
-          'The event name the plan listens for, e.g. PRESENCE (staff at the location) or LINK_UP. RAISE, RESPONSE, CANCEL and DELIVERY are refused: they have their own routes.',
+          'The event name the plan listens for, e.g. PRESENCE (staff at the location) or LINK_UP. RAISE, RESPONSE, CANCEL, DELIVERY and FORWARD are refused: they have their own routes.',
       },
       by: { ...schema('Id'), description: 'Who or what signals.' },
     },
@@ -876,7 +878,9 @@ function needsSentence(access: Access, key: string): string {
   const needs =
     access.kind === 'permission'
       ? `Needs the permission \`${access.permission}\`.`
-      : 'Needs a logged-in user or an API token, no particular permission.';
+      : access.kind === 'any'
+        ? `Needs one of the permissions ${access.permissions.map((p) => `\`${p}\``).join(', ')}.`
+        : 'Needs a logged-in user or an API token, no particular permission.';
   return WHILE_PASSWORD_MUST_CHANGE.has(key) ? `${needs} Allowed while the password must be changed.` : needs;
 }
 
@@ -884,6 +888,9 @@ function needsSentence(access: Access, key: string): string {
 function forbiddenReasons(access: Access, key: string, method: string): string[] {
   return [
     ...(access.kind === 'permission' ? [`the principal lacks the permission \`${access.permission}\``] : []),
+    ...(access.kind === 'any'
+      ? [`the principal holds none of the permissions ${access.permissions.map((p) => `\`${p}\``).join(', ')}`]
+      : []),
     ...(WHILE_PASSWORD_MUST_CHANGE.has(key) ? [] : ['the password must be changed first (POST /api/v1/auth/password)']),
     ...(SAFE_METHODS.has(method) ? [] : [`a change made with the session cookie lacks its \`${CSRF_HEADER}\` header`]),
   ];
@@ -979,6 +986,7 @@ export const openApiDocument: OpenApiDocument = {
     phonesApi.tag,
     replayApi.tag,
     protocolApi.tag,
+    systemApi.tag,
   ],
   paths: withAccess({
     '/healthz': {
@@ -1428,6 +1436,8 @@ export const openApiDocument: OpenApiDocument = {
     ...phonesApi.paths,
     ...replayApi.paths,
     ...protocolApi.paths,
+    ...systemApi.paths,
+    ...operationApi.paths,
   }),
   components: {
     schemas: {
@@ -1438,6 +1448,8 @@ export const openApiDocument: OpenApiDocument = {
       ...phonesApi.schemas,
       ...replayApi.schemas,
       ...protocolApi.schemas,
+      ...systemApi.schemas,
+      ...operationApi.schemas,
     },
     responses: { ...responses, ...configApi.responses, ...identityApi.responses },
     parameters: {

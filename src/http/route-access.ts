@@ -1,7 +1,7 @@
 /**
- * What every route needs: `public`, any `authenticated` principal, or one permission of the
- * guidelines' tree (src/domain/permissions.ts). Keys are `METHOD /router/path` exactly as the
- * Koa routers declare them. A route missing here is refused to everyone (deny by default), and
+ * What every route needs: `public`, any `authenticated` principal, one permission of the
+ * guidelines' tree (src/domain/permissions.ts), or `any` one of a few. Keys are
+ * `METHOD /router/path` exactly as the Koa routers declare them. A route missing here is refused to everyone (deny by default), and
  * `test/unit/route-access.test.ts` fails on it: it drives every mounted route under every
  * permission.
  */
@@ -11,11 +11,21 @@ import type { Permission } from '../domain/permissions.ts';
 export type Access =
   | { readonly kind: 'public' }
   | { readonly kind: 'authenticated' }
-  | { readonly kind: 'permission'; readonly permission: Permission };
+  | { readonly kind: 'permission'; readonly permission: Permission }
+  /** Any one of `permissions` (e.g. the phones list: the technician's and the operator's). */
+  | { readonly kind: 'any'; readonly permissions: readonly [Permission, Permission, ...Permission[]] };
 
 const PUBLIC: Access = { kind: 'public' };
 const AUTHENTICATED: Access = { kind: 'authenticated' };
 const needs = (permission: Permission): Access => ({ kind: 'permission', permission });
+const needsAny = (...permissions: readonly [Permission, Permission, ...Permission[]]): Access => ({
+  kind: 'any',
+  permissions,
+});
+
+/** The permissions that grant `access` (empty: no particular permission needed). */
+export const grantingPermissions = (access: Access): readonly Permission[] =>
+  access.kind === 'permission' ? [access.permission] : access.kind === 'any' ? access.permissions : [];
 
 const config = needs('administration.configuration.edit');
 const usersEdit = needs('administration.users.edit');
@@ -41,6 +51,11 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'POST /api/v1/alarms/:id/responses': needs('operation.alarms.respond'),
   'POST /api/v1/alarms/:id/signals': needs('operation.alarms.respond'),
   'POST /api/v1/alarms/:id/cancel': needs('operation.alarms.cancel-all'),
+  // The operator's functions (operation-routes.ts): forward, cancel all, contacts.
+  'POST /api/v1/alarms/:id/forward': needs('operation.alarms.forward'),
+  'GET /api/v1/forward-targets': needs('operation.alarms.forward'),
+  'POST /api/v1/alarms/cancel-all': needs('operation.alarms.cancel-all'),
+  'GET /api/v1/contacts': needs('operation.contacts'),
   'GET /api/v1/alarms/:id/protocol': needs('operation.protocol'),
   // Replay (replay-routes.ts) recomputes what the protocol shows: the protocol's permission.
   'GET /api/v1/alarms/:id/replay': needs('operation.protocol'),
@@ -89,8 +104,9 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'POST /api/v1/users/:id/lock': usersEdit,
   'POST /api/v1/users/:id/unlock': usersEdit,
   'POST /api/v1/users/:id/erase': usersEdit,
-  'GET /api/v1/user-groups': needs('user-administration'),
-  'GET /api/v1/user-groups/:id': needs('user-administration'),
+  // Read by user administrators (to assign a group) and by group editors (their page).
+  'GET /api/v1/user-groups': needsAny('user-administration', 'administration.user-groups.edit'),
+  'GET /api/v1/user-groups/:id': needsAny('user-administration', 'administration.user-groups.edit'),
   'PUT /api/v1/user-groups/:id': needs('administration.user-groups.edit'),
   'DELETE /api/v1/user-groups/:id': needs('administration.user-groups.edit'),
   'GET /api/v1/permissions': AUTHENTICATED,
@@ -100,12 +116,20 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'DELETE /api/v1/tokens/:id': AUTHENTICATED,
 
   // The DECT link's handsets (phone-routes.ts).
-  'GET /api/v1/phones': needs('system.phones'),
+  // The phones list: the technician's (system.phones) and the operator's (locating alert).
+  'GET /api/v1/phones': needsAny('system.phones', 'operation.phones.locating-alert'),
   'POST /api/v1/phones/:number/locating-alert': needs('operation.phones.locating-alert'),
   // Locating a person is the same trust as the locating alert.
   'GET /api/v1/phones/:number/position': needs('operation.phones.locating-alert'),
   'GET /api/v1/dect/band': needs('administration.dect-frequency'),
   'POST /api/v1/dect/band': needs('administration.dect-frequency'),
+
+  // System (system-routes.ts): interface status, monitor, restart, supervision alarms.
+  'GET /api/v1/system/interfaces': needs('system.interfaces'),
+  'GET /api/v1/system/monitor': needs('system.monitor'),
+  'POST /api/v1/system/restart': needs('system.restart'),
+  'GET /api/v1/system/supervision': needs('administration.supervision-alarms'),
+  'PUT /api/v1/system/supervision/:environment': needs('administration.supervision-alarms'),
 
   // The access log (access-log-routes.ts): read, export, verify; scoped to the environments held.
   'GET /api/v1/access-log': needs('system.access-log'),

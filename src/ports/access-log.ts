@@ -40,7 +40,9 @@ export type AccessAction =
   /** A what-if replay run (it reads many alarms' protocols at once). */
   | 'replay.what-if'
   /** An export of the operation protocol (GET /api/v1/protocol/export). */
-  | 'protocol.export';
+  | 'protocol.export'
+  /** An operator cancelled every alarm (and presence) of their environments (POST /api/v1/alarms/cancel-all). */
+  | 'alarms.cancel-all';
 
 /** What a caller records. Empty optional strings are stored as null. */
 export interface AccessEntryInput {

@@ -216,6 +216,35 @@ export class AlarmRuntime {
   }
 
   /**
+   * An operator hands the alarm to `recipients` (addresses resolved by the caller; `group` names
+   * the configuration group they came from, if any): recorded as a FORWARD step by `actor`, whose
+   * notifications go out through the outbox like a plan's (machines/operator-forward.ts).
+   * Throws not-found, or alarm-ended for an ended alarm.
+   */
+  async forward(
+    alarmId: string,
+    f: {
+      readonly recipients: readonly string[];
+      readonly group?: string | undefined;
+      readonly text?: string | undefined;
+    },
+    by: string,
+    actor: Actor,
+  ): Promise<void> {
+    const event = {
+      type: 'FORWARD',
+      recipients: [...f.recipients],
+      ...(f.group ? { group: f.group } : {}),
+      ...(f.text ? { text: f.text } : {}),
+      by,
+      at: this.d.clock.now(),
+    };
+    const to = f.group ? `group ${f.group}` : f.recipients.join(', ');
+    const outcome = await this.process(alarmId, 'event', event, actor, `forwarded by ${by} to ${to}`);
+    if (!outcome.ok) throw new TocsinError('alarm-ended', `alarm ${alarmId} has ended`);
+  }
+
+  /**
    * Feeds a final delivery failure into the alarm's plan as `{type: 'DELIVERY', status:
    * 'failed', ...}` (e.g. to escalate before the human timeout). Returns false, changing
    * nothing, when the alarm has ended or does not exist; other errors are thrown.
@@ -271,9 +300,17 @@ export class AlarmRuntime {
    * sees it). Returns how many alarms were told.
    */
   async presenceChanged(group: string, user: string, present: boolean, actor: Actor): Promise<number> {
+    // Only alarms of the group's environment: an alarm freezes every presence-tracked group, but
+    // a change in one environment must not step the alarms of another.
+    const dir = await this.d.directory.current();
+    const groupsOf = new Map<string, readonly string[]>();
+    const sameEnvironment = (env: string) => {
+      if (!groupsOf.has(env)) groupsOf.set(env, dir.names([env]).groups);
+      return groupsOf.get(env)!.includes(group);
+    };
     const targets = (await this.activeAlarms()).filter((a) => {
       const ctx = (a.snapshot as { context?: { presence?: Record<string, unknown> } } | null)?.context;
-      return ctx?.presence?.[group] !== undefined;
+      return ctx?.presence?.[group] !== undefined && sameEnvironment(a.facts.environment);
     });
     let n = 0;
     for (const a of targets) {

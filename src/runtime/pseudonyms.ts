@@ -86,7 +86,7 @@ export class EntryPseudonymiser {
 
   /**
    * A machine event: `by` (RESPONSE, CANCEL, signals), `user` (PRESENCE), `notificationId`
-   * (DELIVERY, and its `reason` text), and for a raise the frozen group members and presence
+   * (DELIVERY, and its `reason` text), `recipients` (FORWARD), and for a raise the frozen group members and presence
    * in `input`.
    */
   event(event: unknown): unknown {
@@ -95,6 +95,9 @@ export class EntryPseudonymiser {
     if (typeof e.by === 'string') e.by = this.address(e.by);
     if (typeof e.user === 'string') e.user = this.address(e.user);
     if (typeof e.notificationId === 'string') e.notificationId = this.notificationId(e.notificationId);
+    // An operator's FORWARD names the people it hands the alarm to.
+    if (Array.isArray(e.recipients) && e.recipients.every((a) => typeof a === 'string'))
+      e.recipients = e.recipients.map((a: string) => this.address(a));
     if (e.input !== null && typeof e.input === 'object') {
       const input = { ...(e.input as Record<string, unknown>) };
       for (const k of ['groups', 'presence'] as const) if (isMembers(input[k])) input[k] = this.members(input[k]);

@@ -10,12 +10,12 @@ import type { MessageKey } from './i18n/i18n.ts';
 import { AccessLogPage } from './admin/access-log-page.tsx';
 import { ConfigurationPage } from './admin/configuration-page.tsx';
 import { UserGroupsPage } from './admin/user-groups-page.tsx';
+import { UsersPage } from './admin/users-page.tsx';
 import { ContactsPage } from './ops/contacts-page.tsx';
 import { PhonesPage } from './ops/phones-page.tsx';
 import { LoginPage } from './pages/login-page.tsx';
 import { PasswordPage } from './pages/password-page.tsx';
 import { ProtocolPage } from './pages/protocol-page.tsx';
-import { UsersPage } from './pages/users-page.tsx';
 import { PlanEditorPage } from './plans/plan-editor-page.tsx';
 import { PlansPage } from './plans/plans-page.tsx';
 import { WhatIfPage } from './plans/what-if-page.tsx';
@@ -49,15 +49,15 @@ export const VIEWS: Readonly<Record<PagePath, View>> = {
     title: 'timeline.title',
     render: (p) => <TimelinePage alarmId={p.param!} permissions={p.me.permissions} />,
   },
-  '/phones': { title: 'nav.phones', render: () => <PhonesPage /> },
+  '/phones': { title: 'nav.phones', render: (p) => <PhonesPage permissions={p.me.permissions} /> },
   '/contacts': { title: 'nav.contacts', render: () => <ContactsPage /> },
   '/what-if': { title: 'nav.whatIf', render: () => <WhatIfPage /> },
-  '/admin/users': { title: 'nav.users', render: () => <UsersPage /> },
-  '/admin/user-groups': { title: 'nav.userGroups', render: () => <UserGroupsPage /> },
-  '/admin/configuration': { title: 'nav.configuration', render: () => <ConfigurationPage /> },
-  '/admin/plans': { title: 'nav.plans', render: () => <PlansPage /> },
+  '/admin/users': { title: 'nav.users', render: (p) => <UsersPage me={p.me} /> },
+  '/admin/user-groups': { title: 'nav.userGroups', render: (p) => <UserGroupsPage me={p.me} /> },
+  '/admin/configuration': { title: 'nav.configuration', render: (p) => <ConfigurationPage me={p.me} /> },
+  '/admin/plans': { title: 'nav.plans', render: (p) => <PlansPage permissions={p.me.permissions} /> },
   '/admin/plans/:id': { title: 'nav.plans', render: (p) => <PlanEditorPage planId={p.param!} /> },
   '/admin/supervision': { title: 'nav.supervision', render: () => <SupervisionPage /> },
-  '/admin/access-log': { title: 'nav.accessLog', render: () => <AccessLogPage /> },
-  '/admin/system': { title: 'nav.system', render: () => <SystemPage /> },
+  '/admin/access-log': { title: 'nav.accessLog', render: (p) => <AccessLogPage me={p.me} /> },
+  '/admin/system': { title: 'nav.system', render: (p) => <SystemPage me={p.me} /> },
 };

@@ -5,6 +5,7 @@
  * has admin/admin and must change it, as on a first start.
  */
 import { loadConfig, parseFileConfig, type FileConfigInput } from '../../src/app/config.ts';
+import type { DectConfig } from '../../src/app/dect-config.ts';
 import { startTocsin, type Tocsin } from '../../src/app/tocsin.ts';
 import type { Permission } from '../../src/domain/permissions.ts';
 import { SYSTEM } from '../../src/runtime/auth-service.ts';
@@ -83,12 +84,17 @@ export interface ConsoleApp {
   stop(): Promise<void>;
 }
 
-export async function startConsoleApp(file: FileConfigInput = consoleConfig): Promise<ConsoleApp> {
+/** `dect`: a DECT link as TOCSIN_DECT_* would configure it (the app's channel is then the DECT adapter). */
+export async function startConsoleApp(
+  file: FileConfigInput = consoleConfig,
+  opts: { readonly dect?: DectConfig } = {},
+): Promise<ConsoleApp> {
   const clock = new VirtualClock(Date.now());
   const { store } = await memoryStore();
   const config = {
     ...loadConfig({ TOCSIN_LOG_LEVEL: 'silent', TOCSIN_HTTP_PORT: '0', TOCSIN_HTTP_HOST: '127.0.0.1' }),
     file: parseFileConfig(file),
+    ...(opts.dect ? { dect: opts.dect } : {}),
   };
   const tocsin = await startTocsin(config, {
     clock,

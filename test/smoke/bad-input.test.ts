@@ -206,6 +206,8 @@ function writeRoutes(plan: unknown): Record<string, 'none' | { body: Record<stri
     'POST /api/v1/alarms/:id/responses': { body: { response: 'accept', by: 'alice' } },
     'POST /api/v1/alarms/:id/signals': { body: { signal: 'PRESENCE', by: 'alice' } },
     'POST /api/v1/alarms/:id/cancel': { body: { by: 'alice', reason: 'probe' } },
+    'POST /api/v1/alarms/:id/forward': { body: { to: 'group:A', text: 'probe' } },
+    'POST /api/v1/alarms/cancel-all': { body: { alarms: true, presences: true, reason: 'probe' } },
     'POST /api/v1/plans/validate': { body: { plan } },
     'POST /api/v1/plans/analyse': { body: { plan, alarmType: 'generic' } },
     'POST /api/v1/plans/simulate': {
@@ -244,6 +246,9 @@ function writeRoutes(plan: unknown): Record<string, 'none' | { body: Record<stri
     },
     // Reads only, but its body is validated like a write's (a valid run is access-logged).
     'POST /api/v1/replay/what-if': { body: { plan: 'escalate@1', alarms: ['fixture-1'] } },
+    // Only `interfaces`: a valid `server` body would stop the app under test.
+    'POST /api/v1/system/restart': { body: { scope: 'interfaces', reason: 'probe' } },
+    'PUT /api/v1/system/supervision/:environment': { body: { alarmType: 'generic' } },
   };
 }
 
@@ -461,8 +466,9 @@ before(async () => {
     version: '1',
     member: 'alice',
     number: '4711',
+    environment: 'default',
   });
-  for (const p of ['responses', 'signals', 'cancel', 'protocol', 'replay'])
+  for (const p of ['responses', 'signals', 'cancel', 'forward', 'protocol', 'replay'])
     P[`/api/v1/alarms/:id/${p}:id`] = 'fixture-1';
   for (const p of ['', '/versions/:version', '/versions/:version/disable', '/versions/:version/enable', '/diff']) {
     P[`/api/v1/plans/:id${p}:id`] = 'escalate';

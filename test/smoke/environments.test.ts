@@ -82,6 +82,9 @@ before(async () => {
   escalate = (await h.request('GET', '/api/v1/plans/escalate/versions/1')).json.definition;
   const a = await populate('ea', 'za', 'visible-a');
   const b = await populate('eb', 'zb', SECRET);
+  // Someone present in each group, for a cancel-all of presences to leave B's alone.
+  for (const s of ['za', 'zb'])
+    ok(await h.request('PUT', `/api/v1/config/groups/group-${s}/presence/contact:contact-${s}`, {}), `presence ${s}`);
   userA = { id: a.id, token: a.token };
   userB = { id: b.id, tokenId: b.tokenId };
 });
@@ -135,6 +138,8 @@ function classify(key: string): { kind: 'list' | 'object'; calls: Call[] } | { k
     path.startsWith('/api/v1/auth/') ||
     path.startsWith('/api/v1/user-groups') ||
     ['/api/v1/permissions', '/metrics', '/api/v1/schemas/plan.json', '/api/v1/openapi.json'].includes(path) ||
+    // This node's interfaces, metrics and restarts are server-wide (system-routes.ts).
+    ['/api/v1/system/interfaces', '/api/v1/system/monitor', '/api/v1/system/restart'].includes(path) ||
     // A stream that never ends; test/smoke/alarm-events.test.ts proves it sends nothing of B.
     key === 'GET /api/v1/alarms/events' ||
     ROUTE_ACCESS[key]!.kind === 'public'
@@ -162,6 +167,19 @@ function classify(key: string): { kind: 'list' | 'object'; calls: Call[] } | { k
       { path: '/api/v1/alarms/alarm-zb/signals', body: { signal: 'PRESENCE', by: 'user-za' } },
     ],
     'POST /api/v1/alarms/:id/cancel': [{ path: '/api/v1/alarms/alarm-zb/cancel', body: { by: 'user-za' } }],
+    // B's alarm, and A's alarm forwarded to B's user, group and contact.
+    'POST /api/v1/alarms/:id/forward': [
+      { path: '/api/v1/alarms/alarm-zb/forward', body: { to: 'user-za' } },
+      { path: '/api/v1/alarms/alarm-za/forward', body: { to: 'user-zb' } },
+      { path: '/api/v1/alarms/alarm-za/forward', body: { to: 'group:group-zb' } },
+      { path: '/api/v1/alarms/alarm-za/forward', body: { to: 'contact:contact-zb' } },
+    ],
+    'GET /api/v1/forward-targets': [{ path: '/api/v1/forward-targets' }],
+    // Answers counts (a list of nothing of B): B's member stays logged in (dumpB). Alarms are not
+    // cancelled here, so the control below still has A's alarm; test/smoke/operation-api.test.ts
+    // proves cancel-all cancels only the caller's environments' alarms.
+    'POST /api/v1/alarms/cancel-all': [{ path: '/api/v1/alarms/cancel-all', body: { alarms: false, presences: true } }],
+    'GET /api/v1/contacts': [{ path: '/api/v1/contacts' }],
     'GET /api/v1/plans': [{ path: '/api/v1/plans' }],
     'POST /api/v1/plans': [
       { path: '/api/v1/plans', body: { plan } },
@@ -238,6 +256,12 @@ function classify(key: string): { kind: 'list' | 'object'; calls: Call[] } | { k
     'GET /api/v1/phones/:number/position': [{ path: '/api/v1/phones/4711/position' }],
     'GET /api/v1/dect/band': [{ path: '/api/v1/dect/band' }],
     'POST /api/v1/dect/band': [{ path: '/api/v1/dect/band', body: { band: 'US', confirm: true } }],
+    // Supervision alarms: A's environments only; B's environment, and A's pointing at B's type, are refused.
+    'GET /api/v1/system/supervision': [{ path: '/api/v1/system/supervision' }],
+    'PUT /api/v1/system/supervision/:environment': [
+      { path: '/api/v1/system/supervision/eb', body: { alarmType: null } },
+      { path: '/api/v1/system/supervision/ea', body: { alarmType: 'type-zb' } },
+    ],
   };
   for (const [seg, id] of Object.entries(B_ID)) {
     const base = `/api/v1/config/${seg}`;
@@ -252,7 +276,9 @@ function classify(key: string): { kind: 'list' | 'object'; calls: Call[] } | { k
     ];
   }
   // The DECT band is one object (the link's), not a list.
-  const list = method === 'GET' && !/:id|:member|:number/.test(path) && path !== '/api/v1/dect/band';
+  const list =
+    (method === 'GET' && !/:id|:member|:number/.test(path) && path !== '/api/v1/dect/band') ||
+    key === 'POST /api/v1/alarms/cancel-all';
   const found = calls[key];
   if (!found) throw new Error(`${key}: not classified in test/smoke/environments.test.ts`);
   return { kind: list ? 'list' : 'object', calls: found };

@@ -6,7 +6,7 @@
 import { PERMISSION_IDS } from '../../src/domain/permissions.ts';
 import { SYSTEM } from '../../src/runtime/auth-service.ts';
 import { loadConfig, parseFileConfig, type FileConfigInput } from '../../src/app/config.ts';
-import { startTocsin, type Tocsin } from '../../src/app/tocsin.ts';
+import { startTocsin, type Tocsin, type TocsinOverrides } from '../../src/app/tocsin.ts';
 import { LoopbackNotifier } from '../../src/notify/loopback-notifier.ts';
 import type { Notifier } from '../../src/ports/notifier.ts';
 import type { DectConfig } from '../../src/app/dect-config.ts';
@@ -92,6 +92,8 @@ export async function startHarness(
     espa?: EspaConfig;
     /** Build the notification channels from the configuration (`dect`, `espa`) as `tocsin start` does. */
     devices?: boolean;
+    /** The process host's restart hook (POST /api/v1/system/restart, scope `server`). */
+    restart?: TocsinOverrides['restart'];
   } = {},
 ): Promise<Harness> {
   const clock = opts.clock ?? new VirtualClock(T0);
@@ -111,6 +113,7 @@ export async function startHarness(
     scheduler: opts.scheduler ?? new InProcessScheduler({ clock }),
     logger: { info() {}, warn() {}, error() {} },
     scrypt: TEST_SCRYPT,
+    ...(opts.restart ? { restart: opts.restart } : {}),
   });
   const token = await adminToken(tocsin);
   const settle = async () => {

@@ -307,16 +307,23 @@ describe('the OpenAPI document', () => {
     );
     assert.equal(
       mounted.length,
-      11,
-      'the app mounts the ops, the auth, the alarms, the plan tools, the plan versions, the configuration, the identity, the access log, the phones, the replay and the protocol router',
+      13,
+      'the app mounts the ops, the auth, the alarms, the plan tools, the plan versions, the configuration, the identity, the access log, the phones, the replay, the protocol, the operation and the system router',
     );
     assert.deepEqual(docPairs, routerPairs(mounted));
     // And the alarms router on its own, as alarm-routes.ts builds it.
     const alarms = routerPairs([alarmRoutes({ runtime: h.tocsin.runtime, store: h.tocsin.store })]);
-    // (GET /api/v1/alarms/{id}/replay is the replay router's: replay-routes.ts.)
+    // (GET /api/v1/alarms/{id}/replay is the replay router's: replay-routes.ts; forward and
+    // cancel-all are the operation router's: operation-routes.ts.)
     assert.deepEqual(
       alarms,
-      docPairs.filter((p) => p.includes(' /api/v1/alarms') && !p.endsWith('/replay')),
+      docPairs.filter(
+        (p) =>
+          p.includes(' /api/v1/alarms') &&
+          !p.endsWith('/replay') &&
+          !p.endsWith('/forward') &&
+          !p.endsWith('/cancel-all'),
+      ),
     );
     assert.equal(alarms.length, 9);
   });
@@ -479,13 +486,23 @@ describe('the OpenAPI document', () => {
           `${key}: ${op.description}`,
         );
         assert.match(responseOf(op.responses['403']).description, new RegExp(`\`${access.permission}\``), key);
+      } else if (access.kind === 'any') {
+        for (const p of access.permissions) {
+          assert.ok(PERMISSION_IDS.includes(p), key);
+          assert.match(responseOf(op.responses['403']).description, new RegExp(`\`${p}\``), key);
+        }
+        assert.match(op.description ?? '', /Needs one of the permissions /, key);
       } else {
         assert.match(op.description ?? '', /Needs a logged-in user or an API token/, key);
       }
       const csrf = (op.parameters ?? []).some((p) => (p as Reference).$ref === '#/components/parameters/CsrfToken');
       assert.equal(csrf, method !== 'GET', `${key}: the CSRF header is documented for changes only`);
       // The middleware refuses with 403 for a permission, a pending password change or a missing CSRF token.
-      const canRefuse = access.kind === 'permission' || !WHILE_PASSWORD_MUST_CHANGE.has(key) || method !== 'GET';
+      const canRefuse =
+        access.kind === 'permission' ||
+        access.kind === 'any' ||
+        !WHILE_PASSWORD_MUST_CHANGE.has(key) ||
+        method !== 'GET';
       assert.equal(op.responses['403'] !== undefined, canRefuse, `${key} documents 403 exactly when it can answer it`);
     }
     const without403 = docOps.filter((o) => o.op.security === undefined && !o.op.responses['403']);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type Router from '@koa/router';
 import { PERMISSION_IDS } from '../../src/domain/permissions.ts';
-import { ROUTE_ACCESS } from '../../src/http/route-access.ts';
+import { grantingPermissions, ROUTE_ACCESS } from '../../src/http/route-access.ts';
 import { SYSTEM } from '../../src/runtime/auth-service.ts';
 import { ADMIN_PASSWORD, startHarness, type Harness } from '../support/harness.ts';
 
@@ -66,14 +66,15 @@ describe('route access: deny by default', () => {
         const r = await h.request(method, urlOf(path), method === 'GET' ? undefined : {}, {
           authorization: `Bearer ${token}`,
         });
-        const allowed = access.kind !== 'permission' || access.permission === permission;
+        const granting = grantingPermissions(access);
+        const allowed = granting.length === 0 || granting.includes(permission);
         if (allowed) {
           assert.ok(r.status !== 401 && r.status !== 403, `${permission} → ${key}: ${r.status} ${r.text}`);
         } else {
           assert.equal(r.status, 403, `${permission} → ${key}: ${r.text}`);
           assert.match(
             r.json.detail,
-            new RegExp(`needs the permission '${(access as { permission: string }).permission}'`),
+            new RegExp(`needs the permission ${granting.map((p) => `'${p}'`).join(' or ')}$`),
           );
           denied++;
         }

@@ -8,6 +8,7 @@ import { api } from '../api.ts';
 import type { Me } from '../api.ts';
 import { useConsole } from '../context.ts';
 import { LOCALE } from '../i18n/i18n.ts';
+import { ForwardButton } from '../ops/forward-dialog.tsx';
 import {
   formatDuration,
   nextEscalation,
@@ -117,7 +118,9 @@ export function AlarmCard({ alarm, now, me }: { alarm: AlarmView; now: number; m
                 <tr key={r.notificationId} class={`phase-${phase}`} data-testid="recipient">
                   <td>{r.recipient}</td>
                   <td>
-                    {r.group ?? '—'}
+                    {r.group?.startsWith('forward:')
+                      ? t('ops.forward.group', { n: r.group.slice('forward:'.length) })
+                      : (r.group ?? '—')}
                     {r.round > 1 ? ` (${t('alarm.round', { n: r.round })})` : ''}
                   </td>
                   <td data-testid="phase">
@@ -160,8 +163,11 @@ export function AlarmCard({ alarm, now, me }: { alarm: AlarmView; now: number; m
           {error}
         </p>
       )}
-      {alarm.status === 'active' && can('operation.alarms.cancel-all') && (
+      {alarm.status === 'active' && (can('operation.alarms.cancel-all') || can('operation.alarms.forward')) && (
         <div class="actions">
+          {can('operation.alarms.forward') && (
+            <ForwardButton alarmId={alarm.id} label={`${alarm.type}${alarm.location ? ` · ${alarm.location}` : ''}`} />
+          )}
           {confirming ? (
             <>
               <button
@@ -177,9 +183,11 @@ export function AlarmCard({ alarm, now, me }: { alarm: AlarmView; now: number; m
               </button>
             </>
           ) : (
-            <button type="button" onClick={() => setConfirming(true)}>
-              {t('alarm.cancel')}
-            </button>
+            can('operation.alarms.cancel-all') && (
+              <button type="button" onClick={() => setConfirming(true)}>
+                {t('alarm.cancel')}
+              </button>
+            )
           )}
         </div>
       )}

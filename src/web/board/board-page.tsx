@@ -10,6 +10,7 @@ import { useConsole } from '../context.ts';
 import { AlarmCard } from './alarm-card.tsx';
 import { applyAlarm, applySnapshot, emptyBoard, sortedAlarms, type AlarmView, type Board } from './board-model.ts';
 import { TriggerForm } from './trigger-form.tsx';
+import { CancelAll } from '../ops/cancel-all.tsx';
 
 type Link = 'connecting' | 'live' | 'lost' | 'closed';
 
@@ -60,6 +61,7 @@ export function BoardPage({ me }: { me: Me }) {
         </p>
       </div>
       {can('operation.alarms.trigger') && <TriggerForm />}
+      {can('operation.alarms.cancel-all') && <CancelAll active={alarms.length} />}
       {alarms.length === 0 ? (
         <div class="empty" data-testid="empty">
           <h2>{t('board.empty.title')}</h2>
