@@ -14,6 +14,8 @@ export interface PlansTable {
   disabled_at: NullableTime;
   disabled_by: ColumnType<string | null, string | null | undefined, string | null>;
   environment: ColumnType<string, string | undefined, string>;
+  /** The definition as published (member order kept); null on rows from before it existed. */
+  source: ColumnType<string | null, string | undefined, never>;
 }
 
 export interface AlarmsTable {

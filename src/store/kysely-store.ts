@@ -62,6 +62,13 @@ class Abort {
 const PLAN_LOCK = 0x706c616e;
 
 const json = (v: unknown): string => JSON.stringify(v);
+
+/**
+ * A plan's definition as published, member order kept (the `source` text); the jsonb
+ * `definition` for versions published before `source` existed (migration 20261129T0000).
+ */
+const asPublished = (row: { definition: unknown; source: string | null }): unknown =>
+  row.source === null ? row.definition : JSON.parse(row.source);
 const date = (t: number): Date => new Date(t);
 /** A LIKE pattern for `v` anywhere (its wildcards and the escape character taken literally). */
 const likeAnywhere = (v: string): string => `%${v.replace(/[\\%_]/g, '\\$&')}%`;
@@ -141,7 +148,13 @@ export class KyselyAlarmStore implements AlarmStore {
   async putPlan(ref: { id: string; version: number }, definition: unknown, at: number): Promise<void> {
     const inserted = await this.db
       .insertInto('plans')
-      .values({ id: ref.id, version: ref.version, definition: json(definition), created_at: date(at) })
+      .values({
+        id: ref.id,
+        version: ref.version,
+        definition: json(definition),
+        source: json(definition),
+        created_at: date(at),
+      })
       .onConflict((oc) => oc.columns(['id', 'version']).doNothing())
       .executeTakeFirst();
     if (inserted.numInsertedOrUpdatedRows === 1n) {
@@ -157,11 +170,11 @@ export class KyselyAlarmStore implements AlarmStore {
   async getPlan(ref: { id: string; version: number }): Promise<unknown> {
     const row = await this.db
       .selectFrom('plans')
-      .select('definition')
+      .select(['definition', 'source'])
       .where('id', '=', ref.id)
       .where('version', '=', ref.version)
       .executeTakeFirst();
-    return row?.definition;
+    return row && asPublished(row);
   }
 
   publishPlan(id: string, definition: unknown, at: number, by: string): Promise<number>;
@@ -201,6 +214,7 @@ export class KyselyAlarmStore implements AlarmStore {
           id,
           version: next,
           definition: json(definition),
+          source: json(definition),
           created_at: date(at),
           published_by: by,
           environment,
@@ -245,11 +259,11 @@ export class KyselyAlarmStore implements AlarmStore {
   async getPlanInfo(ref: PlanRef): Promise<PlanInfo | undefined> {
     const row = await this.db
       .selectFrom('plans')
-      .select(['id', 'version', 'definition', 'created_at', 'published_by', 'disabled_at', 'environment'])
+      .select(['id', 'version', 'definition', 'source', 'created_at', 'published_by', 'disabled_at', 'environment'])
       .where('id', '=', ref.id)
       .where('version', '=', ref.version)
       .executeTakeFirst();
-    return row && { id: row.id, definition: row.definition, ...toVersionInfo(row) };
+    return row && { id: row.id, definition: asPublished(row), ...toVersionInfo(row) };
   }
 
   async commit(step: StepCommit): Promise<CommitResult> {

@@ -100,6 +100,21 @@ export function storeConformance(name: string, make: () => Promise<TestStore>): 
       assert.equal(await t.store.getPlan({ id: 'p', version: 2 }), undefined);
     });
 
+    it('keeps a plan as published, member order included (jsonb alone would sort the keys)', async () => {
+      // Keys whose jsonb order (shorter first) differs from the authored order.
+      const authored = { states: { levelB: {}, done: {}, levelA: {} }, initial: 'levelA', id: 'ordered' };
+      const order = (v: unknown) => JSON.stringify(v);
+      await t.store.putPlan({ id: 'ordered', version: 1 }, authored, T);
+      assert.equal(order(await t.store.getPlan({ id: 'ordered', version: 1 })), order(authored));
+      assert.equal(await t.store.publishPlan('ordered', authored, T, 'alice'), 2);
+      assert.equal(order((await t.store.getPlanInfo({ id: 'ordered', version: 2 }))!.definition), order(authored));
+      // A version published before the source was kept reads from the jsonb column, as it ran.
+      await sql`update plans set source = null where id = 'ordered' and version = 1`.execute(t.store.db);
+      const old = await t.store.getPlan({ id: 'ordered', version: 1 });
+      assert.deepEqual(old, authored);
+      assert.notEqual(order(old), order(authored));
+    });
+
     it('round-trips an alarm with the same JS types on every driver', async () => {
       const r = await t.store.commit(step('a1', 1, GENESIS));
       assert.deepEqual(r, { ok: true, cancelledTimerIds: [] });

@@ -13,6 +13,7 @@ import * as planEnvironments from './20261126T0300-plan-environments.ts';
 import * as pseudonyms from './20261127T0000-pseudonyms.ts';
 import * as deviceMessages from './20261127T0100-device-messages.ts';
 import * as linkLeases from './20261128T0000-link-leases.ts';
+import * as planSource from './20261129T0000-plan-source.ts';
 
 export const migrations: Record<string, Migration> = {
   '20261125T0000-initial': initial,
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '20261127T0000-pseudonyms': pseudonyms,
   '20261127T0100-device-messages': deviceMessages,
   '20261128T0000-link-leases': linkLeases,
+  '20261129T0000-plan-source': planSource,
 };
