@@ -51,7 +51,7 @@ for (const userGroup of ['operator', 'viewer']) {
       const c = await h.request('POST', '/api/v1/users', {
         loginName: LOGIN,
         displayName: DISPLAY,
-        phone: '+49 30 555',
+        phone: '+49 30 7319 8642',
         email: 'zelda@example.org',
         userGroup,
         environments: ['default'],
@@ -100,7 +100,7 @@ for (const userGroup of ['operator', 'viewer']) {
       assert.equal(details.protocol.rows.alarms, 2, JSON.stringify(details));
       assert.ok(details.protocol.rows.outbox >= 2, JSON.stringify(details));
       const logged = JSON.stringify(entry);
-      for (const v of [LOGIN, 'Zelda', 'Kowalski', 'zelda@example.org', '555'])
+      for (const v of [LOGIN, 'Zelda', 'Kowalski', 'zelda@example.org', '7319 8642', '73198642'])
         assert.ok(!logged.includes(v), `${v} in the access log`);
 
       // After: the pseudonym where the name was, everywhere the protocol is shown; chain intact.
