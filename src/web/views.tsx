@@ -7,21 +7,32 @@ import type { Me } from './api.ts';
 import { BoardPage } from './board/board-page.tsx';
 import type { PagePath } from './console-pages.ts';
 import type { MessageKey } from './i18n/i18n.ts';
-import { AccessLogPage } from './admin/access-log-page.tsx';
-import { ConfigurationPage } from './admin/configuration-page.tsx';
-import { UserGroupsPage } from './admin/user-groups-page.tsx';
-import { UsersPage } from './admin/users-page.tsx';
-import { ContactsPage } from './ops/contacts-page.tsx';
-import { PhonesPage } from './ops/phones-page.tsx';
+import { lazyView } from './lazy-view.tsx';
 import { LoginPage } from './pages/login-page.tsx';
 import { PasswordPage } from './pages/password-page.tsx';
-import { ProtocolPage } from './pages/protocol-page.tsx';
-import { PlanEditorPage } from './plans/plan-editor-page.tsx';
-import { PlansPage } from './plans/plans-page.tsx';
-import { WhatIfPage } from './plans/what-if-page.tsx';
-import { SupervisionPage } from './system/supervision-page.tsx';
-import { SystemPage } from './system/system-page.tsx';
-import { TimelinePage } from './timeline/timeline-page.tsx';
+// The areas' styles stay in the main stylesheet, in the order they always had (ops.css comes with
+// the board, then these, then main.tsx's styles.css): some of their rules are not scoped to their
+// area (label.check, .confirm, .tabs) and apply elsewhere too, so loading them with the pages
+// would change the look by which page was opened first.
+import './admin/admin.css';
+import './plans/plans.css';
+import './system/system.css';
+
+// Every page but login, password and the board (the operators' start page) is its own chunk,
+// imported when first opened, so the main bundle holds only the shell.
+const AccessLogPage = lazyView(() => import('./admin/access-log-page.tsx').then((m) => m.AccessLogPage));
+const ConfigurationPage = lazyView(() => import('./admin/configuration-page.tsx').then((m) => m.ConfigurationPage));
+const UserGroupsPage = lazyView(() => import('./admin/user-groups-page.tsx').then((m) => m.UserGroupsPage));
+const UsersPage = lazyView(() => import('./admin/users-page.tsx').then((m) => m.UsersPage));
+const ContactsPage = lazyView(() => import('./ops/contacts-page.tsx').then((m) => m.ContactsPage));
+const PhonesPage = lazyView(() => import('./ops/phones-page.tsx').then((m) => m.PhonesPage));
+const ProtocolPage = lazyView(() => import('./pages/protocol-page.tsx').then((m) => m.ProtocolPage));
+const PlanEditorPage = lazyView(() => import('./plans/plan-editor-page.tsx').then((m) => m.PlanEditorPage));
+const PlansPage = lazyView(() => import('./plans/plans-page.tsx').then((m) => m.PlansPage));
+const WhatIfPage = lazyView(() => import('./plans/what-if-page.tsx').then((m) => m.WhatIfPage));
+const SupervisionPage = lazyView(() => import('./system/supervision-page.tsx').then((m) => m.SupervisionPage));
+const SystemPage = lazyView(() => import('./system/system-page.tsx').then((m) => m.SystemPage));
+const TimelinePage = lazyView(() => import('./timeline/timeline-page.tsx').then((m) => m.TimelinePage));
 
 /** What a view gets: the user, the address's `:id` (pages of one thing) and the password callback. */
 export interface ViewProps {

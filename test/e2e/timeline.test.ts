@@ -3,8 +3,11 @@
 // virtual clock, loopback notifier): an alarm escalates and ends — Alice rejects, the level's
 // timer fires, Carol accepts — then an operator opens its timeline from the protocol page, sees
 // the lanes (the state lane ending in `accepted`, Alice's rejection, Carol's acceptance, the
-// fired timer), steps through the recorded history with the keyboard, and replays it: it
-// reproduces every step. The screenshot goes to test-artifacts/screenshots/timeline.png.
+// fired timer), steps through the recorded history with the keyboard — the statechart (the
+// plan editor's elkjs diagram, here of only the states the alarm went through: the operator may
+// not read plans) highlights the selected step's state — and replays it: it reproduces every
+// step. An administrator, who may read plans, sees the whole plan with the same highlight. The
+// screenshot goes to test-artifacts/screenshots/timeline.png.
 // Nothing sleeps: every wait is for a selector.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -13,6 +16,7 @@ import { assertConsoleBuilt, launchBrowser, screenshot } from '../support/browse
 import { consoleConfig, startConsoleApp, type ConsoleApp } from './console-app.ts';
 
 const OPERATOR_PASSWORD = 'desk-operator-2026-long';
+const ADMIN_PASSWORD = 'plan-reader-admin-2026-long';
 const HD = { width: 1280, height: 720 };
 
 let app: ConsoleApp;
@@ -42,6 +46,7 @@ before(async () => {
   });
   assert.equal(raised.status, 201);
   alarmId = raised.json.id;
+  await app.addUser('planner', 'administrator', ADMIN_PASSWORD);
   await app.advance(5_000);
   await app.advance(60_000);
   await app.advance(10_000);
@@ -125,13 +130,23 @@ describe('the alarm timeline', { concurrency: false }, () => {
       .getByTestId('step-details')
       .getByRole('heading', { name: new RegExp(`^Step ${steps.length} at `) })
       .waitFor();
-    // The statechart (the operator may not read plans: the states the alarm went through) highlights the state.
-    const chart = page.getByTestId('statechart');
-    await chart.locator('[data-state=accepted][data-active=true]').waitFor();
+    // The statechart (the operator may not read plans: the states the alarm went through), drawn
+    // by elkjs as SVG, highlights the selected step's state: outlined, ringed, named in its label.
+    const chart = page.getByTestId('plan-diagram');
+    await chart.getByRole('heading', { name: 'Plan statechart' }).waitFor();
+    await chart.getByText(/^Only the states and transitions this alarm went through/).waitFor();
+    const svg = chart.getByTestId('plan-diagram-svg');
+    await svg.locator('g[data-state=accepted][data-kind=final][data-active=state] rect.ring').waitFor();
+    assert.equal(await svg.getAttribute('aria-label'), 'Statechart, highlighted state: accepted');
+    const drawn = await svg.locator('g.state').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-state')));
+    assert.deepEqual(drawn.toSorted(), [...new Set(steps.map((s) => s.toState))].sort());
+    assert.ok((await svg.locator('g.edge polyline').count()) >= 2, 'the transitions are drawn');
     await scrubber.focus();
     await page.keyboard.press('Home');
-    await chart.locator('[data-state=levelA][data-active=true]').waitFor();
-    assert.equal(await chart.locator('[data-active=true]').count(), 1);
+    await svg.locator('g[data-state=levelA][data-active=state]').waitFor();
+    assert.equal(await svg.locator('[data-active]').count(), 1);
+    assert.equal(await svg.locator('rect.ring').count(), 1);
+    assert.equal(await svg.getAttribute('aria-label'), 'Statechart, highlighted state: levelA');
     await page
       .getByTestId('step-details')
       .getByRole('heading', { name: /^Step 1 at / })
@@ -157,6 +172,10 @@ describe('the alarm timeline', { concurrency: false }, () => {
       .getByTestId('step-details')
       .getByText(/^\d+ ms late$/)
       .waitFor();
+    // The scrubber moved the highlight along: the timer's step left level A.
+    await svg.locator(`g[data-state="${timerStep.toState}"][data-active=state]`).waitFor();
+    assert.equal(await svg.locator('[data-active]').count(), 1);
+    assert.equal(await svg.getAttribute('aria-label'), `Statechart, highlighted state: ${timerStep.toState}`);
 
     // Replay: the recorded inputs reproduce every step under the pinned plan.
     await page.getByRole('button', { name: 'Replay' }).press('Enter');
@@ -166,6 +185,34 @@ describe('the alarm timeline', { concurrency: false }, () => {
       .waitFor();
     await screenshot(page, 'timeline');
     assert.deepEqual(problems, []);
+  });
+
+  it('shows a plan reader the whole plan, with the same highlight following the scrubber', async () => {
+    const context = await browser.newContext({ locale: 'en-GB', viewport: HD });
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    const problems: string[] = [];
+    page.on('pageerror', (err) => problems.push(err.message));
+    await page.goto(`${app.base}/login`);
+    await page.fill('input[name=loginName]', 'planner');
+    await page.fill('input[name=password]', ADMIN_PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForURL((u) => u.pathname !== '/login');
+    await page.goto(`${app.base}/alarms/${alarmId}`);
+    const chart = page.getByTestId('plan-diagram');
+    const svg = chart.getByTestId('plan-diagram-svg');
+    // Every state of escalate@1, also those this alarm never reached; no "only the visited" notice.
+    await svg.locator('g[data-state=accepted][data-active=state]').waitFor();
+    const drawn = await svg.locator('g.state').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-state')));
+    assert.deepEqual(drawn.toSorted(), ['accepted', 'cancelled', 'endOfRound', 'levelA', 'levelB', 'unanswered']);
+    assert.equal(await chart.getByText(/^Only the states and transitions/).count(), 0);
+    await page.getByRole('slider', { name: 'Recorded step' }).focus();
+    await page.keyboard.press('Home');
+    await svg.locator('g[data-state=levelA][data-active=state]').waitFor();
+    assert.equal(await svg.locator('[data-active]').count(), 1);
+    assert.equal(await svg.getAttribute('aria-label'), 'Statechart, highlighted state: levelA');
+    assert.deepEqual(problems, []);
+    await context.close();
   });
 
   it('the page of an unknown alarm says so, and a path that is no id is no page', async () => {

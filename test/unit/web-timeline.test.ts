@@ -1,18 +1,21 @@
 // The alarm timeline's model (src/web/timeline/timeline-model.ts): lanes from an alarm and its
-// protocol, positions on the axis, the plan's states for the statechart; and the console's page
-// of one alarm, `/alarms/{id}` (src/web/console-pages.ts), served and routed by its id.
+// protocol, positions on the axis, the recorded states and the partial plan for the statechart;
+// and the console's page of one alarm, `/alarms/{id}` (src/web/console-pages.ts), served and
+// routed by its id.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { CONSOLE_PATHS, landingPage, mayOpen, pageAt, pathParam } from '../../src/web/console-pages.ts';
+import { flatStates, planChart } from '../../src/web/plans/plan-chart.ts';
 import {
   buildTimeline,
   effectText,
-  isInState,
-  planStates,
+  hasStates,
   position,
   recipientOf,
-  visitedStates,
+  statePaths,
+  transitionEvent,
+  visitedPlan,
   type AlarmDetail,
   type ProtocolStep,
 } from '../../src/web/timeline/timeline-model.ts';
@@ -184,32 +187,110 @@ describe('alarm timeline model', () => {
     assert.equal(effectText({ type: 'log', message: 'hi' }), 'log {"message":"hi"}');
   });
 
-  it('flattens a plan into statechart states, or falls back to the visited ones', () => {
+  it('reads recorded states as paths: plain, nested and parallel XState values', () => {
+    assert.deepEqual(statePaths('levelA'), ['levelA']);
+    assert.deepEqual(statePaths('{"escalation":"levelB"}'), ['escalation.levelB']);
+    assert.deepEqual(statePaths('{"a":{"b":"c"},"d":"e"}'), ['a.b.c', 'd.e']);
+    assert.deepEqual(statePaths('{broken'), ['{broken']);
+    assert.deepEqual(statePaths('{}'), ['{}']);
+  });
+
+  it('draws the whole plan when it may be read, else a partial plan of what the alarm went through', () => {
     const plan = JSON.parse(readFileSync(new URL('../../machines/plans/escalate.json', import.meta.url), 'utf8'));
-    const states = planStates(plan);
+    assert.ok(hasStates(plan));
+    assert.ok(!hasStates({ nonsense: true }));
+    assert.ok(!hasStates(undefined));
+
+    // The visited states as a plan definition: what the plan editor's chart draws.
+    const partial = visitedPlan(STEPS, true);
+    const chart = planChart(partial);
     assert.deepEqual(
-      states.map((s) => s.path),
-      ['levelA', 'levelB', 'endOfRound', 'unanswered', 'accepted', 'cancelled'],
-    );
-    assert.deepEqual(states.find((s) => s.path === 'levelA')!.transitions.slice(0, 2), [
-      { event: 'RESPONSE', target: 'accepted', guard: 'accepted' },
-      { event: 'RESPONSE', target: 'levelB', guard: 'allRejected' },
-    ]);
-    assert.ok(states.find((s) => s.path === 'accepted')!.final);
-    assert.ok(states.find((s) => s.path === 'levelA')!.transitions.some((t) => t.event === 'after levelTimeout'));
-    assert.deepEqual(planStates({ nonsense: true }), []);
-    assert.deepEqual(
-      visitedStates(STEPS).map((s) => [s.path, s.transitions.map((t) => `${t.event}→${t.target}`)]),
+      flatStates(chart.states).map((s) => [s.id, s.kind, s.initial]),
       [
-        ['levelA', ['after.levelA→levelB']],
-        ['levelB', ['RESPONSE→accepted']],
-        ['accepted', []],
+        ['levelA', 'atomic', true],
+        ['levelB', 'atomic', false],
+        ['accepted', 'final', false],
       ],
     );
-    assert.ok(isInState('levelA', 'levelA'));
-    assert.ok(isInState('outer', 'outer.inner'));
-    assert.ok(!isInState('levelA', 'levelB'));
-    assert.ok(!isInState('levelA', undefined));
+    // Self-transitions (a rejection, a failed delivery) draw no edge.
+    assert.deepEqual(
+      chart.edges.map((e) => [e.from, e.to, e.labels]),
+      [
+        ['levelA', 'levelB', ['after.levelA']],
+        ['levelB', 'accepted', ['RESPONSE']],
+      ],
+    );
+    // An active alarm's last state is not final; the same transition twice is one edge.
+    const again = [...STEPS.slice(0, 4), { ...STEPS[3]!, seq: 9, fromState: 'levelB', toState: 'levelA' }];
+    const active = planChart(visitedPlan([...again, { ...STEPS[3]!, seq: 10 }], false));
+    assert.deepEqual(
+      flatStates(active.states).map((s) => s.kind),
+      ['atomic', 'atomic'],
+    );
+    assert.deepEqual(
+      active.edges.map((e) => `${e.from}→${e.to}`),
+      ['levelA→levelB', 'levelB→levelA'],
+    );
+    assert.equal(active.edges[0]!.labels.length, 1);
+    assert.deepEqual(visitedPlan([], true), { id: 'visited' });
+    // A fired timer's XState event is labelled as the plan's chart labels `after` transitions.
+    const timer = step(2, 60_000, {
+      kind: 'timer',
+      event: { type: 'xstate.after.levelTimeout.escalate.levelA' },
+      fromState: 'levelA',
+      toState: 'levelB',
+    });
+    assert.equal(transitionEvent(timer), 'after levelTimeout');
+    assert.equal(transitionEvent(STEPS[4]!), 'RESPONSE');
+    assert.deepEqual(
+      planChart(visitedPlan([STEPS[0]!, timer], false)).edges.map((e) => e.labels),
+      [['after levelTimeout']],
+    );
+  });
+
+  it('nests recorded compound and parallel states in the partial plan, transitions between leaves', () => {
+    const nested = [
+      step(1, 0, { kind: 'raised', event: { type: 'RAISE' }, toState: '{"escalation":"levelA"}' }),
+      step(2, 1_000, {
+        event: { type: 'TICK' },
+        fromState: '{"escalation":"levelA"}',
+        toState: '{"escalation":"levelB"}',
+      }),
+      step(3, 2_000, {
+        event: { type: 'SPLIT' },
+        fromState: '{"escalation":"levelB"}',
+        toState: '{"both":{"x":"x1","y":"y1"}}',
+      }),
+      step(4, 3_000, {
+        event: { type: 'MOVE' },
+        fromState: '{"both":{"x":"x1","y":"y1"}}',
+        toState: '{"both":{"x":"x2","y":"y1"}}',
+      }),
+    ];
+    const chart = planChart(visitedPlan(nested, false));
+    assert.deepEqual(
+      flatStates(chart.states).map((s) => [s.id, s.kind, s.initial]),
+      [
+        ['escalation', 'compound', true],
+        ['escalation.levelA', 'atomic', true],
+        ['escalation.levelB', 'atomic', false],
+        ['both', 'parallel', false],
+        ['both.x', 'compound', false],
+        ['both.x.x1', 'atomic', false],
+        ['both.x.x2', 'atomic', false],
+        ['both.y', 'compound', false],
+        ['both.y.y1', 'atomic', false],
+      ],
+    );
+    assert.deepEqual(
+      chart.edges.map((e) => `${e.from} —${e.labels.join(', ')}→ ${e.to}`),
+      [
+        'escalation.levelA —TICK→ escalation.levelB',
+        'escalation.levelB —SPLIT→ both.x.x1',
+        'escalation.levelB —SPLIT→ both.y.y1',
+        'both.x.x1 —MOVE→ both.x.x2',
+      ],
+    );
   });
 });
 

@@ -4,6 +4,7 @@ import type { MessageKey } from './messages-en.ts';
 export const da: Readonly<Record<MessageKey, string>> = {
   'common.loading': 'Indlæser…',
   'common.error': 'Noget gik galt: {detail}',
+  'common.retry': 'Prøv igen',
   'common.yes': 'ja',
   'common.no': 'nej',
 

@@ -4,6 +4,7 @@ import type { MessageKey } from './messages-en.ts';
 export const de: Readonly<Record<MessageKey, string>> = {
   'common.loading': 'Wird geladen…',
   'common.error': 'Etwas ist schiefgegangen: {detail}',
+  'common.retry': 'Erneut versuchen',
   'common.yes': 'ja',
   'common.no': 'nein',
 

@@ -2,6 +2,7 @@
 export const en = {
   'common.loading': 'Loading…',
   'common.error': 'Something went wrong: {detail}',
+  'common.retry': 'Try again',
   'common.yes': 'yes',
   'common.no': 'no',
 

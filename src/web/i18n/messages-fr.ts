@@ -4,6 +4,7 @@ import type { MessageKey } from './messages-en.ts';
 export const fr: Readonly<Record<MessageKey, string>> = {
   'common.loading': 'Chargement…',
   'common.error': 'Une erreur est survenue : {detail}',
+  'common.retry': 'Réessayer',
   'common.yes': 'oui',
   'common.no': 'non',
 

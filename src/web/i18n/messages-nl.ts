@@ -4,6 +4,7 @@ import type { MessageKey } from './messages-en.ts';
 export const nl: Readonly<Record<MessageKey, string>> = {
   'common.loading': 'Laden…',
   'common.error': 'Er ging iets mis: {detail}',
+  'common.retry': 'Opnieuw proberen',
   'common.yes': 'ja',
   'common.no': 'nee',
 

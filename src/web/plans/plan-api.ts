@@ -1,11 +1,9 @@
 /**
  * The plan API as the console's plan pages use it (src/http/plan-routes.ts,
- * plan-version-routes.ts, replay-routes.ts): the answers' shapes, and `planProblems`, which turns
- * a 422 answer into the validator's problems (JSON pointers into the plan). api.ts's ApiError
- * keeps only the `detail`, so this reads the problem's `errors` itself, with the same session
- * cookie and CSRF token.
+ * plan-version-routes.ts, replay-routes.ts): the answers' shapes, and `postPlan`, which turns
+ * a 422 answer (ApiError's `errors`) into the validator's problems (JSON pointers into the plan).
  */
-import { ApiError, SESSION_LOST } from '../api.ts';
+import { api, ApiError } from '../api.ts';
 
 export interface PlanVersion {
   readonly version: number;
@@ -47,33 +45,22 @@ export interface PlanDiff {
 export type Checked<T> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: PlanProblem[] };
 
-const CSRF_KEY = 'tocsin.csrf';
-
 /**
- * POSTs `body` to `path`. A 422 whose problems point into `/plan` resolves with those problems
- * (pointers made relative to the plan; problems elsewhere keep their pointer). Any other
- * failure rejects with ApiError.
+ * POSTs `body` to `path` (api.post). A 422 whose problem has `errors` resolves with them
+ * (pointers into `/plan` made relative to the plan, other pointers kept, none for a parameter).
+ * Any other failure rejects (ApiError for an answer other than 2xx).
  */
 export async function postPlan<T>(path: string, body: unknown): Promise<Checked<T>> {
-  const headers: Record<string, string> = { Accept: 'application/json', 'Content-Type': 'application/json' };
-  const csrf = sessionStorage.getItem(CSRF_KEY);
-  if (csrf) headers['X-CSRF-Token'] = csrf;
-  const res = await fetch(path, { method: 'POST', headers, credentials: 'same-origin', body: JSON.stringify(body) });
-  const text = await res.text();
-  const json = (text === '' ? {} : JSON.parse(text)) as {
-    detail?: unknown;
-    errors?: { pointer?: unknown; parameter?: unknown; reason?: unknown }[];
-  };
-  if (res.status === 401) dispatchEvent(new Event(SESSION_LOST));
-  if (res.status === 422 && Array.isArray(json.errors)) {
-    const problems = json.errors.map((e) => ({
+  try {
+    return { ok: true, value: await api.post<T>(path, body) };
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status !== 422 || err.errors.length === 0) throw err;
+    const problems = err.errors.map((e) => ({
       pointer: typeof e.pointer === 'string' ? e.pointer.replace(/^\/plan(?=\/|$)/, '') : '',
-      reason: String(e.reason ?? json.detail ?? ''),
+      reason: String(e.reason ?? err.detail),
     }));
     return { ok: false, problems };
   }
-  if (!res.ok) throw new ApiError(res.status, typeof json.detail === 'string' ? json.detail : res.statusText);
-  return { ok: true, value: json as T };
 }
 
 /** `id@version`, as the what-if API names a plan version. */

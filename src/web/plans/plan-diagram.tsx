@@ -14,10 +14,27 @@ const REDRAW_MS = 250;
 
 /**
  * `plan`: the definition (undefined while the text does not parse). `active`: a state path
- * (`levelA.ringing`) to highlight with its ancestors — what the alarm timeline would pass.
+ * (`levelA.ringing`), or one per parallel region, to highlight with its ancestors — what the
+ * alarm timeline passes: the state is outlined and its name bold, its ancestors' frames
+ * outlined; the state itself also gets a dashed ring (`data-active="state"`, ancestors
+ * `"parent"`), so colour is never the only difference. `title`, `label` (the SVG's accessible
+ * name) and `notice` (a line under the title) replace the editor's texts.
  */
-export function PlanDiagram({ plan, active }: { plan: unknown; active?: string }) {
+export function PlanDiagram({
+  plan,
+  active,
+  title,
+  label,
+  notice,
+}: {
+  plan: unknown;
+  active?: string | readonly string[];
+  title?: string;
+  label?: string;
+  notice?: string;
+}) {
   const { t } = useConsole();
+  const actives = active === undefined ? [] : typeof active === 'string' ? [active] : active;
   const chart = useMemo(() => (plan === undefined ? undefined : planChart(plan)), [plan]);
   const [layout, setLayout] = useState<{ chart: PlanChart; layout: ChartLayout } | undefined>();
   const [failed, setFailed] = useState(false);
@@ -46,7 +63,8 @@ export function PlanDiagram({ plan, active }: { plan: unknown; active?: string }
 
   return (
     <section class="plan-diagram card" aria-labelledby="plan-diagram-title" data-testid="plan-diagram">
-      <h2 id="plan-diagram-title">{t('plans.diagram.title')}</h2>
+      <h2 id="plan-diagram-title">{title ?? t('plans.diagram.title')}</h2>
+      {notice !== undefined && <p class="muted">{notice}</p>}
       {!layout && !failed && <p class="muted">{t('plans.diagram.drawing')}</p>}
       {failed && <p class="warning">{t('plans.diagram.failed')}</p>}
       {layout && plan === undefined && (
@@ -57,8 +75,8 @@ export function PlanDiagram({ plan, active }: { plan: unknown; active?: string }
       {layout && (
         <ChartSvg
           layout={layout.layout}
-          active={active}
-          label={t('plans.diagram.label', { id: layout.chart.planId })}
+          active={actives}
+          label={label ?? t('plans.diagram.label', { id: layout.chart.planId })}
         />
       )}
       {layout && (
@@ -79,16 +97,24 @@ export function PlanDiagram({ plan, active }: { plan: unknown; active?: string }
   );
 }
 
-/** Whether `id` is the active state or one of its ancestors. */
-const isActive = (id: string, active: string | undefined) =>
-  active !== undefined && (active === id || active.startsWith(`${id}.`));
+/** Whether `id` is an active state (`state`), one of their ancestors (`parent`), or neither. */
+const activity = (id: string, active: readonly string[]): 'state' | 'parent' | undefined =>
+  active.includes(id) ? 'state' : active.some((a) => a.startsWith(`${id}.`)) ? 'parent' : undefined;
 
-function StateShape({ s, active }: { s: LaidState; active: boolean }) {
+function StateShape({ s, active }: { s: LaidState; active: 'state' | 'parent' | undefined }) {
   if (s.kind === 'initial')
     return <circle class="initial" cx={s.x + s.width / 2} cy={s.y + s.height / 2} r={s.width / 2} />;
   const compound = s.kind === 'compound' || s.kind === 'parallel';
   return (
-    <g class={`state kind-${s.kind}${active ? ' active' : ''}`} data-state={s.id} data-kind={s.kind}>
+    <g
+      class={`state kind-${s.kind}${active ? ' active' : ''}`}
+      data-state={s.id}
+      data-kind={s.kind}
+      data-active={active}
+    >
+      {active === 'state' && (
+        <rect class="ring" x={s.x - 4} y={s.y - 4} width={s.width + 8} height={s.height + 8} rx={compound ? 15 : 12} />
+      )}
       <rect x={s.x} y={s.y} width={s.width} height={s.height} rx={compound ? 12 : 9} />
       {s.kind === 'final' && (
         <rect class="inner" x={s.x + 4} y={s.y + 4} width={s.width - 8} height={s.height - 8} rx={6} />
@@ -105,7 +131,7 @@ function StateShape({ s, active }: { s: LaidState; active: boolean }) {
   );
 }
 
-function ChartSvg({ layout, label, active }: { layout: ChartLayout; label: string; active: string | undefined }) {
+function ChartSvg({ layout, label, active }: { layout: ChartLayout; label: string; active: readonly string[] }) {
   return (
     <div class="plan-diagram-scroll">
       <svg
@@ -122,7 +148,7 @@ function ChartSvg({ layout, label, active }: { layout: ChartLayout; label: strin
           </marker>
         </defs>
         {layout.states.map((s) => (
-          <StateShape key={s.id} s={s} active={isActive(s.id, active)} />
+          <StateShape key={s.id} s={s} active={activity(s.id, active)} />
         ))}
         {layout.edges.map((e) => (
           <g key={e.id} class="edge">

@@ -3,7 +3,9 @@
  * (GET /api/v1/alarms/{id}/protocol) to the lanes the page draws on one time axis — the
  * alarm's states, one lane per recipient, the timers and the source events. Everything comes
  * from the recorded steps (notify/withdraw/timer effects, RESPONSE/DELIVERY events, fired
- * timers); the alarm's recipient timestamps only fill in what the protocol does not show.
+ * timers); the alarm's recipient timestamps only fill in what the protocol does not show. And for
+ * the plan's statechart: the recorded states as paths, and — when the plan may not be read — a
+ * partial plan definition of the states and transitions the alarm went through.
  */
 
 export interface ProtocolStep {
@@ -230,61 +232,117 @@ export function effectText(e: unknown): string {
   return Object.keys(rest).length ? `${type} ${JSON.stringify(rest)}` : type;
 }
 
-/** One state of a plan's statechart, flattened: `parent.child` paths, with its outgoing transitions. */
-export interface ChartState {
-  readonly path: string;
-  readonly final: boolean;
-  readonly transitions: readonly { readonly event: string; readonly target: string; readonly guard?: string }[];
+/**
+ * The leaf state paths of a recorded state: `levelA` as it is, XState's JSON state value
+ * (`{"escalation":"levelB"}`) as dotted paths (`escalation.levelB`), one per parallel region.
+ * Anything else that does not parse stays as it is.
+ */
+export function statePaths(state: string): string[] {
+  if (!state.startsWith('{')) return [state];
+  let value: unknown;
+  try {
+    value = JSON.parse(state);
+  } catch {
+    return [state];
+  }
+  const walk = (v: unknown, prefix: string): string[] =>
+    typeof v === 'string'
+      ? [prefix + v]
+      : Object.entries(rec(v)).flatMap(([k, child]) =>
+          typeof child === 'string' || Object.keys(rec(child)).length > 0
+            ? walk(child, `${prefix}${k}.`)
+            : [prefix + k],
+        );
+  const paths = walk(value, '');
+  return paths.length > 0 ? paths : [state];
 }
 
 /**
- * The states of a plan definition (the plan JSON: `states`, nested `states`, `on`, `after`,
- * `always`), depth first. Unknown shapes give fewer states, never an error.
+ * The event of a step as the plan names it: a fired timer's XState event
+ * (`xstate.after.levelTimeout.escalate.levelA`) as `after levelTimeout`, like the plan's chart
+ * labels its `after` transitions; any other event by its type.
  */
-export function planStates(definition: unknown): ChartState[] {
-  const out: ChartState[] = [];
-  const targets = (event: string, v: unknown) =>
-    (Array.isArray(v) ? v : [v]).flatMap((x) => {
-      const target = typeof x === 'string' ? x : str(rec(x).target);
-      if (target === undefined) return [];
-      const guard = str(rec(x).guard);
-      return [{ event, target, ...(guard ? { guard } : {}) }];
-    });
-  const walk = (states: unknown, prefix: string) => {
-    for (const [name, raw] of Object.entries(rec(states))) {
-      const s = rec(raw);
-      const path = prefix + name;
-      out.push({
-        path,
-        final: s.type === 'final',
-        transitions: [
-          ...Object.entries(rec(s.on)).flatMap(([e, v]) => targets(e, v)),
-          ...Object.entries(rec(s.after)).flatMap(([e, v]) => targets(`after ${e}`, v)),
-          ...targets('always', s.always ?? []),
-        ],
-      });
-      walk(s.states, `${path}.`);
+export function transitionEvent(step: ProtocolStep): string {
+  const type = eventType(step);
+  const delay = type.startsWith('xstate.after.') ? type.slice('xstate.after.'.length).split('.')[0] : undefined;
+  return delay ? `after ${delay}` : type;
+}
+
+/** The id of the partial definition `visitedPlan` builds (its transitions target `#visited.a.b`). */
+export const VISITED_PLAN_ID = 'visited';
+
+interface PartialState {
+  type?: 'parallel' | 'final';
+  initial?: string;
+  on?: Record<string, { target: string }[]>;
+  states?: Record<string, PartialState>;
+}
+
+/**
+ * A plan definition of only what the protocol shows — the states the alarm went through (nested
+ * as recorded, in the order first reached), the transitions it took between them (labelled with
+ * their events), the states it was raised into as initial, and the state an ended alarm ended in
+ * as final — for the statechart when the plan itself may not be read. Self-transitions draw no
+ * edge. Plan-definition JSON, as `planChart` reads it.
+ */
+export function visitedPlan(steps: readonly ProtocolStep[], ended: boolean): PartialState & { id: string } {
+  const root: PartialState & { id: string } = { id: VISITED_PLAN_ID };
+  const sorted = [...steps].sort((a, b) => a.seq - b.seq);
+  /** The node of `path`, created with its parents; `initial` marks each level's key as initial. */
+  const node = (path: string, initial: boolean): PartialState => {
+    let at: PartialState = root;
+    for (const key of path.split('.')) {
+      const states = (at.states ??= {});
+      if (initial && at.type !== 'parallel') at.initial ??= key;
+      at = states[key] ??= {};
+    }
+    return at;
+  };
+  /** Parallel regions: a level of the JSON state value with more than one key. */
+  const markParallel = (value: unknown, at: PartialState) => {
+    for (const [k, v] of Object.entries(rec(value))) {
+      const child = at.states?.[k];
+      if (!child) continue;
+      if (Object.keys(rec(v)).length > 1) {
+        child.type = 'parallel';
+        delete child.initial;
+      }
+      markParallel(v, child);
     }
   };
-  walk(rec(definition).states, '');
-  return out;
-}
-
-/** The states and transitions this alarm's protocol shows, in the order first reached. */
-export function visitedStates(steps: readonly ProtocolStep[]): ChartState[] {
-  const map = new Map<string, { event: string; target: string }[]>();
-  for (const s of steps) {
-    if (!map.has(s.toState)) map.set(s.toState, []);
-    if (s.fromState !== null && s.fromState !== s.toState) {
-      const list = map.get(s.fromState) ?? [];
-      map.set(s.fromState, list);
-      const event = eventType(s);
-      if (!list.some((t) => t.event === event && t.target === s.toState)) list.push({ event, target: s.toState });
+  sorted.forEach((s, i) => {
+    const to = statePaths(s.toState);
+    for (const p of to) node(p, i === 0);
+    if (s.toState.startsWith('{'))
+      try {
+        const value: unknown = JSON.parse(s.toState);
+        markParallel(value, root);
+        if (i === 0 && Object.keys(rec(value)).length > 1) delete root.initial;
+      } catch {
+        /* not JSON after all: a plain path */
+      }
+    if (s.fromState === null || s.fromState === s.toState) return;
+    const from = statePaths(s.fromState);
+    for (const p of from) node(p, false);
+    const left = from.filter((p) => !to.includes(p));
+    const entered = to.filter((p) => !from.includes(p));
+    const event = transitionEvent(s);
+    for (const source of left.length ? left : from)
+      for (const target of entered.length ? entered : to) {
+        const on = (node(source, false).on ??= {});
+        const list = (on[event] ??= []);
+        const ref = `#${VISITED_PLAN_ID}.${target}`;
+        if (!list.some((t) => t.target === ref)) list.push({ target: ref });
+      }
+  });
+  const last = sorted[sorted.length - 1];
+  if (ended && last)
+    for (const p of statePaths(last.toState)) {
+      const n = node(p, false);
+      if (!n.states) n.type = 'final';
     }
-  }
-  return [...map].map(([path, transitions]) => ({ path, final: false, transitions }));
+  return root;
 }
 
-/** Whether the chart's state `path` is the recorded state `state` (or one of its ancestors). */
-export const isInState = (path: string, state: string | undefined): boolean =>
-  state !== undefined && (state === path || state.startsWith(`${path}.`) || state.endsWith(`.${path}`));
+/** Whether a plan definition has any states to draw (else the timeline draws the visited ones). */
+export const hasStates = (definition: unknown): boolean => Object.keys(rec(rec(definition).states)).length > 0;

@@ -7,21 +7,25 @@
  * input, previous/next buttons, all keyboard-operable); the selected step is highlighted in the
  * lanes and the table and its details are shown. "Replay" asks the server to re-run the recorded
  * inputs through the pinned plan version (GET /api/v1/alarms/{id}/replay). Every marker has a
- * text label, and a table lists the same steps for keyboard and screen-reader users.
+ * text label, and a table lists the same steps for keyboard and screen-reader users. Beside the
+ * step, the plan's statechart (PlanDiagram, laid out by elkjs) highlights the selected step's
+ * state; a user who may not read plans gets the same drawing of only the states and transitions
+ * the alarm went through.
  */
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { priorityBand } from '../board/board-model.ts';
 import { useConsole } from '../context.ts';
 import { LOCALE, type MessageKey } from '../i18n/i18n.ts';
-import { Statechart } from './statechart.tsx';
+import { PlanDiagram } from '../plans/plan-diagram.tsx';
 import {
   buildTimeline,
-  planStates,
-  visitedStates,
   effectText,
   eventType,
+  hasStates,
   position,
+  statePaths,
+  visitedPlan,
   type AlarmDetail,
   type Marker,
   type ProtocolStep,
@@ -61,8 +65,10 @@ export function TimelinePage({ alarmId, permissions }: { alarmId: string; permis
   const [error, setError] = useState<string | undefined>();
   const [index, setIndex] = useState(0);
   const [replay, setReplay] = useState<'running' | Verdict | undefined>();
-  // The plan's definition, when the user may read plans (else the chart shows the visited states).
+  // The plan's definition, when the user may read plans (else the chart shows the visited states);
+  // `pending` while it loads, so the chart does not first draw the visited states.
   const [definition, setDefinition] = useState<unknown>();
+  const [pending, setPending] = useState(false);
   const readsPlans = permissions.includes('administration.plans.edit');
 
   const fail = useCallback(
@@ -75,6 +81,7 @@ export function TimelinePage({ alarmId, permissions }: { alarmId: string; permis
     setError(undefined);
     setReplay(undefined);
     setDefinition(undefined);
+    setPending(readsPlans);
     const id = encodeURIComponent(alarmId);
     Promise.all([
       api.get<AlarmDetail>(`/api/v1/alarms/${id}`),
@@ -89,16 +96,22 @@ export function TimelinePage({ alarmId, permissions }: { alarmId: string; permis
               `/api/v1/plans/${encodeURIComponent(alarm.plan.id)}/versions/${alarm.plan.version}`,
             )
             .then((p) => setDefinition(p.definition))
-            .catch(() => setDefinition(undefined));
+            .catch(() => setDefinition(undefined))
+            .finally(() => setPending(false));
       })
       .catch(fail);
   }, [alarmId, fail, readsPlans]);
 
   const steps = useMemo(() => [...(data?.protocol.entries ?? [])].sort((a, b) => a.seq - b.seq), [data]);
-  const chart = useMemo(() => {
-    const full = definition === undefined ? [] : planStates(definition);
-    return full.length > 0 ? { states: full, complete: true } : { states: visitedStates(steps), complete: false };
-  }, [definition, steps]);
+  // The statechart: the plan itself, or one built from the states and transitions the alarm went through.
+  const ended = data?.alarm.status === 'ended';
+  const chart = useMemo(
+    () =>
+      hasStates(definition)
+        ? { plan: definition, complete: true }
+        : { plan: pending ? undefined : visitedPlan(steps, ended), complete: false },
+    [definition, pending, steps, ended],
+  );
   const timeline = useMemo(() => (data ? buildTimeline(data.alarm, steps, data.loadedAt) : undefined), [data, steps]);
 
   const time = (at: number | string | null) =>
@@ -157,6 +170,7 @@ export function TimelinePage({ alarmId, permissions }: { alarmId: string; permis
   const { alarm, protocol } = data;
   const selected = steps[Math.min(index, steps.length - 1)];
   const sel = selected?.seq;
+  const activePaths = selected ? statePaths(selected.toState) : [];
   const stepLabel = (s: ProtocolStep) =>
     t('timeline.stepLabel', {
       seq: s.seq,
@@ -253,7 +267,13 @@ export function TimelinePage({ alarmId, permissions }: { alarmId: string; permis
 
           <div class="timeline-grid">
             {selected && <StepDetails step={selected} time={time} />}
-            <Statechart states={chart.states} active={selected?.toState} complete={chart.complete} />
+            <PlanDiagram
+              plan={chart.plan}
+              active={activePaths}
+              title={t('timeline.chart')}
+              label={t('timeline.chart.label', { state: activePaths.length ? activePaths.join(', ') : '—' })}
+              notice={chart.complete || chart.plan === undefined ? undefined : t('timeline.chart.partial')}
+            />
           </div>
 
           <div class="replay-bar">
