@@ -13,39 +13,32 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page, ViewportSize } from 'playwright-core';
 import { CSV_COLUMNS } from '../../src/runtime/access-log-export.ts';
 import { assertConsoleBuilt, launchBrowser, screenshot } from '../support/browser.ts';
-import { startConsoleApp, type ConsoleApp } from './console-app.ts';
+import {
+  HD,
+  login as loginAt,
+  newWatchedPage,
+  startConsoleApp,
+  type ConsoleApp,
+  type WatchedPage,
+} from './console-app.ts';
 
 const ADMIN_PASSWORD = 'Admin-pages-2026-ward';
 const NINA_PASSWORD = 'nina-night-shift-42';
-const HD = { width: 1280, height: 720 };
 
 let app: ConsoleApp;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 
-async function newPage(viewport = HD): Promise<Page & { problems: string[] }> {
-  const context = await browser.newContext({ locale: 'en-GB', viewport, acceptDownloads: true });
-  contexts.push(context);
-  const page = (await context.newPage()) as Page & { problems: string[] };
-  page.setDefaultTimeout(10_000);
-  page.problems = [];
-  page.on('pageerror', (err) => page.problems.push(err.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(m.text()))
-      page.problems.push(m.text());
-  });
+async function newPage(viewport: ViewportSize = HD): Promise<WatchedPage> {
+  const page = await newWatchedPage(browser, { viewport, acceptDownloads: true });
+  contexts.push(page.context());
   return page;
 }
 
-async function login(page: Page, name: string, password: string): Promise<void> {
-  await page.goto(`${app.base}/login`);
-  await page.fill('input[name=loginName]', name);
-  await page.fill('input[name=password]', password);
-  await page.click('button[type=submit]');
-}
+const login = (page: Page, name: string, password: string) => loginAt(page, app.base, name, password);
 
 /** The API from the page, with its session and CSRF token. */
 async function pageApi(page: Page, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
@@ -84,7 +77,7 @@ after(async () => {
 });
 
 describe('administration pages', { concurrency: false }, () => {
-  let admin: Page & { problems: string[] };
+  let admin: WatchedPage;
 
   it('the admin changes the forced password, then creates a user group from the permission tree', async () => {
     admin = await newPage();

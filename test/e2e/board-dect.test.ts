@@ -14,12 +14,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { DectAdapter } from '../../adapters/dect/dect-adapter.ts';
-import { OmmSimulator } from '../../adapters/dect/dect-simulator.ts';
+import type { OmmSimulator } from '../../adapters/dect/dect-simulator.ts';
 import { SYSTEM } from '../../src/runtime/auth-service.ts';
 import { assertConsoleBuilt, launchBrowser, screenshot } from '../support/browser.ts';
-import { consoleConfig, startConsoleApp, type ConsoleApp } from './console-app.ts';
+import { startDectSim } from '../support/dect-sim.ts';
+import { settled as settledWithin } from '../support/settled.ts';
+import { consoleConfig, newWatchedPage, startConsoleApp, type ConsoleApp } from './console-app.ts';
 
-const HD = { width: 1280, height: 720 };
 const PASSWORD = 'operator-at-the-desk-7';
 const LEVEL_TIMEOUT_MS = 60_000; // consoleConfig's fire alarm
 const CAROL_ANSWERS_AFTER_MS = 5_000;
@@ -30,14 +31,7 @@ let browser: Browser;
 let page: Page;
 const problems: string[] = [];
 
-/** Yields to IO until `check` holds; fails after `tries` turns of the event loop. */
-async function settled(check: () => boolean | Promise<boolean>, what: string, tries = 50_000): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (await check()) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  assert.fail(`never happened: ${what}`);
-}
+const settled = (check: () => boolean | Promise<boolean>, what: string) => settledWithin(check, what, 50_000);
 
 /** A Tocsin user whose phone is a handset's number (written as people write it). */
 async function addHandsetUser(loginName: string, displayName: string, phone: string): Promise<void> {
@@ -66,30 +60,36 @@ async function protocolOf(id: string): Promise<ProtocolEntry[]> {
 
 before(async () => {
   assertConsoleBuilt();
-  sim = new OmmSimulator({
-    handsets: [
-      // Level A: Alice rejects as soon as virtual time moves; Bob's handset rings and nobody answers.
-      { ppn: 1, number: '4711', name: 'Alice Ward', user: 1, rfp: 10, behaviour: { kind: 'reject', afterMs: 0 } },
-      { ppn: 2, number: '4712', name: 'Bob Bridge', user: 2, rfp: 11, behaviour: { kind: 'silent' } },
-      // Level B: Carol accepts a few (virtual) seconds after her handset rings.
-      {
-        ppn: 3,
-        number: '4713',
-        name: 'Carol Desk',
-        user: 3,
-        rfp: 12,
-        behaviour: { kind: 'accept', afterMs: CAROL_ANSWERS_AFTER_MS },
+  const o = await startDectSim(
+    {
+      handsets: [
+        // Level A: Alice rejects as soon as virtual time moves; Bob's handset rings and nobody answers.
+        { ppn: 1, number: '4711', name: 'Alice Ward', user: 1, rfp: 10, behaviour: { kind: 'reject', afterMs: 0 } },
+        { ppn: 2, number: '4712', name: 'Bob Bridge', user: 2, rfp: 11, behaviour: { kind: 'silent' } },
+        // Level B: Carol accepts a few (virtual) seconds after her handset rings.
+        {
+          ppn: 3,
+          number: '4713',
+          name: 'Carol Desk',
+          user: 3,
+          rfp: 12,
+          behaviour: { kind: 'accept', afterMs: CAROL_ANSWERS_AFTER_MS },
+        },
+      ],
+      rfps: [10, 11, 12],
+      // The handsets' answers wait on Tocsin's virtual clock: they come when the test advances it.
+      schedule: (ms, fn) => {
+        const timer = app.clock.setTimer(app.clock.now() + ms, fn);
+        return () => app.clock.clearTimer(timer);
       },
-    ],
-    rfps: [10, 11, 12],
-    credentials: { username: 'tocsin', password: 'axi-secret' },
-    // The handsets' answers wait on Tocsin's virtual clock: they come when the test advances it.
-    schedule: (ms, fn) => {
-      const timer = app.clock.setTimer(app.clock.now() + ms, fn);
-      return () => app.clock.clearTimer(timer);
     },
-  });
-  const { port } = await sim.start({ port: 0, host: '127.0.0.1' });
+    {
+      triggers: { SOS: 'personal-emergency' },
+      locations: { 10: 'Ward 3, nurses’ room', 11: 'Bridge', 12: 'Front desk' },
+    },
+  );
+  sim = o.sim;
+  const { dect } = o;
   app = await startConsoleApp(
     {
       ...consoleConfig,
@@ -107,24 +107,7 @@ before(async () => {
         },
       ],
     },
-    {
-      dect: {
-        host: '127.0.0.1',
-        port,
-        tls: false,
-        fingerprint: undefined,
-        ca: undefined,
-        username: 'tocsin',
-        password: 'axi-secret',
-        fromAddr: 'tel:9999',
-        fromName: 'Tocsin',
-        confirmElement: 'confirm',
-        triggers: { SOS: 'personal-emergency' },
-        locations: { 10: 'Ward 3, nurses’ room', 11: 'Bridge', 12: 'Front desk' },
-        messageRules: [],
-        environment: 'default',
-      },
-    },
+    { dect },
   );
   await (app.tocsin.notifier as DectAdapter).whenUp();
   // consoleConfig's groups: A = alice, bob; B = carol. Their phones are their handsets.
@@ -134,14 +117,7 @@ before(async () => {
   await app.addUser('otto', 'operator', PASSWORD);
   readProtocol = await app.operatorApi('pat', 'pat-reads-the-protocol-7', ['operation.protocol']);
   browser = await launchBrowser();
-  const context = await browser.newContext({ locale: 'en-GB', viewport: HD });
-  page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  page.on('pageerror', (err) => problems.push(err.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(m.text()))
-      problems.push(m.text());
-  });
+  page = await newWatchedPage(browser, {}, problems);
 });
 after(async () => {
   // The browser first: its open event stream would keep the HTTP server from closing.

@@ -4,6 +4,7 @@
  * read sensibly), the loopback notifier, and the HTTP port on loopback. The built-in admin still
  * has admin/admin and must change it, as on a first start.
  */
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { loadConfig, parseFileConfig, type FileConfigInput } from '../../src/app/config.ts';
 import type { DectConfig } from '../../src/app/dect-config.ts';
 import { startTocsin, type Tocsin } from '../../src/app/tocsin.ts';
@@ -147,4 +148,39 @@ export async function startConsoleApp(
     },
     stop: () => tocsin.stop(),
   };
+}
+
+/** The viewport of the console's screenshots. */
+export const HD = { width: 1280, height: 720 } as const;
+
+/** A page whose uncaught errors and console errors are collected in `problems`. */
+export type WatchedPage = Page & { problems: string[] };
+
+/**
+ * A page in a fresh browser context (en-GB, `HD` unless `options` say otherwise) with a 10 s
+ * default timeout; page errors and console errors, but for 4xx loads, go to `problems`.
+ */
+export async function newWatchedPage(
+  browser: Browser,
+  options: BrowserContextOptions = {},
+  problems: string[] = [],
+): Promise<WatchedPage> {
+  const context = await browser.newContext({ locale: 'en-GB', viewport: HD, ...options });
+  const page = (await context.newPage()) as WatchedPage;
+  page.setDefaultTimeout(10_000);
+  page.problems = problems;
+  page.on('pageerror', (err) => problems.push(err.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(m.text()))
+      problems.push(m.text());
+  });
+  return page;
+}
+
+/** Fills in and submits the login form at `base`/login (does not wait for what follows). */
+export async function login(page: Page, base: string, name: string, password: string): Promise<void> {
+  await page.goto(`${base}/login`);
+  await page.fill('input[name=loginName]', name);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
 }

@@ -10,12 +10,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { OmmSimulator } from '../../adapters/dect/dect-simulator.ts';
+import type { OmmSimulator } from '../../adapters/dect/dect-simulator.ts';
 import type { DectAdapter } from '../../adapters/dect/dect-adapter.ts';
 import { assertConsoleBuilt, launchBrowser, screenshot } from '../support/browser.ts';
-import { consoleConfig, startConsoleApp, type ConsoleApp } from './console-app.ts';
+import { startDectSim } from '../support/dect-sim.ts';
+import { settled as settledWithin } from '../support/settled.ts';
+import { consoleConfig, newWatchedPage, startConsoleApp, type ConsoleApp } from './console-app.ts';
 
-const HD = { width: 1280, height: 720 };
 const PASSWORD = 'operator-at-the-desk-7';
 
 let app: ConsoleApp;
@@ -24,26 +25,22 @@ let browser: Browser;
 let page: Page;
 const problems: string[] = [];
 
-/** Yields to IO until `check` holds; fails after `tries` turns of the event loop. */
-async function settled(check: () => boolean | Promise<boolean>, what: string, tries = 50_000): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (await check()) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  assert.fail(`never happened: ${what}`);
-}
+const settled = (check: () => boolean | Promise<boolean>, what: string) => settledWithin(check, what, 50_000);
 
 before(async () => {
   assertConsoleBuilt();
-  sim = new OmmSimulator({
-    handsets: [
-      { ppn: 1, number: '4711', name: 'Alice Ward', user: 1, rfp: 10, batteryLevel: 80 },
-      { ppn: 2, number: '4712', name: 'Bob Bridge', user: 2, rfp: 11, batteryLevel: 12 },
-    ],
-    rfps: [10, 11],
-    credentials: { username: 'tocsin', password: 'axi-secret' },
-  });
-  const { port } = await sim.start({ port: 0, host: '127.0.0.1' });
+  const o = await startDectSim(
+    {
+      handsets: [
+        { ppn: 1, number: '4711', name: 'Alice Ward', user: 1, rfp: 10, batteryLevel: 80 },
+        { ppn: 2, number: '4712', name: 'Bob Bridge', user: 2, rfp: 11, batteryLevel: 12 },
+      ],
+      rfps: [10, 11],
+    },
+    { triggers: {}, locations: { 10: 'Ward 1, bed 4', 11: 'Bridge' } },
+  );
+  sim = o.sim;
+  const { dect } = o;
   app = await startConsoleApp(
     {
       ...consoleConfig,
@@ -56,37 +53,13 @@ before(async () => {
         night: { name: 'Night desk', presence: true, members: [{ kind: 'user', id: 'otto' }] },
       },
     },
-    {
-      dect: {
-        host: '127.0.0.1',
-        port,
-        tls: false,
-        fingerprint: undefined,
-        ca: undefined,
-        username: 'tocsin',
-        password: 'axi-secret',
-        fromAddr: 'tel:9999',
-        fromName: 'Tocsin',
-        confirmElement: 'confirm',
-        triggers: {},
-        locations: { 10: 'Ward 1, bed 4', 11: 'Bridge' },
-        messageRules: [],
-        environment: 'default',
-      },
-    },
+    { dect },
   );
   await (app.tocsin.notifier as DectAdapter).whenUp();
   await app.addUser('otto', 'operator', PASSWORD);
   await app.addUser('dave', 'operator', 'dave-at-the-desk-7');
   browser = await launchBrowser();
-  const context = await browser.newContext({ locale: 'en-GB', viewport: HD });
-  page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  page.on('pageerror', (err) => problems.push(err.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(m.text()))
-      problems.push(m.text());
-  });
+  page = await newWatchedPage(browser, {}, problems);
 });
 after(async () => {
   await browser?.close();

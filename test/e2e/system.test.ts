@@ -12,38 +12,34 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { OmmSimulator } from '../../adapters/dect/dect-simulator.ts';
+import type { OmmSimulator } from '../../adapters/dect/dect-simulator.ts';
 import { assertConsoleBuilt, launchBrowser, screenshot } from '../support/browser.ts';
-import { consoleConfig, startConsoleApp, type ConsoleApp } from './console-app.ts';
+import { startDectSim } from '../support/dect-sim.ts';
+import {
+  consoleConfig,
+  login as loginAt,
+  newWatchedPage,
+  startConsoleApp,
+  type ConsoleApp,
+  type WatchedPage,
+} from './console-app.ts';
 
 const ADA_PASSWORD = 'ada-system-admin-2026';
 const VERA_PASSWORD = 'vera-wall-display-2026';
-const HD = { width: 1280, height: 720 };
 
 let omm: OmmSimulator;
 let app: ConsoleApp;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 
-async function newPage(): Promise<Page & { problems: string[] }> {
-  const context = await browser.newContext({ locale: 'en-GB', viewport: HD });
-  contexts.push(context);
-  const page = (await context.newPage()) as Page & { problems: string[] };
-  page.setDefaultTimeout(10_000);
-  page.problems = [];
-  page.on('pageerror', (err) => page.problems.push(err.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(m.text()))
-      page.problems.push(m.text());
-  });
+async function newPage(): Promise<WatchedPage> {
+  const page = await newWatchedPage(browser);
+  contexts.push(page.context());
   return page;
 }
 
 async function login(page: Page, name: string, password: string): Promise<void> {
-  await page.goto(`${app.base}/login`);
-  await page.fill('input[name=loginName]', name);
-  await page.fill('input[name=password]', password);
-  await page.click('button[type=submit]');
+  await loginAt(page, app.base, name, password);
   await page.getByRole('button', { name: /log out/i }).waitFor();
 }
 
@@ -66,35 +62,21 @@ function pageApi(page: Page, method: string, path: string, body?: unknown) {
 
 before(async () => {
   assertConsoleBuilt();
-  omm = new OmmSimulator({
-    handsets: [
-      { ppn: 1, number: '4711', name: 'Alice', rfp: 10, behaviour: { kind: 'silent' } },
-      { ppn: 2, number: '4712', name: 'Bob', rfp: 10, behaviour: { kind: 'silent' } },
-    ],
-    rfps: [10],
-    credentials: { username: 'tocsin', password: 'axi-secret' },
-  });
-  const { port } = await omm.start({ tls: false, port: 0, host: '127.0.0.1' });
+  const o = await startDectSim(
+    {
+      handsets: [
+        { ppn: 1, number: '4711', name: 'Alice', rfp: 10, behaviour: { kind: 'silent' } },
+        { ppn: 2, number: '4712', name: 'Bob', rfp: 10, behaviour: { kind: 'silent' } },
+      ],
+      rfps: [10],
+    },
+    { triggers: { '*': 'fire' } },
+  );
+  omm = o.sim;
+  const { dect } = o;
   app = await startConsoleApp(
     { ...consoleConfig, environments: [{ id: 'default', name: 'Default', supervisionAlarmType: 'technical' }] },
-    {
-      dect: {
-        host: '127.0.0.1',
-        port,
-        tls: false,
-        fingerprint: undefined,
-        ca: undefined,
-        username: 'tocsin',
-        password: 'axi-secret',
-        fromAddr: 'tel:9999',
-        fromName: 'Tocsin',
-        confirmElement: 'confirm',
-        triggers: { '*': 'fire' },
-        locations: {},
-        messageRules: [],
-        environment: 'default',
-      },
-    },
+    { dect },
   );
   await app.addUser('ada', 'administrator', ADA_PASSWORD);
   await app.addUser('vera', 'viewer', VERA_PASSWORD);

@@ -10,12 +10,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DectAdapter } from '../../adapters/dect/dect-adapter.ts';
-import { OmmSimulator } from '../../adapters/dect/dect-simulator.ts';
+import type { OmmSimulator } from '../../adapters/dect/dect-simulator.ts';
 import { EspaStation } from '../../adapters/espa444/espa444-simulator.ts';
 import { nurseCallStation } from '../../adapters/espa444/espa444-simulator-stations.ts';
 import { EspaxSimulator } from '../../adapters/espax/espax-simulator.ts';
+import { startDectSim } from '../support/dect-sim.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { ManualTimers, Recorder } from '../support/manual-timers.ts';
+import { settled } from '../support/settled.ts';
 import { schemaFailures } from '../support/xmllint.ts';
 
 const POLL_MS = 2_000;
@@ -25,14 +27,6 @@ let nurse: EspaStation;
 let armed: Recorder<number>;
 let espax: EspaxSimulator;
 let h: Harness;
-
-async function settled(check: () => boolean | Promise<boolean>, what: string, tries = 20_000): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (await check()) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  assert.fail(`never happened: ${what}`);
-}
 
 /** Lets the nurse-call station poll (each poll a whole exchange) until `check` holds. */
 async function pollUntil(check: () => boolean | Promise<boolean>, what: string, polls = 30): Promise<void> {
@@ -57,13 +51,12 @@ const statuses = (address: string) =>
 before(async () => {
   timers = new ManualTimers();
   armed = new Recorder<number>();
-  omm = new OmmSimulator({
+  const o = await startDectSim({
     handsets: [{ ppn: 1, number: '4711', name: 'Alice', rfp: 10, behaviour: { kind: 'accept', afterMs: 5_000 } }],
     rfps: [10],
     schedule: timers.set,
-    credentials: { username: 'tocsin', password: 'axi-secret' },
   });
-  const { port: ommPort } = await omm.start({ tls: false, port: 0, host: '127.0.0.1' });
+  omm = o.sim;
   nurse = nurseCallStation({
     pollIntervalMs: POLL_MS,
     schedule: (ms, fn) => {
@@ -73,22 +66,7 @@ before(async () => {
   });
   const { port: nursePort } = await nurse.start({ mode: 'server', port: 0 });
   h = await startHarness({
-    dect: {
-      host: '127.0.0.1',
-      port: ommPort,
-      tls: false,
-      fingerprint: undefined,
-      ca: undefined,
-      username: 'tocsin',
-      password: 'axi-secret',
-      fromAddr: 'tel:9999',
-      fromName: 'Tocsin',
-      confirmElement: 'confirm',
-      triggers: { '*': 'generic' },
-      locations: {},
-      messageRules: [],
-      environment: 'default',
-    },
+    dect: o.dect,
     espa: {
       espa444: [
         {

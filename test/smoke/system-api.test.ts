@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { DectAdapter } from '../../adapters/dect/dect-adapter.ts';
-import { OmmSimulator } from '../../adapters/dect/dect-simulator.ts';
+import type { OmmSimulator } from '../../adapters/dect/dect-simulator.ts';
 import { nurseCallStation } from '../../adapters/espa444/espa444-simulator-stations.ts';
 import type { EspaStation } from '../../adapters/espa444/espa444-simulator.ts';
 import { EspaxSimulator } from '../../adapters/espax/espax-simulator.ts';
@@ -22,7 +22,9 @@ import type { Permission } from '../../src/domain/permissions.ts';
 import type { RestartRequest } from '../../src/app/system-control.ts';
 import { createPgliteStore } from '../../src/store/pglite-store.ts';
 import { startHarness, testFileConfig, type Harness } from '../support/harness.ts';
+import { startDectSim } from '../support/dect-sim.ts';
 import { ManualTimers } from '../support/manual-timers.ts';
+import { settled } from '../support/settled.ts';
 
 let timers: ManualTimers;
 let omm: OmmSimulator;
@@ -32,15 +34,6 @@ let h: Harness;
 let dataDir: string;
 let ommPort: number;
 const restarts: { request: RestartRequest; dectPhase: string; storeClosed: Promise<boolean> }[] = [];
-
-/** Yields to IO until `check` holds; fails after `tries` turns of the event loop. */
-async function settled(check: () => boolean | Promise<boolean>, what: string, tries = 20_000): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (await check()) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  assert.fail(`never happened: ${what}`);
-}
 
 interface Iface {
   id: string;
@@ -58,38 +51,23 @@ const stateOf = async (id: string) => (await interfaces()).find((i) => i.id === 
 
 before(async () => {
   timers = new ManualTimers();
-  omm = new OmmSimulator({
+  const o = await startDectSim({
     handsets: [
       { ppn: 1, number: '4711', name: 'Alice', rfp: 10, behaviour: { kind: 'silent' } },
       { ppn: 2, number: '4712', name: 'Bob', rfp: 10, behaviour: { kind: 'silent' } },
     ],
     rfps: [10],
     schedule: timers.set,
-    credentials: { username: 'tocsin', password: 'axi-secret' },
   });
-  ommPort = (await omm.start({ tls: false, port: 0, host: '127.0.0.1' })).port;
+  omm = o.sim;
+  ommPort = o.port;
   nurse = nurseCallStation({ pollIntervalMs: 2_000, schedule: timers.set });
   const { port: nursePort } = await nurse.start({ mode: 'server', port: 0 });
   dataDir = mkdtempSync(join(tmpdir(), 'tocsin-system-'));
   const store = await createPgliteStore({ dataDir, fsync: false });
   h = await startHarness({
     store,
-    dect: {
-      host: '127.0.0.1',
-      port: ommPort,
-      tls: false,
-      fingerprint: undefined,
-      ca: undefined,
-      username: 'tocsin',
-      password: 'axi-secret',
-      fromAddr: 'tel:9999',
-      fromName: 'Tocsin',
-      confirmElement: 'confirm',
-      triggers: { '*': 'generic' },
-      locations: {},
-      messageRules: [],
-      environment: 'default',
-    },
+    dect: o.dect,
     espa: {
       espa444: [
         {

@@ -9,21 +9,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DectAdapter } from '../../adapters/dect/dect-adapter.ts';
-import { OmmSimulator } from '../../adapters/dect/dect-simulator.ts';
-import type { DectConfig } from '../../src/app/dect-config.ts';
+import type { OmmSimulator } from '../../adapters/dect/dect-simulator.ts';
 import { createPostgresStore } from '../../src/store/pg-store.ts';
 import type { KyselyAlarmStore } from '../../src/store/kysely-store.ts';
+import { startDectSim } from '../support/dect-sim.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { ManualTimers } from '../support/manual-timers.ts';
 import { freshPgStore, pgUrl, type TestStore } from '../support/services.ts';
+import { settled as settledWithin } from '../support/settled.ts';
 
-async function settled(check: () => boolean | Promise<boolean>, what: string, tries = 5_000): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (await check()) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  assert.fail(`never happened: ${what}`);
-}
+const settled = (check: () => boolean | Promise<boolean>, what: string) => settledWithin(check, what, 5_000);
 
 let sim: OmmSimulator;
 let shared: TestStore;
@@ -33,29 +28,13 @@ let b: Harness;
 
 before(async () => {
   const timers = new ManualTimers();
-  sim = new OmmSimulator({
+  const o = await startDectSim({
     handsets: [{ ppn: 1, number: '4711', name: 'Alice', rfp: 10, behaviour: { kind: 'silent' } }],
     rfps: [10],
     schedule: timers.set,
-    credentials: { username: 'tocsin', password: 'axi-secret' },
   });
-  const { port } = await sim.start({ tls: false, port: 0, host: '127.0.0.1' });
-  const dect: DectConfig = {
-    host: '127.0.0.1',
-    port,
-    tls: false,
-    fingerprint: undefined,
-    ca: undefined,
-    username: 'tocsin',
-    password: 'axi-secret',
-    fromAddr: 'tel:9999',
-    fromName: 'Tocsin',
-    confirmElement: 'confirm',
-    triggers: { '*': 'generic' },
-    locations: {},
-    messageRules: [],
-    environment: 'default',
-  };
+  sim = o.sim;
+  const { dect } = o;
   shared = await freshPgStore();
   storeB = createPostgresStore({ url: pgUrl(), schema: shared.schema!, max: 5 });
   a = await startHarness({ store: shared.store, dect });

@@ -10,9 +10,10 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, type Me } from '../api.ts';
 import { useConsole } from '../context.ts';
 import { LOCALE } from '../i18n/i18n.ts';
+import { CursorPager, ExportBar, FilterActions, type ExportFormat, type ExportProgress } from '../list-controls.tsx';
 import { formErrors, messageOf } from './admin-model.ts';
 import { Empty } from './admin-ui.tsx';
-import { downloadExport } from './download.ts';
+import { downloadExport } from '../download.ts';
 import { accessLogQuery, NO_LOG_FILTER, type LogFilters } from './access-log-query.ts';
 
 interface Entry {
@@ -50,7 +51,7 @@ export function AccessLogPage({ me }: { me: Me }) {
   const [page, setPage] = useState<{ entries: readonly Entry[]; nextBefore: number | null } | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [fieldErrors, setFieldErrors] = useState<Readonly<Record<string, string>>>({});
-  const [exporting, setExporting] = useState<{ format: 'csv' | 'json'; bytes: number } | undefined>();
+  const [exporting, setExporting] = useState<ExportProgress>();
   const [exported, setExported] = useState<string | undefined>();
   const [verdict, setVerdict] = useState<Verdict | 'checking' | undefined>();
 
@@ -102,7 +103,7 @@ export function AccessLogPage({ me }: { me: Me }) {
     </label>
   );
 
-  async function download(format: 'csv' | 'json') {
+  async function download(format: ExportFormat) {
     setExporting({ format, bytes: 0 });
     setExported(undefined);
     setError(undefined);
@@ -164,42 +165,29 @@ export function AccessLogPage({ me }: { me: Me }) {
           </select>
         </label>
         {text('environment')}
-        <div class="filter-actions">
-          <button type="submit" class="primary">
-            {t('admin.log.apply')}
-          </button>
-          <button
-            type="button"
-            onClick={() => {
-              setDraft(NO_LOG_FILTER);
-              setFilters(NO_LOG_FILTER);
-              setCursors([undefined]);
-            }}
-          >
-            {t('admin.log.reset')}
-          </button>
-        </div>
+        <FilterActions
+          apply={t('admin.log.apply')}
+          reset={t('admin.log.reset')}
+          onReset={() => {
+            setDraft(NO_LOG_FILTER);
+            setFilters(NO_LOG_FILTER);
+            setCursors([undefined]);
+          }}
+        />
       </form>
 
-      <div class="export-bar">
-        <button type="button" disabled={exporting !== undefined} onClick={() => void download('csv')}>
-          {t('admin.log.exportCsv')}
-        </button>
-        <button type="button" disabled={exporting !== undefined} onClick={() => void download('json')}>
-          {t('admin.log.exportJson')}
-        </button>
+      <ExportBar
+        csv={t('admin.log.exportCsv')}
+        json={t('admin.log.exportJson')}
+        exporting={exporting}
+        done={exported}
+        progress={(p) => t('admin.log.exportProgress', p)}
+        onExport={(format) => void download(format)}
+      >
         <button type="button" disabled={verdict === 'checking'} onClick={() => void verify()}>
           {t('admin.log.verify')}
         </button>
-        <p role="status" data-testid="export-status" class="muted">
-          {exporting
-            ? t('admin.log.exportProgress', {
-                format: exporting.format.toUpperCase(),
-                kb: (exporting.bytes / 1024).toFixed(1),
-              })
-            : (exported ?? '')}
-        </p>
-      </div>
+      </ExportBar>
       {exporting && <progress class="export-progress" aria-label={t('admin.log.exporting')} />}
       <p class="muted">{t('admin.log.exportNote')}</p>
       {verdict && (
@@ -269,19 +257,15 @@ export function AccessLogPage({ me }: { me: Me }) {
           </table>
         </div>
       )}
-      {page && (cursors.length > 1 || page.nextBefore !== null) && (
-        <nav class="pager" aria-label={t('admin.pages')}>
-          <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
-            {t('admin.log.newer')}
-          </button>
-          <button
-            type="button"
-            disabled={page.nextBefore === null}
-            onClick={() => page.nextBefore !== null && setCursors([...cursors, page.nextBefore])}
-          >
-            {t('admin.log.older')}
-          </button>
-        </nav>
+      {page && (
+        <CursorPager
+          label={t('admin.pages')}
+          newer={t('admin.log.newer')}
+          older={t('admin.log.older')}
+          cursors={cursors}
+          nextBefore={page.nextBefore}
+          onCursors={setCursors}
+        />
       )}
     </section>
   );

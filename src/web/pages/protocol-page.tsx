@@ -7,10 +7,12 @@
  * handed to the browser as a download under the server's file name.
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { api, ApiError } from '../api.ts';
+import { api } from '../api.ts';
 import { priorityBand } from '../board/board-model.ts';
 import { useConsole } from '../context.ts';
+import { downloadExport } from '../download.ts';
 import { LOCALE } from '../i18n/i18n.ts';
+import { CursorPager, ExportBar, FilterActions, type ExportFormat, type ExportProgress } from '../list-controls.tsx';
 
 interface ProtocolRow {
   readonly id: string;
@@ -54,8 +56,6 @@ function queryOf(f: Filters): URLSearchParams {
   return q;
 }
 
-type Export = { format: 'csv' | 'json'; bytes: number } | undefined;
-
 export function ProtocolPage() {
   const { t, lang, navigate } = useConsole();
   const [draft, setDraft] = useState<Filters>(NO_FILTER);
@@ -64,7 +64,7 @@ export function ProtocolPage() {
   const [cursors, setCursors] = useState<readonly (string | undefined)[]>([undefined]);
   const [page, setPage] = useState<{ alarms: readonly ProtocolRow[]; nextBefore: string | null } | undefined>();
   const [error, setError] = useState<string | undefined>();
-  const [exporting, setExporting] = useState<Export>();
+  const [exporting, setExporting] = useState<ExportProgress>();
   const [exported, setExported] = useState<string | undefined>();
 
   const fail = useCallback(
@@ -104,38 +104,16 @@ export function ProtocolPage() {
     );
   };
 
-  async function download(format: 'csv' | 'json') {
+  async function download(format: ExportFormat) {
     setExporting({ format, bytes: 0 });
     setExported(undefined);
     setError(undefined);
     try {
       const q = queryOf(filters);
       q.set('format', format);
-      const res = await fetch(`/api/v1/protocol/export?${q}`, { credentials: 'same-origin' });
-      if (!res.ok || !res.body) {
-        const problem = (await res.json().catch(() => ({}))) as { detail?: string };
-        throw new ApiError(res.status, problem.detail ?? res.statusText);
-      }
-      const reader = res.body.getReader();
-      const parts: BlobPart[] = [];
-      let bytes = 0;
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        parts.push(value as Uint8Array<ArrayBuffer>);
-        bytes += value.byteLength;
-        setExporting({ format, bytes });
-      }
-      const name =
-        /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? `tocsin-protocol.${format}`;
-      const url = URL.createObjectURL(new Blob(parts, { type: res.headers.get('content-type') ?? undefined }));
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = name;
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      const name = await downloadExport(`/api/v1/protocol/export?${q}`, `tocsin-protocol.${format}`, (bytes) =>
+        setExporting({ format, bytes }),
+      );
       setExported(t('protocol.export.done', { name }));
     } catch (err) {
       fail(err);
@@ -175,39 +153,25 @@ export function ProtocolPage() {
           </select>
         </label>
         {field('state')}
-        <div class="filter-actions">
-          <button type="submit" class="primary">
-            {t('protocol.apply')}
-          </button>
-          <button
-            type="button"
-            onClick={() => {
-              setDraft(NO_FILTER);
-              setFilters(NO_FILTER);
-              setCursors([undefined]);
-            }}
-          >
-            {t('protocol.reset')}
-          </button>
-        </div>
+        <FilterActions
+          apply={t('protocol.apply')}
+          reset={t('protocol.reset')}
+          onReset={() => {
+            setDraft(NO_FILTER);
+            setFilters(NO_FILTER);
+            setCursors([undefined]);
+          }}
+        />
       </form>
 
-      <div class="export-bar">
-        <button type="button" disabled={exporting !== undefined} onClick={() => void download('csv')}>
-          {t('protocol.export.csv')}
-        </button>
-        <button type="button" disabled={exporting !== undefined} onClick={() => void download('json')}>
-          {t('protocol.export.json')}
-        </button>
-        <p role="status" data-testid="export-status" class="muted">
-          {exporting
-            ? t('protocol.export.progress', {
-                format: exporting.format.toUpperCase(),
-                kb: (exporting.bytes / 1024).toFixed(1),
-              })
-            : (exported ?? '')}
-        </p>
-      </div>
+      <ExportBar
+        csv={t('protocol.export.csv')}
+        json={t('protocol.export.json')}
+        exporting={exporting}
+        done={exported}
+        progress={(p) => t('protocol.export.progress', p)}
+        onExport={(format) => void download(format)}
+      />
 
       {error && (
         <p class="error" role="alert">
@@ -277,19 +241,15 @@ export function ProtocolPage() {
           </tbody>
         </table>
       )}
-      {page && (cursors.length > 1 || page.nextBefore !== null) && (
-        <nav class="pager" aria-label={t('protocol.pages')}>
-          <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
-            {t('protocol.newer')}
-          </button>
-          <button
-            type="button"
-            disabled={page.nextBefore === null}
-            onClick={() => page.nextBefore !== null && setCursors([...cursors, page.nextBefore])}
-          >
-            {t('protocol.older')}
-          </button>
-        </nav>
+      {page && (
+        <CursorPager
+          label={t('protocol.pages')}
+          newer={t('protocol.newer')}
+          older={t('protocol.older')}
+          cursors={cursors}
+          nextBefore={page.nextBefore}
+          onCursors={setCursors}
+        />
       )}
     </section>
   );

@@ -3,34 +3,12 @@
  * (src/runtime/replay-service.ts), a run split into batches so the page can show progress, the
  * batches' reports merged into one, and each difference as a message key with its values.
  */
+// The pure what-if's own types (no Node in their import chain); the report's wire shape is here.
+import type { Difference, Notified, Outcome } from '../../runtime/replay-what-if.ts';
 import type { MessageKey } from '../i18n/i18n.ts';
 import { stateLabel } from './plan-format.ts';
 
-export interface Notified {
-  readonly recipient: string;
-  readonly at: number;
-  readonly group: string;
-  readonly round: number;
-}
-
-export interface Outcome {
-  readonly notifications: readonly Notified[];
-  readonly end: { readonly state: string; readonly at: number; readonly status: 'active' | 'ended' };
-}
-
-export type Difference =
-  | { readonly kind: 'only-recorded'; readonly recipient: string; readonly at: number }
-  | { readonly kind: 'only-alternative'; readonly recipient: string; readonly at: number }
-  | {
-      readonly kind: 'notified-at-another-time';
-      readonly recipient: string;
-      readonly recordedAt: number;
-      readonly alternativeAt: number;
-    }
-  | { readonly kind: 'end-state'; readonly recorded: string; readonly alternative: string }
-  | { readonly kind: 'end-time'; readonly recorded: number; readonly alternative: number }
-  | { readonly kind: 'response-from-not-notified'; readonly seq: number; readonly by: string; readonly at: number }
-  | { readonly kind: 'delivery-skipped'; readonly seq: number; readonly recipient: string; readonly at: number };
+export type { Difference, Notified, Outcome };
 
 export type WhatIfAlarm =
   | {

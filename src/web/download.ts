@@ -2,9 +2,9 @@
  * A streamed export handed to the browser as a download: the answer is read chunk by chunk so
  * the page can show how much has arrived (`onProgress` with the bytes so far), then saved under
  * the server's file name (Content-Disposition), else `fallbackName`. Throws ApiError for a
- * problem answer. As the protocol page's export, with the session cookie.
+ * problem answer. With the session cookie; the protocol page's and the access log's exports.
  */
-import { ApiError } from '../api.ts';
+import { ApiError } from './api.ts';
 
 export async function downloadExport(
   url: string,
