@@ -27,6 +27,7 @@ import {
 
 const ADMIN_PASSWORD = 'Admin-pages-2026-ward';
 const NINA_PASSWORD = 'nina-night-shift-42';
+const NINA_NEW_PASSWORD = 'nina-day-shift-2027';
 
 let app: ConsoleApp;
 let browser: Browser;
@@ -181,6 +182,35 @@ describe('administration pages', { concurrency: false }, () => {
     await screenshot(admin, 'admin-users');
     await admin.getByRole('button', { name: 'Unlock account' }).click();
     await row.getByTestId('user-status').filter({ hasText: 'active' }).waitFor();
+
+    // Set a password: a differing repeat is caught at its field; then the new one logs in, the old not.
+    const setForm = admin.getByRole('form', { name: 'Set password' });
+    const login = (password: string) =>
+      fetch(`${app.base}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ loginName: 'nina', password }),
+      }).then((r) => r.status);
+    /** Fills and sends the form; resolves once it has been answered (the fields empty on success). */
+    const setPassword = async (password: string, repeat: string) => {
+      await setForm.getByLabel('New password').fill(password);
+      await setForm.getByLabel('Repeat the password').fill(repeat);
+      await setForm.getByLabel('Must change the password at the next login').uncheck();
+      await setForm.getByRole('button', { name: 'Set password' }).click();
+    };
+    await setPassword(NINA_NEW_PASSWORD, `${NINA_NEW_PASSWORD}?`);
+    await field(admin, 'Repeat the password').getByTestId('field-error').filter({ hasText: 'differ' }).waitFor();
+    assert.equal(await login(NINA_PASSWORD), 200, 'nothing changed');
+    await setPassword(NINA_NEW_PASSWORD, NINA_NEW_PASSWORD);
+    await admin.getByTestId('admin-done').filter({ hasText: 'Password of nina set' }).waitFor();
+    assert.equal(await login(NINA_PASSWORD), 401);
+    assert.equal(await login(NINA_NEW_PASSWORD), 200);
+    // Back to the first one, for the tests below.
+    await setPassword(NINA_PASSWORD, NINA_PASSWORD);
+    await admin.waitForFunction(() =>
+      [...(globalThis as any).document.querySelectorAll('input[name=newPassword]')].every((i: any) => i.value === ''),
+    );
+    assert.equal(await login(NINA_PASSWORD), 200);
 
     // Erase asks first; "No" keeps everything.
     await admin.getByRole('button', { name: 'Erase personal data…' }).click();

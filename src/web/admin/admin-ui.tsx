@@ -19,12 +19,19 @@ export function useId(prefix: string): string {
  * A label, the control (given as a function of its ids, so it can point at its error) and the
  * field's error under it. `wide` spans the form's full width.
  */
+/** What a Field gives its input: the id, the describing ids, whether it is invalid. */
+export interface FieldIds {
+  readonly id: string;
+  readonly describedBy: string | undefined;
+  readonly invalid: boolean;
+}
+
 export function Field(props: {
   label: string;
   error?: string | undefined;
   hint?: string | undefined;
   wide?: boolean;
-  children: (ids: { id: string; describedBy: string | undefined; invalid: boolean }) => JSX.Element;
+  children: (ids: FieldIds) => JSX.Element;
 }) {
   const id = useId('f');
   const errId = `${id}-err`;

@@ -10,7 +10,7 @@ import { CONSOLE_PAGES, type ConsolePage } from '../console-pages.ts';
 import { useConsole } from '../context.ts';
 import { LANGUAGE_NAMES, LANGUAGES } from '../i18n/i18n.ts';
 import { formErrors, NO_ERRORS, parseList, passwordProblem, type FormErrors } from './admin-model.ts';
-import { Field } from './admin-ui.tsx';
+import { Field, type FieldIds } from './admin-ui.tsx';
 
 /** A user as GET /api/v1/users lists it. */
 export interface UserRow {
@@ -250,43 +250,17 @@ export function UserForm(props: {
         {envField}
         {!user && (
           <>
-            <Field label={t('admin.users.password')} error={err('password')} hint={t('admin.password.policy')}>
-              {(ids) => (
-                <input
-                  id={ids.id}
-                  name="password"
-                  type="password"
-                  autocomplete="new-password"
-                  value={password}
-                  onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)}
-                  aria-invalid={ids.invalid}
-                  aria-describedby={ids.describedBy}
-                />
-              )}
-            </Field>
-            <Field label={t('admin.users.repeat')} error={err('repeat')}>
-              {(ids) => (
-                <input
-                  id={ids.id}
-                  name="repeat"
-                  type="password"
-                  autocomplete="new-password"
-                  value={repeat}
-                  onInput={(e) => setRepeat((e.currentTarget as HTMLInputElement).value)}
-                  aria-invalid={ids.invalid}
-                  aria-describedby={ids.describedBy}
-                />
-              )}
-            </Field>
-            <label class="check wide">
-              <input
-                type="checkbox"
-                name="mustChangePassword"
-                checked={mustChange}
-                onChange={(e) => setMustChange((e.currentTarget as HTMLInputElement).checked)}
-              />
-              {t('admin.users.mustChange')}
-            </label>
+            <PasswordFields
+              names={['password', 'repeat']}
+              label={t('admin.users.password')}
+              password={password}
+              repeat={repeat}
+              mustChange={mustChange}
+              errors={{ password: err('password'), repeat: err('repeat') }}
+              onPassword={setPassword}
+              onRepeat={setRepeat}
+              onMustChange={setMustChange}
+            />
           </>
         )}
       </div>
@@ -343,42 +317,17 @@ export function PasswordForm({ user, onDone }: { user: UserRow; onDone: (message
     >
       <h3>{t('admin.users.setPassword')}</h3>
       <div class="admin-grid">
-        <Field label={t('admin.users.newPassword')} error={errors.fields.password} hint={t('admin.password.policy')}>
-          {(ids) => (
-            <input
-              id={ids.id}
-              name="newPassword"
-              type="password"
-              autocomplete="new-password"
-              value={password}
-              onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)}
-              aria-invalid={ids.invalid}
-              aria-describedby={ids.describedBy}
-            />
-          )}
-        </Field>
-        <Field label={t('admin.users.repeat')} error={errors.fields.repeat}>
-          {(ids) => (
-            <input
-              id={ids.id}
-              name="newRepeat"
-              type="password"
-              autocomplete="new-password"
-              value={repeat}
-              onInput={(e) => setRepeat((e.currentTarget as HTMLInputElement).value)}
-              aria-invalid={ids.invalid}
-              aria-describedby={ids.describedBy}
-            />
-          )}
-        </Field>
-        <label class="check wide">
-          <input
-            type="checkbox"
-            checked={mustChange}
-            onChange={(e) => setMustChange((e.currentTarget as HTMLInputElement).checked)}
-          />
-          {t('admin.users.mustChange')}
-        </label>
+        <PasswordFields
+          names={['newPassword', 'newRepeat']}
+          label={t('admin.users.newPassword')}
+          password={password}
+          repeat={repeat}
+          mustChange={mustChange}
+          errors={{ password: errors.fields.password, repeat: errors.fields.repeat }}
+          onPassword={setPassword}
+          onRepeat={setRepeat}
+          onMustChange={setMustChange}
+        />
       </div>
       {errors.general && (
         <p class="error" role="alert">
@@ -387,5 +336,51 @@ export function PasswordForm({ user, onDone }: { user: UserRow; onDone: (message
       )}
       <button type="submit">{t('admin.users.setPassword')}</button>
     </form>
+  );
+}
+
+/** A new password, its repetition and "must change at next login": the create form's and the set-password form's. */
+function PasswordFields(p: {
+  readonly names: readonly [password: string, repeat: string];
+  readonly label: string;
+  readonly password: string;
+  readonly repeat: string;
+  readonly mustChange: boolean;
+  readonly errors: { readonly password?: string | undefined; readonly repeat?: string | undefined };
+  readonly onPassword: (v: string) => void;
+  readonly onRepeat: (v: string) => void;
+  readonly onMustChange: (v: boolean) => void;
+}) {
+  const { t } = useConsole();
+  const field = (name: string, value: string, onValue: (v: string) => void) => (ids: FieldIds) => (
+    <input
+      id={ids.id}
+      name={name}
+      type="password"
+      autocomplete="new-password"
+      value={value}
+      onInput={(e) => onValue((e.currentTarget as HTMLInputElement).value)}
+      aria-invalid={ids.invalid}
+      aria-describedby={ids.describedBy}
+    />
+  );
+  return (
+    <>
+      <Field label={p.label} error={p.errors.password} hint={t('admin.password.policy')}>
+        {field(p.names[0], p.password, p.onPassword)}
+      </Field>
+      <Field label={t('admin.users.repeat')} error={p.errors.repeat}>
+        {field(p.names[1], p.repeat, p.onRepeat)}
+      </Field>
+      <label class="check wide">
+        <input
+          type="checkbox"
+          name="mustChangePassword"
+          checked={p.mustChange}
+          onChange={(e) => p.onMustChange((e.currentTarget as HTMLInputElement).checked)}
+        />
+        {t('admin.users.mustChange')}
+      </label>
+    </>
   );
 }
