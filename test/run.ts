@@ -237,6 +237,9 @@ async function main(argv: string[]): Promise<number> {
     [
       '--import',
       'tsx',
+      // Inherited by every test file's process: keeps --test-force-exit from losing results.
+      '--import',
+      './test/support/blocking-stdio.ts',
       '--test',
       '--test-concurrency=2',
       '--test-timeout=360000',
