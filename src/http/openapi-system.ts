@@ -212,7 +212,7 @@ const schemas: Record<string, SchemaObject> = {
       alarms: {
         type: 'array',
         items: schema('SupervisionAlarm'),
-        description: 'Supervision alarms among the newest 500 alarms, newest first, at most 50.',
+        description: 'The newest supervision alarms, newest first, at most 50.',
       },
     },
   },

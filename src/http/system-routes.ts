@@ -27,8 +27,7 @@ import type { ConfigService } from '../runtime/config-service.ts';
 import { actorName, principalOf, type Audit } from './actor.ts';
 
 export const RESTART_REASON_MAX = 500;
-/** How many of the newest alarms are searched for supervision alarms, and how many are shown. */
-const SCAN = 500;
+/** How many of the newest supervision alarms are shown. */
 const SHOWN = 50;
 
 const restartBody = z.strictObject({
@@ -42,7 +41,7 @@ const supervisionBody = z.strictObject({
 export interface SystemRoutesDeps {
   readonly control: SystemControl | undefined;
   readonly configService: ConfigService;
-  readonly store: Pick<AlarmStore, 'listAlarms'>;
+  readonly store: Pick<AlarmStore, 'queryAlarms'>;
   readonly audit: Audit;
 }
 
@@ -140,7 +139,7 @@ export function systemRoutes(d: SystemRoutesDeps): Router {
     const [environments, alarmTypes, alarms] = await Promise.all([
       d.configService.list('environment', scope),
       d.configService.list('alarmType', scope),
-      d.store.listAlarms({ limit: SCAN, environments: storeFilter(scope) }),
+      d.store.queryAlarms({ adapter: 'supervision', limit: SHOWN, environments: storeFilter(scope) }),
     ]);
     const interfaces = d.control?.supervised() ?? [];
     ctx.body = {
@@ -152,19 +151,16 @@ export function systemRoutes(d: SystemRoutesDeps): Router {
         version,
         alarmTypes: alarmTypes.filter((t) => t.item.environment === item.id).map((t) => t.item.id),
       })),
-      alarms: alarms
-        .filter((a) => a.facts.source.adapter === 'supervision')
-        .slice(0, SHOWN)
-        .map((a) => ({
-          id: a.facts.id,
-          type: a.facts.type,
-          text: a.facts.text,
-          environment: a.facts.environment,
-          device: a.facts.source.device,
-          status: a.status,
-          raisedAt: iso(a.facts.raisedAt),
-          ...(a.endedAt !== undefined ? { endedAt: iso(a.endedAt) } : {}),
-        })),
+      alarms: alarms.map((a) => ({
+        id: a.facts.id,
+        type: a.facts.type,
+        text: a.facts.text,
+        environment: a.facts.environment,
+        device: a.facts.source.device,
+        status: a.status,
+        raisedAt: iso(a.facts.raisedAt),
+        ...(a.endedAt !== undefined ? { endedAt: iso(a.endedAt) } : {}),
+      })),
     };
   });
 

@@ -186,6 +186,8 @@ export interface AlarmQuery {
   readonly to?: number;
   /** Exactly this alarm type. */
   readonly type?: string;
+  /** Raised through exactly this adapter (`facts.source.adapter`: http, dect, supervision, …). */
+  readonly adapter?: string;
   /** The location contains this text, case-insensitively. */
   readonly location?: string;
   /** Someone of this name (case-insensitive) was notified or responded. */

@@ -522,6 +522,7 @@ export class KyselyAlarmStore implements AlarmStore {
     if (q.from !== undefined) s = s.where('raised_at', '>=', date(q.from));
     if (q.to !== undefined) s = s.where('raised_at', '<', date(q.to));
     if (q.type !== undefined) s = s.where('type', '=', q.type);
+    if (q.adapter !== undefined) s = s.where(sql<boolean>`source->>'adapter' = ${q.adapter}`);
     if (q.status !== undefined) s = s.where('status', '=', q.status);
     if (q.location !== undefined) s = s.where(sql<boolean>`location ilike ${likeAnywhere(q.location)}`);
     // An atomic state is stored as its name, a compound one as JSON naming it in quotes (stateKey).

@@ -324,7 +324,11 @@ export function storeConformance(name: string, make: () => Promise<TestStore>): 
       await raise('p1', { raisedAt: T, type: 'fire', location: 'Ward 3, room 312' }, ['alice', 'bob']);
       await raise('p2', { raisedAt: T + 1000, type: 'fire', location: 'Ward 1_2' }, ['Carol'], '{"level":"b"}');
       await raise('p3', { raisedAt: T + 1000, type: 'technical', location: 'WARD 3 corridor' }, ['bob']);
-      await raise('p4', { raisedAt: T + 2000, type: 'fire', environment: 'other' }, ['alice']);
+      await raise(
+        'p4',
+        { raisedAt: T + 2000, type: 'fire', environment: 'other', source: { adapter: 'supervision' } },
+        ['alice'],
+      );
       const ids = async (q: Partial<Parameters<typeof t.store.queryAlarms>[0]>) =>
         (await t.store.queryAlarms({ limit: 10, ...q })).map((a) => a.facts.id);
       // Newest first; ties by id descending.
@@ -343,6 +347,9 @@ export function storeConformance(name: string, make: () => Promise<TestStore>): 
       assert.deepEqual(await ids({ state: 'level' }), ['p2']);
       assert.deepEqual(await ids({ state: 'levelA' }), ['p4', 'p3', 'p1']);
       assert.deepEqual(await ids({ status: 'ended' }), []);
+      assert.deepEqual(await ids({ adapter: 'supervision' }), ['p4']);
+      assert.deepEqual(await ids({ adapter: 'http', environments: ['default'], limit: 2 }), ['p3', 'p2']);
+      assert.deepEqual(await ids({ adapter: 'supervision', environments: ['default'] }), []);
       // Paging: a page of 2, then the rest after its last alarm.
       assert.deepEqual(await ids({ limit: 2 }), ['p4', 'p3']);
       assert.deepEqual(await ids({ before: { raisedAt: T + 1000, id: 'p3' } }), ['p2', 'p1']);
