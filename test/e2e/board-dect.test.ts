@@ -151,6 +151,7 @@ describe('the board over the DECT path', { concurrency: false }, () => {
     alarmId = (await card.getAttribute('data-alarm-id'))!;
     assert.ok(alarmId, 'the card names its alarm');
     await card.getByTestId('priority').filter({ hasText: 'Critical · P1' }).waitFor();
+    await card.getByTestId('source').filter({ hasText: 'Web / API' }).waitFor();
 
     // Alice's and Bob's handsets (their users' phones) get the message; Carol's (level B) not yet.
     await settled(() => sim.inbox(1).length === 1 && sim.inbox(2).length === 1, 'level A’s handsets have it');

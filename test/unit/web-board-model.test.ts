@@ -13,6 +13,7 @@ import {
   recipientPhase,
   RECENT_MAX,
   sortedAlarms,
+  sourceOf,
   stateLabel,
   type AlarmView,
   type RecipientView,
@@ -138,6 +139,15 @@ describe('board model', () => {
     assert.equal(stateLabel('levelA'), 'levelA');
     assert.equal(stateLabel({ active: 'levelB' }), 'active.levelB');
     assert.equal(stateLabel({ a: 'x', b: { c: 'y' } }), 'a.x, b.c.y');
+  });
+
+  it('names where an alarm came from: a known adapter with its device, any other by its name', () => {
+    assert.deepEqual(sourceOf({ adapter: 'dect', device: '4711' }), { known: 'dect', adapter: 'dect', device: '4711' });
+    assert.deepEqual(sourceOf({ adapter: 'http' }), { known: 'http', adapter: 'http', device: '' });
+    assert.deepEqual(sourceOf({ adapter: 'modbus', device: 'plc1/40001' }), {
+      adapter: 'modbus',
+      device: 'plc1/40001',
+    });
   });
 
   it('a recipient shows the response first, else the delivery', () => {

@@ -25,6 +25,13 @@ const SAME_AS_ENGLISH_OK = new Set([
   'nav.admin',
   'nav.contacts',
   'nav.configuration',
+  // Protocol and product names, and words some languages share with English.
+  'source.http',
+  'source.espa444',
+  'source.espax',
+  'source.other',
+  'source.supervision',
+  'source.simulation',
 ]);
 
 describe('web console i18n', () => {

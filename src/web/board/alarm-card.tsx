@@ -14,6 +14,7 @@ import {
   nextEscalation,
   priorityBand,
   recipientPhase,
+  sourceOf,
   stateLabel,
   type AlarmView,
   type RecipientPhase,
@@ -44,6 +45,7 @@ export function AlarmCard({ alarm, now, me }: { alarm: AlarmView; now: number; m
     new Intl.DateTimeFormat(LOCALE[lang], { hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(ms);
   const can = (p: string) => me.permissions.includes(p);
   const titleId = `alarm-${alarm.id}`;
+  const from = sourceOf(alarm.source);
 
   const act = async (path: string, body: unknown) => {
     setError(undefined);
@@ -81,6 +83,15 @@ export function AlarmCard({ alarm, now, me }: { alarm: AlarmView; now: number; m
         <div>
           <dt>{t('alarm.raised')}</dt>
           <dd>{time(raised)}</dd>
+        </div>
+        <div>
+          <dt>{t('alarm.source')}</dt>
+          <dd class="source" data-testid="source">
+            {(from.known
+              ? t(`source.${from.known}`, { device: from.device })
+              : t('source.other', { adapter: from.adapter, device: from.device })
+            ).trim()}
+          </dd>
         </div>
         <div>
           <dt>{ended === undefined ? t('alarm.elapsed') : t('alarm.duration')}</dt>

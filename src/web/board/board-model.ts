@@ -44,6 +44,27 @@ export interface Board {
   readonly recent: readonly AlarmView[];
 }
 
+/** The adapters the board names in words; any other is shown by its own name. */
+export const KNOWN_SOURCES = ['http', 'dect', 'espa444', 'espax', 'supervision', 'forward', 'simulation'] as const;
+export type KnownSource = (typeof KNOWN_SOURCES)[number];
+
+/**
+ * Where an alarm came from, for the card: a known adapter (its message key `source.<adapter>`)
+ * with the device (handset number, link/address, the alarm it was forwarded from), or an unknown
+ * adapter by name.
+ */
+export function sourceOf(source: AlarmView['source']): {
+  readonly known?: KnownSource;
+  readonly adapter: string;
+  readonly device: string;
+} {
+  const device = source.device ?? '';
+  const known = (KNOWN_SOURCES as readonly string[]).includes(source.adapter)
+    ? (source.adapter as KnownSource)
+    : undefined;
+  return { ...(known ? { known } : {}), adapter: source.adapter, device };
+}
+
 export const RECENT_MAX = 10;
 export const emptyBoard: Board = { active: new Map(), recent: [] };
 
