@@ -86,8 +86,9 @@ export class EntryPseudonymiser {
 
   /**
    * A machine event: `by` (RESPONSE, CANCEL, signals), `user` (PRESENCE), `notificationId`
-   * (DELIVERY, and its `reason` text), `recipients` (FORWARD), and for a raise the frozen group members and presence
-   * in `input`.
+   * (DELIVERY, and its `reason` text), `recipients` and the `text` (FORWARD), and for a raise the
+   * frozen group members and presence in `input`. Free text is pseudonymised for the people named
+   * in this entry only; other personal data typed into it stays as typed.
    */
   event(event: unknown): unknown {
     if (event === null || typeof event !== 'object' || Array.isArray(event)) return event;
@@ -103,8 +104,10 @@ export class EntryPseudonymiser {
       for (const k of ['groups', 'presence'] as const) if (isMembers(input[k])) input[k] = this.members(input[k]);
       e.input = input;
     }
-    // A delivery failure's reason is the notifier's text, which may name the recipient.
+    // A delivery failure's reason is the notifier's text, which may name the recipient; an
+    // operator's forward text may name the people of the step (the forwarder, the recipients).
     if (e.type === 'DELIVERY' && typeof e.reason === 'string') e.reason = this.text(e.reason);
+    if (e.type === 'FORWARD' && typeof e.text === 'string') e.text = this.text(e.text);
     return e;
   }
 

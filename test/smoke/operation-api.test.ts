@@ -90,7 +90,7 @@ async function raise(id: string, type = 'generic'): Promise<void> {
 describe('forward (POST /api/v1/alarms/{id}/forward)', () => {
   it('records a FORWARD step by the operator, notifies the recipient, and replays exactly', async () => {
     await raise('fw-1');
-    const r = await as('POST', '/api/v1/alarms/fw-1/forward', { to: 'dave', text: 'Please take over' });
+    const r = await as('POST', '/api/v1/alarms/fw-1/forward', { to: 'dave', text: 'Please take over, dave' });
     assert.equal(r.status, 202, r.text);
     assert.deepEqual(r.json, { forwarded: true, recipients: ['dave'] });
     await h.advance(0);
@@ -98,13 +98,18 @@ describe('forward (POST /api/v1/alarms/{id}/forward)', () => {
     const sent = h.notifier.deliveries.filter((d) => d.alarmId === 'fw-1' && d.recipient === 'dave');
     assert.equal(sent.length, 1);
     assert.equal(sent[0]!.op, 'send');
-    assert.equal(sent[0]!.text, 'Please take over');
+    assert.equal(sent[0]!.text, 'Please take over, dave');
     const protocol = (await h.request('GET', '/api/v1/alarms/fw-1/protocol')).json;
     assert.equal(protocol.chain.ok, true);
     const step = protocol.entries.at(-1);
     assert.equal(step.event.type, 'FORWARD');
     assert.deepEqual(step.actor, { kind: 'user', id: 'olga' });
     assert.deepEqual(step.event.recipients, ['dave']);
+    assert.equal(step.event.text, 'Please take over, dave', 'shown with the names resolved');
+    // Stored with the recipient's pseudonym, in the text too: the chain never covers the name.
+    const stored = (await h.tocsin.store.listProtocol('fw-1')).at(-1)!;
+    assert.match(JSON.stringify(stored.event), /"text":"Please take over, p-[0-9a-f]{16}"/);
+    assert.doesNotMatch(JSON.stringify(stored), /dave/);
     assert.match(step.note, /forwarded by olga to dave/);
     assert.deepEqual(
       step.effects.filter((e: { type: string }) => e.type === 'notify'),

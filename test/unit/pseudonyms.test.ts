@@ -72,6 +72,17 @@ describe('EntryPseudonymiser', () => {
         z.event({ type: 'RAISE', input: { groups: { A: ['alice', 'device:x'] }, presence: { A: ['alice'] } } }),
       want: { type: 'RAISE', input: { groups: { A: [a, 'device:x'] }, presence: { A: [a] } } },
     },
+    // An operator's forward: recipients, the forwarder, and their names in the forward text.
+    {
+      name: 'forward',
+      run: (z) => z.event({ type: 'FORWARD', recipients: ['alice'], by: 'bob', text: 'bob asks alice to take room 3' }),
+      want: {
+        type: 'FORWARD',
+        recipients: [a],
+        by: ps('bob'),
+        text: `${ps('bob')} asks ${a} to take room 3`,
+      },
+    },
     // Users as actors; a system actor stays.
     { name: 'user actor', run: (z) => z.actor({ kind: 'user', id: 'alice' }), want: { kind: 'user', id: a } },
     {
