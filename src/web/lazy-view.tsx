@@ -1,8 +1,11 @@
 /**
  * A page that is its own chunk: `lazyView(() => import('./page.tsx').then((m) => m.Page))` is a
  * component with the page's props that imports the module when first rendered, keeps it (later
- * renders are immediate), shows the loading text meanwhile, and an error line with a retry
- * button when the chunk does not load (a new deployment, the network).
+ * renders are immediate), shows the loading text meanwhile, and when the chunk does not load an
+ * error line with two ways on: try the import again (the network failed for a moment), or reload
+ * the console — after an update the old chunk is gone from the server, and only a page loaded
+ * anew knows the new one's name. A console left open for weeks on a control-room screen meets
+ * exactly that.
  */
 import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
@@ -49,9 +52,12 @@ export function lazyView<P extends object>(load: () => Promise<ComponentType<P>>
     if (failure !== undefined)
       return (
         <p class="error" role="alert" data-testid="view-failed">
-          {t('common.error', { detail: failure })}{' '}
+          {t('common.viewFailed', { detail: failure })}{' '}
           <button type="button" onClick={() => setFailure(undefined)}>
             {t('common.retry')}
+          </button>{' '}
+          <button type="button" onClick={() => window.location.reload()}>
+            {t('common.reload')}
           </button>
         </p>
       );

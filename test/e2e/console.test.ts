@@ -278,6 +278,30 @@ describe('web console e2e', { concurrency: false }, () => {
     }
     assert.deepEqual(problemsOf(page), []);
   });
+
+  it('a page whose chunk cannot be loaded (the console was updated) says so, retries, and reloads the console', async () => {
+    const page = await newPage();
+    await login(page, 'admin', NEW_ADMIN_PASSWORD);
+    await page.waitForURL('**/board');
+    // The old build's chunk is gone from the server: its request fails, as after an update.
+    const chunk = /\/assets\/users-page-[^/]*\.js$/;
+    let refused = 0;
+    await page.route(chunk, (route) => (refused++, route.abort()));
+    await page.getByTestId('admin-menu').locator('summary').click();
+    await page.getByRole('link', { name: 'Users' }).click();
+    const failed = page.getByTestId('view-failed');
+    await failed.filter({ hasText: 'If Tocsin was updated meanwhile, reload the console.' }).waitFor();
+    assert.equal(refused, 1);
+    await failed.getByRole('button', { name: 'Try again' }).click();
+    await failed.waitFor();
+    assert.ok(refused >= 2, 'Try again imports the chunk anew');
+    // The chunk is back (the reloaded page would know the new build's): reload the console.
+    await page.unroute(chunk);
+    await failed.getByRole('button', { name: 'Reload the console' }).click();
+    await page.getByRole('heading', { name: 'Users' }).waitFor();
+    assert.equal(await page.getByTestId('view-failed').count(), 0);
+    assert.match(page.url(), /\/admin\/users$/, 'the reload stays on the page');
+  });
 });
 
 /** An API token of the (now changed) admin, for raising alarms the way a device would. */

@@ -5,6 +5,9 @@ export const da: Readonly<Record<MessageKey, string>> = {
   'common.loading': 'Indlæser…',
   'common.error': 'Noget gik galt: {detail}',
   'common.retry': 'Prøv igen',
+  'common.viewFailed':
+    'Siden kunne ikke indlæses ({detail}). Er Tocsin blevet opdateret i mellemtiden, så genindlæs konsollen.',
+  'common.reload': 'Genindlæs konsollen',
   'common.yes': 'ja',
   'common.no': 'nej',
 

@@ -5,6 +5,9 @@ export const de: Readonly<Record<MessageKey, string>> = {
   'common.loading': 'Wird geladen…',
   'common.error': 'Etwas ist schiefgegangen: {detail}',
   'common.retry': 'Erneut versuchen',
+  'common.viewFailed':
+    'Diese Seite konnte nicht geladen werden ({detail}). Wurde Tocsin inzwischen aktualisiert, laden Sie die Konsole neu.',
+  'common.reload': 'Konsole neu laden',
   'common.yes': 'ja',
   'common.no': 'nein',
 

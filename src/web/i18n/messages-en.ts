@@ -3,6 +3,8 @@ export const en = {
   'common.loading': 'Loading…',
   'common.error': 'Something went wrong: {detail}',
   'common.retry': 'Try again',
+  'common.viewFailed': 'This page could not be loaded ({detail}). If Tocsin was updated meanwhile, reload the console.',
+  'common.reload': 'Reload the console',
   'common.yes': 'yes',
   'common.no': 'no',
 

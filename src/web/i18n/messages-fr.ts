@@ -5,6 +5,9 @@ export const fr: Readonly<Record<MessageKey, string>> = {
   'common.loading': 'Chargement…',
   'common.error': 'Une erreur est survenue : {detail}',
   'common.retry': 'Réessayer',
+  'common.viewFailed':
+    'Cette page n’a pas pu être chargée ({detail}). Si Tocsin a été mis à jour entre-temps, rechargez la console.',
+  'common.reload': 'Recharger la console',
   'common.yes': 'oui',
   'common.no': 'non',
 

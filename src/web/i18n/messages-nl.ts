@@ -5,6 +5,9 @@ export const nl: Readonly<Record<MessageKey, string>> = {
   'common.loading': 'Laden…',
   'common.error': 'Er ging iets mis: {detail}',
   'common.retry': 'Opnieuw proberen',
+  'common.viewFailed':
+    'Deze pagina kon niet worden geladen ({detail}). Is Tocsin intussen bijgewerkt, laad de console dan opnieuw.',
+  'common.reload': 'Console opnieuw laden',
   'common.yes': 'ja',
   'common.no': 'nee',
 
