@@ -37,7 +37,7 @@ const MSG = {
     '(DESIGN.md, Import rules).',
   domain: 'src/domain/ imports nothing outside src/domain/ except zod.',
   ports: 'src/ports/ holds interfaces: it imports (types only) from src/domain/ and src/ports/, nothing else.',
-  sibling: 'an adapter never imports another adapter; share code through src/domain/ or src/ports/.',
+  sibling: 'an adapter never imports another adapter; share code through adapters/shared/, src/domain/ or src/ports/.',
   app: 'adapters never import src/app/: the composition root wires them, not the other way round.',
   normalise: 'write relative imports without `.` or `..` in the middle, so the boundary rules can read them.',
   deep: `nested deeper than eslint.config.js checks (${MAX_DEPTH} folders): flatten it or raise MAX_DEPTH.`,
@@ -57,7 +57,8 @@ const IMPLS = [
 ];
 
 /**
- * @typedef {{ dir: string, file?: string }} Target  a folder (segments may be `*`), optionally a file-name regex
+ * @typedef {{ dir: string, file?: string, except?: string }} Target  a folder (segments may be `*`), optionally
+ *   a file-name regex; `except`: a subfolder of `dir` that is not part of the target
  * @typedef {{ regex: string, message: string, caseSensitive?: boolean }} Pattern
  * @typedef {{
  *   zone: string,
@@ -92,9 +93,11 @@ function ancestors(zone) {
 function viaAncestor(target, anc, prefixOnly) {
   if (anc.dir !== '' && target.dir !== anc.dir && !target.dir.startsWith(`${anc.dir}/`)) return undefined;
   const rel = anc.dir === '' ? target.dir : target.dir.slice(anc.dir.length + 1);
-  const head = up(anc.extra) + (rel === '' ? SEG : pathRe(rel));
+  const not = target.except === undefined ? '' : `(?!${pathRe(target.except)}(/|$))`;
+  const head = up(anc.extra) + (rel === '' ? not + SEG : pathRe(rel));
   if (prefixOnly) return `${head}/`;
-  return target.file === undefined ? `${head}(/|$)` : `${head}/(${SEG}/)*${target.file}${EXT}`;
+  const below = rel === '' ? '' : not;
+  return target.file === undefined ? `${head}(/${below}|$)` : `${head}/${below}(${SEG}/)*${target.file}${EXT}`;
 }
 
 /**
@@ -216,7 +219,9 @@ export default defineConfig([
   ...zone({ zone: 'machines', packages: ['xstate', 'xstate/graph'], allowOut: ['src/domain'], message: MSG.machines }),
 
   // Adapters: not each other, not src/app, no concrete implementations. Files directly in
-  // adapters/ belong to no adapter and get the last two rules only.
+  // adapters/ belong to no adapter and get the last two rules only. adapters/shared/ is no
+  // adapter either: the code the adapters' transports have in common (timers, log type), which
+  // every adapter may import; it is checked as an adapter, so it imports none.
   ...zone({
     zone: 'adapters',
     depths: 1,
@@ -224,9 +229,9 @@ export default defineConfig([
   }),
   ...zone({
     zone: 'adapters/*',
-    extra: [{ regex: '^adapters/', message: MSG.sibling }],
+    extra: [{ regex: '^adapters/(?!shared(/|$))', message: MSG.sibling }],
     denyOut: [
-      { targets: [{ dir: 'adapters' }], message: MSG.sibling },
+      { targets: [{ dir: 'adapters', except: 'shared' }], message: MSG.sibling },
       { targets: [{ dir: 'src/app' }], message: MSG.app },
       noImpls,
     ],

@@ -14,6 +14,8 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import type { LinkLog } from '../shared/link-log.ts';
+import { realTimers, TimerSlots, type TimerHost } from '../shared/timer-slots.ts';
 import {
   decodeAxi,
   encodeAxi,
@@ -35,22 +37,11 @@ import {
   type SupervisionKind,
 } from './dect-link.ts';
 
+/** dect-adapter.ts and dect-position.ts take the timers from here (they live in adapters/shared/). */
+export { realTimers, type TimerHost };
+
 /** A request as the caller builds it: the transport adds `seq`. */
 export type AxiCall = AxiRequest extends infer R ? (R extends { seq: number } ? Omit<R, 'seq'> : never) : never;
-
-export interface TimerHost {
-  /** Calls `fn` after `ms`; returns a function that cancels it. */
-  set(ms: number, fn: () => void): () => void;
-}
-
-/** Node's timers, unref'd (a pending reconnect does not keep the process alive). */
-export const realTimers: TimerHost = {
-  set(ms, fn) {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
-    return () => clearTimeout(t);
-  },
-};
 
 export interface AxiTransportOptions {
   readonly host: string;
@@ -74,7 +65,7 @@ export interface AxiTransportOptions {
   readonly onSupervision?: (kind: SupervisionKind, detail: string) => void;
   /** The link is up again after a (re)connect: re-check open messages. */
   readonly onReconcile?: () => void;
-  readonly log?: (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
+  readonly log?: LinkLog;
 }
 
 /** The subscriptions an alarm server needs (protocols.md §1.3), every handset and trigger. */
@@ -105,7 +96,7 @@ export class AxiTransport {
   private state: LinkState = INITIAL_LINK;
   private readonly policy: LinkPolicy;
   private readonly timers: TimerHost;
-  private readonly cancel = new Map<LinkTimer, () => void>();
+  private readonly slots: TimerSlots<LinkTimer>;
   private socket: net.Socket | undefined;
   private seq = 0;
   private readonly pending = new Map<
@@ -117,6 +108,7 @@ export class AxiTransport {
   constructor(private readonly o: AxiTransportOptions) {
     this.policy = o.policy ?? DEFAULT_LINK_POLICY;
     this.timers = o.timers ?? realTimers;
+    this.slots = new TimerSlots(this.timers);
   }
 
   get phase(): LinkState['phase'] {
@@ -176,18 +168,10 @@ export class AxiTransport {
         this.dropSocket(e.reason);
         return;
       case 'arm':
-        this.cancel.get(e.timer)?.();
-        this.cancel.set(
-          e.timer,
-          this.timers.set(e.ms, () => {
-            this.cancel.delete(e.timer);
-            this.feed({ type: 'timer', timer: e.timer });
-          }),
-        );
+        this.slots.arm(e.timer, e.ms, () => this.feed({ type: 'timer', timer: e.timer }));
         return;
       case 'disarm':
-        this.cancel.get(e.timer)?.();
-        this.cancel.delete(e.timer);
+        this.slots.disarm(e.timer);
         return;
       case 'supervision':
         this.o.log?.(e.event === 'link-up' ? 'info' : 'warn', `OM AXI ${e.event}: ${e.detail}`);

@@ -14,6 +14,8 @@
  */
 import net from 'node:net';
 import type { SendResult } from '../../src/ports/notifier.ts';
+import type { LinkLog } from '../shared/link-log.ts';
+import { realTimers, TimerSlots, type TimerHost } from '../shared/timer-slots.ts';
 import { encodeBlock, Espa444EncodeError, type Charset, type EspaBlock, type OutBlock } from './espa444-codec.ts';
 import {
   INITIAL_LINK,
@@ -30,19 +32,8 @@ import {
 } from './espa444-link.ts';
 import { Espa444Scanner } from './espa444-scanner.ts';
 
-export interface TimerHost {
-  /** Calls `fn` after `ms`; returns a function that cancels it. */
-  set(ms: number, fn: () => void): () => void;
-}
-
-/** Node's timers, unref'd (a pending reconnect does not keep the process alive). */
-export const realTimers: TimerHost = {
-  set(ms, fn) {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
-    return () => clearTimeout(t);
-  },
-};
+/** espa444-adapter.ts takes the timers from here (they live in adapters/shared/). */
+export { realTimers, type TimerHost };
 
 export type TcpEndpoint =
   | { readonly mode: 'client'; readonly host: string; readonly port: number }
@@ -54,7 +45,7 @@ export type TcpEndpoint =
       readonly allowFrom?: readonly string[];
     };
 
-export type Espa444Log = (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
+export type Espa444Log = LinkLog;
 
 export interface Espa444TransportOptions {
   /** Names the link in logs and alarm sources. */
@@ -77,8 +68,7 @@ export interface Espa444TransportOptions {
 export class Espa444Transport {
   readonly config: LinkConfig;
   private state: LinkState = INITIAL_LINK;
-  private readonly timers: TimerHost;
-  private readonly cancel = new Map<LinkTimer | 'reconnect', () => void>();
+  private readonly slots: TimerSlots<LinkTimer | 'reconnect'>;
   private socket: net.Socket | undefined;
   private scanner: Espa444Scanner;
   private server: net.Server | undefined;
@@ -90,7 +80,7 @@ export class Espa444Transport {
 
   constructor(private readonly o: Espa444TransportOptions) {
     this.config = linkConfig(o.role, o.link);
-    this.timers = o.timers ?? realTimers;
+    this.slots = new TimerSlots(o.timers ?? realTimers);
     this.scanner = this.newScanner();
   }
 
@@ -124,8 +114,7 @@ export class Espa444Transport {
   /** Closes the connection (queued blocks fail) and stops listening or reconnecting. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const c of this.cancel.values()) c();
-    this.cancel.clear();
+    this.slots.disarmAll();
     const socket = this.socket;
     if (socket) this.lost(socket, 'stopped');
     socket?.destroy();
@@ -175,18 +164,10 @@ export class Espa444Transport {
         this.socket?.write(out.bytes);
         return;
       case 'set-timer':
-        this.cancel.get(out.timer)?.();
-        this.cancel.set(
-          out.timer,
-          this.timers.set(out.ms, () => {
-            this.cancel.delete(out.timer);
-            this.feed({ type: 'timer', timer: out.timer });
-          }),
-        );
+        this.slots.arm(out.timer, out.ms, () => this.feed({ type: 'timer', timer: out.timer }));
         return;
       case 'clear-timer':
-        this.cancel.get(out.timer)?.();
-        this.cancel.delete(out.timer);
+        this.slots.disarm(out.timer);
         return;
       case 'received':
         this.decide(out.rx, out.block);
@@ -246,14 +227,7 @@ export class Espa444Transport {
     const { baseMs, maxMs } = this.o.backoff ?? { baseMs: 1_000, maxMs: 60_000 };
     const ms = Math.min(maxMs, baseMs * 2 ** Math.min(this.failures - 1, 30));
     this.log('info', `reconnecting in ${ms} ms`);
-    this.cancel.get('reconnect')?.();
-    this.cancel.set(
-      'reconnect',
-      this.timers.set(ms, () => {
-        this.cancel.delete('reconnect');
-        this.connect();
-      }),
-    );
+    this.slots.arm('reconnect', ms, () => this.connect());
   }
 
   private accept(socket: net.Socket): void {

@@ -13,6 +13,8 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
+import type { LinkLog } from '../shared/link-log.ts';
+import { realTimers, TimerSlots, type TimerHost } from '../shared/timer-slots.ts';
 import { decodeEspax, type EspaxDocument } from './espax-codec.ts';
 import { encodeEspax, invokeIdOf, type ServerMessage } from './espax-encode.ts';
 import { EspaxDeframer, frame } from './espax-framing.ts';
@@ -27,21 +29,10 @@ import {
   type SessionState,
 } from './espax-session.ts';
 
-export interface TimerHost {
-  /** Calls `fn` after `ms`; returns a function that cancels it. */
-  set(ms: number, fn: () => void): () => void;
-}
+/** espax-adapter.ts takes TimerHost from here (the timers live in adapters/shared/). */
+export type { TimerHost };
 
-/** Node's timers, unref'd. */
-export const realTimers: TimerHost = {
-  set(ms, fn) {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
-    return () => clearTimeout(t);
-  },
-};
-
-export type EspaxLog = (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
+export type EspaxLog = LinkLog;
 
 /** One client connection, as the handler sees it. */
 export interface EspaxConnection {
@@ -137,8 +128,8 @@ class Connection implements EspaxConnection {
   readonly remote: string;
   private state: SessionState = INITIAL_SESSION;
   private readonly deframer: EspaxDeframer;
-  private cancelTimer: (() => void) | undefined;
-  private readonly timers: TimerHost;
+  /** The session machine's one timer. */
+  private readonly timer: TimerSlots<'session'>;
 
   constructor(
     readonly id: number,
@@ -149,7 +140,7 @@ class Connection implements EspaxConnection {
   ) {
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     this.deframer = new EspaxDeframer(o.maxFrameBytes ? { maxFrameBytes: o.maxFrameBytes } : {});
-    this.timers = o.timers ?? realTimers;
+    this.timer = new TimerSlots(o.timers ?? realTimers);
   }
 
   start(): void {
@@ -211,18 +202,14 @@ class Connection implements EspaxConnection {
         return;
       case 'close':
         this.log('info', `ESPA-X: closing: ${e.reason}`);
-        this.disarm();
+        this.timer.disarm('session');
         this.socket.end(() => this.socket.destroy());
         return;
       case 'arm':
-        this.disarm();
-        this.cancelTimer = this.timers.set(e.ms, () => {
-          this.cancelTimer = undefined;
-          this.feed({ type: 'timer' });
-        });
+        this.timer.arm('session', e.ms, () => this.feed({ type: 'timer' }));
         return;
       case 'disarm':
-        this.disarm();
+        this.timer.disarm('session');
         return;
       case 'authenticate':
         void this.authenticate(e);
@@ -269,11 +256,6 @@ class Connection implements EspaxConnection {
   /** A method, not a field read: `feed` changes the state under TypeScript's narrowing. */
   private closed(): boolean {
     return this.state.phase === 'closed';
-  }
-
-  private disarm(): void {
-    this.cancelTimer?.();
-    this.cancelTimer = undefined;
   }
 
   private log(level: 'info' | 'warn', msg: string, fields: Record<string, unknown> = {}): void {

@@ -99,6 +99,15 @@ const cases: readonly Case[] = [
   { file: 'adapters/espa/x/y.ts', code: imp('../../dect/dect-codec.ts'), error: imports(/another adapter/) },
   // adapters/: a sibling adapter by a bare adapters/ path.
   { file: 'adapters/espa/x.ts', code: imp('adapters/dect/dect-codec.ts'), error: imports(/another adapter/) },
+  // adapters/: the code the adapters share.
+  { file: 'adapters/espa/espa-transport.ts', code: imp('../shared/timer-slots.ts') },
+  // adapters/: the shared code from a subfolder, and by a bare adapters/ path.
+  { file: 'adapters/espa/x/y.ts', code: imp('../../shared/timer-slots.ts') },
+  { file: 'adapters/espa/x.ts', code: imp('adapters/shared/timer-slots.ts') },
+  // adapters/shared/: no adapter of its own.
+  { file: 'adapters/shared/timer-slots.ts', code: imp('../dect/dect-codec.ts'), error: imports(/another adapter/) },
+  // adapters/shared/: not the composition root either.
+  { file: 'adapters/shared/x.ts', code: imp('../../src/app/config.ts'), error: imports(/src\/app\//) },
   // adapters/: its own files.
   { file: 'adapters/espa/espa-adapter.ts', code: imp('./espa-codec.ts') },
   // adapters/: its own files from a subfolder.
