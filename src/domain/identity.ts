@@ -109,6 +109,8 @@ export interface User {
   readonly erased: boolean;
   readonly createdAt: number;
   readonly updatedAt: number;
+  /** 1 at creation, +1 per change of the record; the HTTP API's ETag. */
+  readonly version: number;
 }
 
 export const userGroupSchema = z.strictObject({
@@ -123,6 +125,11 @@ export const userGroupSchema = z.strictObject({
 });
 export type UserGroup = z.infer<typeof userGroupSchema>;
 export type UserGroupInput = z.input<typeof userGroupSchema>;
+
+/** A user group as stored and shown: with its version (1 at creation, +1 per change; the ETag). */
+export interface VersionedUserGroup extends UserGroup {
+  readonly version: number;
+}
 
 export type PasswordProblem = 'not-a-string' | 'too-short' | 'too-long' | 'admin' | 'login-name' | 'common';
 

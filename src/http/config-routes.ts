@@ -13,6 +13,7 @@ import type { EnvironmentScope } from '../domain/environments.ts';
 import { ConfigService, itemEnvironment } from '../runtime/config-service.ts';
 import { verifyConfigChain } from '../runtime/protocol-hash.ts';
 import { actorName, principalOf, type Audit } from './actor.ts';
+import { ifMatch, setETag, stripVersion } from './if-match.ts';
 
 const MEMBER = /^(?:(?:device|contact):)?[A-Za-z0-9._-]{1,64}$/;
 
@@ -26,16 +27,6 @@ function pathParam(ctx: Context, name: string, pattern: RegExp, reason: string):
 }
 const itemId = (ctx: Context) =>
   pathParam(ctx, 'id', ID_PATTERN, 'ids are 1–64 of A–Z a–z 0–9 _ -, starting with a letter or digit');
-
-/** `If-Match: "3"` → 3; absent → undefined; anything else → 400. */
-function ifMatch(ctx: Context): number | undefined {
-  const h = ctx.get('If-Match');
-  if (!h) return undefined;
-  const m = /^"(0|[1-9][0-9]{0,8})"$/.exec(h.trim());
-  if (!m)
-    throw new TocsinError('bad-request', 'If-Match must be one quoted version, e.g. "3" ("0": must not exist yet)');
-  return Number(m[1]);
-}
 
 function jsonBody(ctx: Context): unknown {
   if (!ctx.is('application/json')) throw new TocsinError('unsupported-media-type', 'send application/json');
@@ -65,7 +56,7 @@ export function configRoutes(service: ConfigService, audit: Audit): Router {
     });
     r.get(`/${seg}/:id`, async (ctx) => {
       const s = await service.get(kind, itemId(ctx), scope(ctx));
-      ctx.set('ETag', `"${s.version}"`);
+      setETag(ctx, s.version);
       ctx.body = { ...s.item, version: s.version };
     });
     r.put(`/${seg}/:id`, async (ctx) => {
@@ -90,7 +81,7 @@ export function configRoutes(service: ConfigService, audit: Audit): Router {
           details: { op: created ? 'create' : 'update', version: v },
         });
       ctx.status = created ? 201 : 200;
-      ctx.set('ETag', `"${v}"`);
+      setETag(ctx, v);
       ctx.body = { ...item, version: v };
     });
     r.delete(`/${seg}/:id`, async (ctx) => {
@@ -146,13 +137,4 @@ export function configRoutes(service: ConfigService, audit: Audit): Router {
     ctx.body = { alarmTypes: await service.problems(scope(ctx)) };
   });
   return r;
-}
-
-/** A client may send back what it read: the `version` member is not part of the item. */
-function stripVersion(body: unknown): unknown {
-  if (body && typeof body === 'object' && !Array.isArray(body) && 'version' in body) {
-    const { version: _v, ...rest } = body as Record<string, unknown>;
-    return rest;
-  }
-  return body;
 }

@@ -11,6 +11,11 @@
  * a token must not mint tokens). Anyone lists and revokes their own; with
  * `administration.users.edit` every token. Another user's token is `not-found` to whoever may
  * not revoke it, so its id is not confirmed.
+ *
+ * Versions: one user or group is answered with `ETag: "<version>"`; PATCH and DELETE of a user,
+ * PUT and DELETE of a group take an optional `If-Match: "<version>"` (for a group PUT, `"0"`:
+ * create only) and answer a stale one with 412 `precondition-failed`, writing nothing. Without
+ * If-Match they write as before. A `version` member in a body (what GET answered) is ignored.
  */
 import { zodProblems } from '../domain/validation.ts';
 import Router from '@koa/router';
@@ -22,6 +27,7 @@ import { isValidPin, userGroupSchema, userInputSchema } from '../domain/identity
 import { PERMISSIONS, PERMISSION_IDS, type Permission, type PermissionInfo } from '../domain/permissions.ts';
 import { can, type AuthService, type Principal } from '../runtime/auth-service.ts';
 import { principalOf } from './actor.ts';
+import { ifMatch, setETag, stripVersion } from './if-match.ts';
 
 const invalidParam = (parameter: string, reason: string) =>
   new TocsinError('validation', `the parameter '${parameter}' is invalid`, { details: [{ parameter, reason }] });
@@ -126,24 +132,32 @@ export function identityRoutes(auth: AuthService): Router {
     ctx.body = user;
   });
   r.get('/users/:id', async (ctx) => {
-    ctx.body = await auth.getUser(idParam(ctx), actor(ctx));
+    const user = await auth.getUser(idParam(ctx), actor(ctx));
+    setETag(ctx, user.version);
+    ctx.body = user;
   });
   r.patch('/users/:id', async (ctx) => {
     const id = idParam(ctx);
-    const { pin: rawPin, ...patch } = objectBody(ctx);
+    const ifVersion = ifMatch(ctx);
+    const { pin: rawPin, ...patch } = stripVersion(objectBody(ctx));
     const pin = pinOf(rawPin, true);
     const p = actor(ctx);
     // Checked before any write, so a refused PIN leaves the fields unchanged too.
     const before = await auth.getWritableUser(id, p);
     if (before.erased) throw new TocsinError('conflict', 'an erased user cannot be changed');
-    const user = pin === undefined || Object.keys(patch).length > 0 ? await auth.updateUser(p, id, patch) : before;
-    if (pin !== undefined) await auth.setPin(p, id, pin);
-    ctx.body = pin === undefined ? user : await auth.getUser(id);
+    const fields = pin === undefined || Object.keys(patch).length > 0;
+    const user = fields ? await auth.updateUser(p, id, patch, { ifVersion }) : before;
+    // The version check goes with the first write; a PIN after the fields is our own next change.
+    if (pin !== undefined) await auth.setPin(p, id, pin, fields ? {} : { ifVersion });
+    const answer = pin === undefined ? user : await auth.getUser(id);
+    setETag(ctx, answer.version);
+    ctx.body = answer;
   });
   r.delete('/users/:id', async (ctx) => {
     const id = idParam(ctx);
+    const ifVersion = ifMatch(ctx);
     await auth.getWritableUser(id, actor(ctx));
-    await auth.deleteUser(actor(ctx), id);
+    await auth.deleteUser(actor(ctx), id, { ifVersion });
     ctx.status = 204;
   });
   r.put('/users/:id/password', async (ctx) => {
@@ -183,21 +197,26 @@ export function identityRoutes(auth: AuthService): Router {
     ctx.body = { groups: await auth.listGroups() };
   });
   r.get('/user-groups/:id', async (ctx) => {
-    ctx.body = await auth.getGroup(idParam(ctx));
+    const group = await auth.getGroup(idParam(ctx));
+    setETag(ctx, group.version);
+    ctx.body = group;
   });
   r.put('/user-groups/:id', async (ctx) => {
     const id = idParam(ctx);
-    const body = objectBody(ctx);
+    const ifVersion = ifMatch(ctx);
+    const body = stripVersion(objectBody(ctx));
     if (body.id !== undefined && body.id !== id)
       throw new TocsinError('validation', 'the id in the body is not the id in the path', {
         details: [{ pointer: '/id', reason: `must be '${id}' (or omitted)` }],
       });
-    const { group, created } = await auth.putGroup(actor(ctx), { ...body, id });
+    const { group, created } = await auth.putGroup(actor(ctx), { ...body, id }, { ifVersion });
     ctx.status = created ? 201 : 200;
+    setETag(ctx, group.version);
     ctx.body = group;
   });
   r.delete('/user-groups/:id', async (ctx) => {
-    await auth.deleteGroup(actor(ctx), idParam(ctx));
+    const id = idParam(ctx);
+    await auth.deleteGroup(actor(ctx), id, { ifVersion: ifMatch(ctx) });
     ctx.status = 204;
   });
 

@@ -3,6 +3,8 @@
  * (src/http/identity-routes.ts), spread into src/http/openapi.ts. Hand-written from the zod
  * schemas of src/domain/identity.ts (what JSON Schema cannot say, e.g. "no environment twice",
  * the descriptions say in words). Times are epoch milliseconds, as AuthService answers them.
+ * Versions, ETag and If-Match work as in the configuration API: the `IfMatch` parameter and the
+ * `ETag` header are the components openapi-config.ts defines.
  */
 import { LANGUAGES, LOGIN_NAME_MAX, PASSWORD_MAX, PASSWORD_MIN } from '../domain/identity.ts';
 import { PERMISSION_IDS } from '../domain/permissions.ts';
@@ -81,6 +83,17 @@ const userFields = {
   environments,
 };
 
+const version: SchemaObject = {
+  type: 'integer',
+  minimum: 1,
+  description: 'The record’s version: 1 at creation, +1 per change (also in the ETag header).',
+};
+/** What GET answered may be sent back: its version is ignored (send it in If-Match instead). */
+const ignoredVersion: SchemaObject = {
+  type: 'integer',
+  description: 'Ignored, so that what GET answered can be sent back; the version check is If-Match.',
+};
+
 const GRANT =
   'A user group or environments beyond the caller’s own are refused as `validation` (422, "you cannot grant more ' +
   'than you hold", `errors` pointing at `/userGroup` or `/environments/<i>`), not 403.';
@@ -135,6 +148,7 @@ const schemas: Record<string, SchemaObject> = {
       'erased',
       'createdAt',
       'updatedAt',
+      'version',
     ],
     additionalProperties: false,
     properties: {
@@ -155,6 +169,7 @@ const schemas: Record<string, SchemaObject> = {
       erased: { type: 'boolean', description: 'Personal data replaced by a pseudonym; cannot log in.' },
       createdAt: epochMs('Epoch milliseconds.'),
       updatedAt: epochMs('Epoch milliseconds.'),
+      version,
     },
   },
   UserList: {
@@ -202,6 +217,7 @@ const schemas: Record<string, SchemaObject> = {
       mobile: orNull(phone),
       email: orNull({ type: 'string', format: 'email', maxLength: 254 }),
       pin: { anyOf: [pin, { type: 'null' }], description: 'Sets the PIN; null removes it.' },
+      version: ignoredVersion,
     },
     examples: [{ displayName: 'Example User (night shift)', phone: '+49 30 1234567' }],
   },
@@ -230,13 +246,14 @@ const schemas: Record<string, SchemaObject> = {
   },
   UserGroup: {
     type: 'object',
-    required: ['id', 'name', 'description', 'permissions'],
+    required: ['id', 'name', 'description', 'permissions', 'version'],
     additionalProperties: false,
     properties: {
       id: { type: 'string' },
       name: { type: 'string' },
       description: { type: 'string' },
       permissions: { type: 'array', items: { type: 'string', enum: [...PERMISSION_IDS] } },
+      version,
     },
   },
   UserGroupList: {
@@ -258,6 +275,7 @@ const schemas: Record<string, SchemaObject> = {
       name: trimmed(200, 'The group’s name.'),
       description: { type: 'string', maxLength: 1000, default: '' },
       permissions,
+      version: ignoredVersion,
     },
     examples: [
       {
@@ -391,6 +409,12 @@ const parameters: Record<string, ParameterObject> = {
 const responses: Record<string, ResponseObject> = {
   UserNotFound: problem('No such user (`not-found`).'),
   IdentityInvalidId: problem('The id in the path is malformed (`validation`; `errors` names it).'),
+  IdentityVersionMismatch: problem(
+    'If-Match names another version than the current one: someone changed the record meanwhile ' +
+      '(`precondition-failed`); nothing was written. Read it again.',
+  ),
+  IdentityBadBody: problem('Malformed JSON, or If-Match is not one quoted version (`bad-request`).'),
+  IdentityBadIfMatch: problem('If-Match is not one quoted version (`bad-request`).'),
 };
 
 const bodyErrors = {
@@ -398,8 +422,23 @@ const bodyErrors = {
   '413': response('PayloadTooLarge'),
   '415': response('UnsupportedMediaType'),
 };
+/** A change that takes If-Match: its body errors, a malformed If-Match, a stale version. */
+const versionedBodyErrors = {
+  ...bodyErrors,
+  '400': response('IdentityBadBody'),
+  '412': response('IdentityVersionMismatch'),
+};
+const versionedErrors = { '400': response('IdentityBadIfMatch'), '412': response('IdentityVersionMismatch') };
+const ifMatchParam = ref('parameters', 'IfMatch');
+const etag = { ETag: ref('headers', 'ETag') };
 const userErrors = { '404': response('UserNotFound'), '422': response('IdentityInvalidId'), ...storeErrors };
 const userJson = (description: string): ResponseObject => ({ description, content: json(schema('User')) });
+const versionedUser = (description: string): ResponseObject => ({ ...userJson(description), headers: etag });
+const versionedGroup = (description: string): ResponseObject => ({
+  description,
+  headers: etag,
+  content: json(schema('UserGroup')),
+});
 
 const userAction = (action: 'lock' | 'unlock', summary: string, description: string): OperationObject => ({
   operationId: `${action}User`,
@@ -454,17 +493,20 @@ const paths: Record<string, PathItemObject> = {
       operationId: 'getUser',
       summary: 'Read a user',
       tags: ['users'],
-      responses: { '200': userJson('The user.'), ...userErrors },
+      responses: { '200': versionedUser('The user.'), ...userErrors },
     },
     patch: {
       operationId: 'updateUser',
       summary: 'Change a user',
-      description: 'Changes the given fields only. Recorded in the access log.',
+      description:
+        'Changes the given fields only. With If-Match, only a user still at that version: a change made ' +
+        'meanwhile by someone else is refused (412), not overwritten. Recorded in the access log.',
       tags: ['users'],
+      parameters: [ifMatchParam],
       requestBody: { required: true, content: json(schema('UserPatchRequest')) },
       responses: {
-        '200': userJson('The user as changed.'),
-        ...bodyErrors,
+        '200': versionedUser('The user as changed.'),
+        ...versionedBodyErrors,
         '404': response('UserNotFound'),
         '409': problem(
           'The login name is taken, the built-in admin would lose its name or group, or the user is erased (`conflict`).',
@@ -479,11 +521,15 @@ const paths: Record<string, PathItemObject> = {
     delete: {
       operationId: 'deleteUser',
       summary: 'Delete a user',
-      description: 'Deletes the user with their sessions and API tokens. Recorded in the access log.',
+      description:
+        'Deletes the user with their sessions and API tokens; with If-Match, only a user still at that version. ' +
+        'Recorded in the access log.',
       tags: ['users'],
+      parameters: [ifMatchParam],
       responses: {
         '204': { description: 'Deleted.' },
         '409': problem('The built-in admin cannot be deleted (`conflict`).'),
+        ...versionedErrors,
         ...userErrors,
       },
     },
@@ -560,13 +606,16 @@ const paths: Record<string, PathItemObject> = {
     put: {
       operationId: 'putUserGroup',
       summary: 'Create or replace a user group',
-      description: 'Recorded in the access log.',
+      description:
+        'With If-Match, only a group still at that version (`"0"`: only a new group): a change made meanwhile ' +
+        'by someone else is refused (412), not overwritten. Recorded in the access log.',
       tags: ['users'],
+      parameters: [ifMatchParam],
       requestBody: { required: true, content: json(schema('UserGroupInput')) },
       responses: {
-        '200': { description: 'Replaced.', content: json(schema('UserGroup')) },
-        '201': { description: 'Created.', content: json(schema('UserGroup')) },
-        ...bodyErrors,
+        '200': versionedGroup('Replaced.'),
+        '201': versionedGroup('Created.'),
+        ...versionedBodyErrors,
         '409': problem('The Administrator group would lose a permission (`conflict`).'),
         '422': problem(
           'The id or the body is invalid (`validation`; `errors` lists every problem), including permissions the ' +
@@ -580,7 +629,7 @@ const paths: Record<string, PathItemObject> = {
       summary: 'Read a user group',
       tags: ['users'],
       responses: {
-        '200': { description: 'The group.', content: json(schema('UserGroup')) },
+        '200': versionedGroup('The group.'),
         '404': problem('No such user group (`not-found`).'),
         '422': response('IdentityInvalidId'),
         ...storeErrors,
@@ -589,10 +638,14 @@ const paths: Record<string, PathItemObject> = {
     delete: {
       operationId: 'deleteUserGroup',
       summary: 'Delete a user group',
-      description: 'Only a group no user belongs to; the Administrator group stays. Recorded in the access log.',
+      description:
+        'Only a group no user belongs to, and with If-Match only one still at that version; the Administrator ' +
+        'group stays. Recorded in the access log.',
       tags: ['users'],
+      parameters: [ifMatchParam],
       responses: {
         '204': { description: 'Deleted.' },
+        ...versionedErrors,
         '404': problem('No such user group (`not-found`).'),
         '409': problem('Users still belong to the group, or it is the Administrator group (`conflict`).'),
         '422': response('IdentityInvalidId'),

@@ -5,7 +5,7 @@
  * timeouts, back-off) live in src/runtime/auth-service.ts. Secrets arrive hashed.
  * Times are epoch milliseconds; stores keep whole milliseconds.
  */
-import type { Language, User, UserGroup } from '../domain/identity.ts';
+import type { Language, User, UserGroup, VersionedUserGroup } from '../domain/identity.ts';
 
 /** A user row as stored: the public record plus its secrets' hashes. */
 export interface StoredUser extends User {
@@ -51,7 +51,7 @@ export interface UserChange {
   readonly erased?: boolean;
 }
 
-export interface StoredGroup extends UserGroup {
+export interface StoredGroup extends VersionedUserGroup {
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -91,7 +91,19 @@ export interface ThrottleRow {
   readonly locked: boolean;
 }
 
-export type UserWriteResult = 'ok' | 'not-found' | 'duplicate-login' | 'unknown-group';
+/** `version-mismatch`: the row is not at the expected version; nothing was written. */
+export type UserWriteResult = 'ok' | 'not-found' | 'duplicate-login' | 'unknown-group' | 'version-mismatch';
+
+/**
+ * An expected version: the write happens only when the row is at it (checked in the same
+ * statement); 0 means "must not exist yet". Undefined: no check.
+ */
+export type IfVersion = number | undefined;
+
+export type GroupWriteResult =
+  | { readonly outcome: 'created' | 'updated'; readonly version: number }
+  /** The group is at `current` (0: it does not exist), not at the expected version; nothing was written. */
+  | { readonly outcome: 'version-mismatch'; readonly current: number };
 
 export interface IdentityStore {
   /**
@@ -110,19 +122,31 @@ export interface IdentityStore {
 
   listGroups(): Promise<StoredGroup[]>;
   getGroup(id: string): Promise<StoredGroup | undefined>;
-  /** Creates or replaces a group; says which. */
-  putGroup(group: UserGroup, at: number): Promise<'created' | 'updated'>;
-  /** Deletes a group no user belongs to (the check and the delete are one statement). */
-  deleteGroup(id: string): Promise<'ok' | 'not-found' | 'in-use'>;
+  /**
+   * Creates (version 1) or replaces (version + 1) a group; says which, with the new version.
+   * With `ifVersion`, only when the group is at that version (0: only when it does not exist).
+   */
+  putGroup(group: UserGroup, at: number, ifVersion?: IfVersion): Promise<GroupWriteResult>;
+  /**
+   * Deletes a group no user belongs to (the check and the delete are one statement); with
+   * `ifVersion`, only when the group is at that version.
+   */
+  deleteGroup(id: string, ifVersion?: IfVersion): Promise<'ok' | 'not-found' | 'in-use' | 'version-mismatch'>;
 
   listUsers(): Promise<StoredUser[]>;
   getUser(id: string): Promise<StoredUser | undefined>;
   findUserByLoginKey(loginKey: string): Promise<StoredUser | undefined>;
   insertUser(user: NewUser, at: number): Promise<UserWriteResult>;
-  /** Applies `change`; a new loginKey must be free, a new group must exist. */
-  updateUser(id: string, change: UserChange, at: number): Promise<UserWriteResult>;
-  /** Deletes the user with their sessions and tokens. False when there was no such user. */
-  deleteUser(id: string): Promise<boolean>;
+  /**
+   * Applies `change` and adds one to the version; a new loginKey must be free, a new group must
+   * exist. With `ifVersion`, only when the user is at that version (else `version-mismatch`).
+   */
+  updateUser(id: string, change: UserChange, at: number, ifVersion?: IfVersion): Promise<UserWriteResult>;
+  /**
+   * Deletes the user with their sessions and tokens; with `ifVersion`, only when the user is
+   * at that version. False when nothing was deleted (no such user, or not at `ifVersion`).
+   */
+  deleteUser(id: string, ifVersion?: IfVersion): Promise<boolean>;
 
   insertSession(s: SessionRow): Promise<void>;
   getSession(idHash: string): Promise<SessionRow | undefined>;

@@ -7,6 +7,11 @@
  * a user's personal data. Which principal may call which method is the caller's check
  * (`can`); every change and every login outcome is reported through `onAudit`.
  *
+ * Users and groups carry a version (1 at creation, +1 per change). An admin's change may name
+ * the version it was read at (`ifVersion`; 0 for a group: must not exist yet): a stale one is
+ * refused as `precondition-failed` (412) and writes nothing, so two admins never overwrite
+ * each other's edit of a user or of a permission set silently.
+ *
  * Secrets: passwords and PINs are hashed with scrypt (passwords.ts); session ids, CSRF tokens
  * and API tokens are 32 random bytes, stored as SHA-256. A login for an unknown user does the
  * work of a real one (a dummy hash) and fails with the same answer as a wrong password.
@@ -27,7 +32,7 @@ import {
   userInputSchema,
   userPatchSchema,
   type User,
-  type UserGroup,
+  type VersionedUserGroup,
 } from '../domain/identity.ts';
 import {
   ALL_ENVIRONMENTS,
@@ -40,7 +45,14 @@ import {
 import { ADMINISTRATOR_GROUP, PERMISSION_IDS, STANDARD_GROUPS, type Permission } from '../domain/permissions.ts';
 import type { ErasePair, ErasureCounts } from '../ports/alarm-store.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { IdentityStore, StoredUser, TokenRow, UserChange } from '../ports/identity-store.ts';
+import type {
+  IdentityStore,
+  IfVersion,
+  StoredGroup,
+  StoredUser,
+  TokenRow,
+  UserChange,
+} from '../ports/identity-store.ts';
 import {
   DEFAULT_THROTTLE,
   accountKey,
@@ -172,6 +184,13 @@ const bounded = (s: unknown, max: number): s is string => typeof s === 'string' 
 const publicUser = ({ loginKey: _k, passwordHash: _p, pinHash: _n, ...u }: StoredUser): User => u;
 const tokenInfo = ({ tokenHash: _h, ...t }: TokenRow): TokenInfo => t;
 const invalid = (message: string, details: ProblemDetail[]) => new TocsinError('validation', message, { details });
+/** The 412 of a stale expected version, worded as the configuration API's. */
+const stale = (what: string, current: number | undefined) =>
+  new TocsinError(
+    'precondition-failed',
+    `${what} is at version ${current ?? 0}, not the one in If-Match; it was changed meanwhile, read it again`,
+  );
+const groupOf = ({ createdAt: _c, updatedAt: _u, ...g }: StoredGroup): VersionedUserGroup => g;
 
 function parseOrThrow<T>(schema: z.ZodType<T>, v: unknown, what: string): T {
   const r = schema.safeParse(v);
@@ -650,7 +669,7 @@ export class AuthService {
       },
       now,
     );
-    this.throwWrite(result, u.loginName, u.userGroup);
+    await this.throwWrite(result, id, u.loginName, u.userGroup);
     // A name attackers tried before it existed starts with a clean slate.
     await this.d.store.clearThrottle(accountKey(key));
     const user = await this.getUser(id);
@@ -664,7 +683,9 @@ export class AuthService {
     return user;
   }
 
-  private throwWrite(result: string, loginName?: string, group?: string): void {
+  /** Throws the error of a refused user write; `version-mismatch` reads the current version for its message. */
+  private async throwWrite(result: string, userId: string, loginName?: string, group?: string): Promise<void> {
+    if (result === 'version-mismatch') throw stale(`user '${userId}'`, (await this.d.store.getUser(userId))?.version);
     if (result === 'duplicate-login') throw new TocsinError('conflict', `login name '${loginName}' is taken`);
     if (result === 'unknown-group')
       throw invalid('unknown user group', [{ pointer: '/userGroup', reason: `user group '${group}' does not exist` }]);
@@ -674,9 +695,15 @@ export class AuthService {
   /**
    * Changes a user's fields (userPatchSchema; null clears phone, mobile or e-mail). The
    * built-in admin keeps its login name and the Administrator group; an erased user is not
-   * changed. Throws validation, conflict or not-found.
+   * changed. With `ifVersion`, only a user still at that version. Throws validation, conflict,
+   * not-found or precondition-failed.
    */
-  async updateUser(actor: Actor, id: string, patch: unknown): Promise<User> {
+  async updateUser(
+    actor: Actor,
+    id: string,
+    patch: unknown,
+    opts: { readonly ifVersion?: IfVersion } = {},
+  ): Promise<User> {
     const p = parseOrThrow(userPatchSchema, patch, 'user change');
     const before = await this.d.store.getUser(id);
     if (!before) throw new TocsinError('not-found', `user '${id}' does not exist`);
@@ -690,7 +717,12 @@ export class AuthService {
       ...p,
       ...(p.loginName !== undefined ? { loginKey: loginKey(p.loginName) } : {}),
     };
-    this.throwWrite(await this.d.store.updateUser(id, change, this.now()), p.loginName, p.userGroup);
+    await this.throwWrite(
+      await this.d.store.updateUser(id, change, this.now(), opts.ifVersion),
+      id,
+      p.loginName,
+      p.userGroup,
+    );
     if (change.loginKey !== undefined && change.loginKey !== before.loginKey)
       await this.d.store.clearThrottle(accountKey(change.loginKey));
     await this.audit({
@@ -703,15 +735,22 @@ export class AuthService {
     return this.getUser(id);
   }
 
-  /** Deletes a user with their sessions and tokens. The built-in admin cannot be deleted (conflict). */
-  async deleteUser(actor: Actor, id: string): Promise<void> {
+  /**
+   * Deletes a user with their sessions and tokens; with `ifVersion`, only a user still at that
+   * version (else precondition-failed). The built-in admin cannot be deleted (conflict).
+   */
+  async deleteUser(actor: Actor, id: string, opts: { readonly ifVersion?: IfVersion } = {}): Promise<void> {
     const user = await this.d.store.getUser(id);
     if (!user) throw new TocsinError('not-found', `user '${id}' does not exist`);
     if (user.builtIn) {
       await this.audit({ action: 'user.delete', outcome: 'failure', actor: actor.loginName, target: id });
       throw new TocsinError('conflict', 'the built-in admin cannot be deleted');
     }
-    if (!(await this.d.store.deleteUser(id))) throw new TocsinError('not-found', `user '${id}' does not exist`);
+    if (!(await this.d.store.deleteUser(id, opts.ifVersion))) {
+      const now = await this.d.store.getUser(id);
+      if (now && opts.ifVersion !== undefined) throw stale(`user '${id}'`, now.version);
+      throw new TocsinError('not-found', `user '${id}' does not exist`);
+    }
     await this.audit({
       action: 'user.delete',
       outcome: 'success',
@@ -739,11 +778,16 @@ export class AuthService {
     await this.audit({ action: 'password.set', outcome: 'success', actor: actor.loginName, target: userId });
   }
 
-  /** Sets (4–8 digits) or removes (null) a user's phone-menu PIN. */
-  async setPin(actor: Actor, userId: string, pin: unknown): Promise<void> {
+  /** Sets (4–8 digits) or removes (null) a user's phone-menu PIN; with `ifVersion`, only for a user at that version. */
+  async setPin(
+    actor: Actor,
+    userId: string,
+    pin: unknown,
+    opts: { readonly ifVersion?: IfVersion } = {},
+  ): Promise<void> {
     if (pin !== null && !isValidPin(pin)) throw invalid('invalid PIN', [{ pointer: '/pin', reason: '4–8 digits' }]);
     const pinHash = pin === null ? null : await hashSecret(pin, this.d.scrypt);
-    this.throwWrite(await this.d.store.updateUser(userId, { pinHash }, this.now()));
+    await this.throwWrite(await this.d.store.updateUser(userId, { pinHash }, this.now(), opts.ifVersion), userId);
     await this.audit({ action: 'user.pin', outcome: 'success', actor: actor.loginName, target: userId });
   }
 
@@ -757,7 +801,7 @@ export class AuthService {
 
   /** Locks an account (no login, no token use) until unlocked. */
   async lockUser(actor: Actor, userId: string): Promise<void> {
-    this.throwWrite(await this.d.store.updateUser(userId, { locked: true }, this.now()));
+    await this.throwWrite(await this.d.store.updateUser(userId, { locked: true }, this.now()), userId);
     await this.d.store.deleteSessionsOfUser(userId);
     await this.audit({ action: 'user.lock', outcome: 'success', actor: actor.loginName, target: userId });
   }
@@ -804,7 +848,7 @@ export class AuthService {
       );
       protocol = { pseudonym: pd.pseudonymise(user.loginName), rows };
     }
-    this.throwWrite(
+    await this.throwWrite(
       await this.d.store.updateUser(
         userId,
         {
@@ -820,6 +864,7 @@ export class AuthService {
         },
         now,
       ),
+      userId,
     );
     await this.d.store.deleteSessionsOfUser(userId);
     await this.d.store.revokeTokensOf(userId, now);
@@ -836,22 +881,27 @@ export class AuthService {
 
   // ── user groups ────────────────────────────────────────────────────────────────────────
 
-  async listGroups(): Promise<UserGroup[]> {
-    return (await this.d.store.listGroups()).map(({ createdAt: _c, updatedAt: _u, ...g }) => g);
+  async listGroups(): Promise<VersionedUserGroup[]> {
+    return (await this.d.store.listGroups()).map(groupOf);
   }
 
-  async getGroup(id: string): Promise<UserGroup> {
+  async getGroup(id: string): Promise<VersionedUserGroup> {
     const g = await this.d.store.getGroup(id);
     if (!g) throw new TocsinError('not-found', `user group '${id}' does not exist`);
-    const { createdAt: _c, updatedAt: _u, ...group } = g;
-    return group;
+    return groupOf(g);
   }
 
   /**
    * Creates or replaces a user group (userGroupSchema). The Administrator group keeps every
-   * permission; nobody grants a permission they do not hold. Throws validation or conflict.
+   * permission; nobody grants a permission they do not hold. With `ifVersion`, only a group
+   * still at that version (0: only a new group). Throws validation, conflict or
+   * precondition-failed; a refused change writes nothing.
    */
-  async putGroup(actor: Actor, input: unknown): Promise<{ group: UserGroup; created: boolean }> {
+  async putGroup(
+    actor: Actor,
+    input: unknown,
+    opts: { readonly ifVersion?: IfVersion } = {},
+  ): Promise<{ group: VersionedUserGroup; created: boolean }> {
     const group = parseOrThrow(userGroupSchema, input, 'user group');
     if (group.id === ADMINISTRATOR_GROUP && PERMISSION_IDS.some((p) => !group.permissions.includes(p)))
       throw new TocsinError('conflict', 'the Administrator group keeps every permission');
@@ -862,21 +912,27 @@ export class AuthService {
         .map(({ i }) => ({ pointer: `/permissions/${i}`, reason: 'a permission you do not hold' }));
       if (problems.length > 0) throw invalid('you cannot grant more than you hold', problems);
     }
-    const created = (await this.d.store.putGroup(group, this.now())) === 'created';
+    const r = await this.d.store.putGroup(group, this.now(), opts.ifVersion);
+    if (r.outcome === 'version-mismatch') throw stale(`user group '${group.id}'`, r.current);
+    const created = r.outcome === 'created';
     await this.audit({
       action: created ? 'group.create' : 'group.update',
       outcome: 'success',
       actor: actor.loginName,
       target: group.id,
-      details: { name: group.name, permissions: group.permissions },
+      details: { name: group.name, permissions: group.permissions, version: r.version },
     });
-    return { group, created };
+    return { group: { ...group, version: r.version }, created };
   }
 
-  /** Deletes a user group no user belongs to. The Administrator group stays. Throws conflict or not-found. */
-  async deleteGroup(actor: Actor, id: string): Promise<void> {
+  /**
+   * Deletes a user group no user belongs to; with `ifVersion`, only a group still at that
+   * version. The Administrator group stays. Throws conflict, not-found or precondition-failed.
+   */
+  async deleteGroup(actor: Actor, id: string, opts: { readonly ifVersion?: IfVersion } = {}): Promise<void> {
     if (id === ADMINISTRATOR_GROUP) throw new TocsinError('conflict', 'the Administrator group cannot be deleted');
-    const r = await this.d.store.deleteGroup(id);
+    const r = await this.d.store.deleteGroup(id, opts.ifVersion);
+    if (r === 'version-mismatch') throw stale(`user group '${id}'`, (await this.d.store.getGroup(id))?.version);
     if (r === 'not-found') throw new TocsinError('not-found', `user group '${id}' does not exist`);
     if (r === 'in-use') throw new TocsinError('conflict', `user group '${id}' still has members`);
     await this.audit({ action: 'group.delete', outcome: 'success', actor: actor.loginName, target: id });

@@ -174,6 +174,8 @@ export interface UserGroupsTable {
   permissions: Json;
   created_at: Time;
   updated_at: Time;
+  /** 1 at creation, +1 per change (migrations/20261130T0000-identity-version.ts). */
+  version: ColumnType<number, number | undefined, number>;
 }
 
 export interface UsersTable {
@@ -198,6 +200,8 @@ export interface UsersTable {
   password_changed_at: Time;
   created_at: Time;
   updated_at: Time;
+  /** 1 at creation, +1 per change (migrations/20261130T0000-identity-version.ts). */
+  version: ColumnType<number, number | undefined, number>;
 }
 
 export interface SessionsTable {

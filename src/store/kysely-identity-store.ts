@@ -2,7 +2,9 @@
  * The IdentityStore over Kysely (PostgreSQL and PGlite, one set of SQL). Uniqueness of login
  * names and "a group in use cannot be deleted" are the database's constraints (unique
  * login_key, users.user_group → user_groups ON DELETE RESTRICT), so two concurrent admins
- * cannot break them; sessions and tokens cascade with their user.
+ * cannot break them; sessions and tokens cascade with their user. Every UPDATE of a user or
+ * group row adds one to its `version`, and an expected version is part of the statement's
+ * WHERE (or its ON CONFLICT), so a stale one writes nothing even under concurrency.
  */
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Language } from '../domain/identity.ts';
@@ -14,6 +16,8 @@ import type {
   StoredUser,
   ThrottleRow,
   TokenRow,
+  GroupWriteResult,
+  IfVersion,
   UserChange,
   UserWriteResult,
 } from '../ports/identity-store.ts';
@@ -50,6 +54,7 @@ function toUser(r: Selectable<UsersTable>): StoredUser {
     erased: r.erased,
     createdAt: r.created_at.getTime(),
     updatedAt: r.updated_at.getTime(),
+    version: r.version,
     passwordHash: r.password_hash,
     pinHash: r.pin_hash,
   };
@@ -63,6 +68,7 @@ function toGroup(r: Selectable<DB['user_groups']>): StoredGroup {
     permissions: strings(r.permissions) as Permission[],
     createdAt: r.created_at.getTime(),
     updatedAt: r.updated_at.getTime(),
+    version: r.version,
   };
 }
 
@@ -127,6 +133,9 @@ function userValues(u: NewUser, at: number) {
   };
 }
 
+/** The SET of a change to a versioned row: one more than it was. */
+const nextVersion = sql<number>`version + 1`;
+
 const writeError = (err: unknown): UserWriteResult => {
   if (pgCode(err) === '23505') return 'duplicate-login';
   if (pgCode(err) === '23503') return 'unknown-group';
@@ -159,10 +168,13 @@ export class KyselyIdentityStore implements IdentityStore {
           groups.push(g.id);
         }
       }
+      // Only a real change is one: every start would otherwise make an admin's edit stale.
+      const permissions = json(input.adminPermissions);
       await trx
         .updateTable('user_groups')
-        .set({ permissions: json(input.adminPermissions) })
+        .set({ permissions, version: nextVersion })
         .where('id', '=', input.adminGroup)
+        .where(sql<boolean>`permissions is distinct from cast(${permissions} as jsonb)`)
         .execute();
       const builtIn = await trx.selectFrom('users').select('id').where('built_in', '=', true).executeTakeFirst();
       if (!builtIn) await trx.insertInto('users').values(userValues(input.admin, input.at)).execute();
@@ -180,28 +192,59 @@ export class KyselyIdentityStore implements IdentityStore {
     return r && toGroup(r);
   }
 
-  async putGroup(group: UserGroup, at: number): Promise<'created' | 'updated'> {
-    const r = await this.db
-      .insertInto('user_groups')
-      .values({ ...groupValues(group), created_at: date(at), updated_at: date(at) })
-      .onConflict((oc) =>
-        oc.column('id').doUpdateSet((eb) => ({
-          name: eb.ref('excluded.name'),
-          description: eb.ref('excluded.description'),
-          permissions: eb.ref('excluded.permissions'),
-          updated_at: eb.ref('excluded.updated_at'),
-        })),
-      )
-      // xmax = 0 only for a freshly inserted row.
-      .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
-      .executeTakeFirstOrThrow();
-    return this.synced(r.inserted ? 'created' : 'updated');
+  async putGroup(group: UserGroup, at: number, ifVersion?: IfVersion): Promise<GroupWriteResult> {
+    const r = await this.writeGroup({ ...groupValues(group), created_at: date(at), updated_at: date(at) }, ifVersion);
+    if (!r) return { outcome: 'version-mismatch', current: (await this.getGroup(group.id))?.version ?? 0 };
+    return this.synced({ outcome: r.inserted ? 'created' : 'updated', version: r.version });
   }
 
-  async deleteGroup(id: string): Promise<'ok' | 'not-found' | 'in-use'> {
+  /** putGroup's one statement: the row's new version, or undefined when it is not at `ifVersion`. */
+  private async writeGroup(
+    values: ReturnType<typeof groupValues> & { created_at: Date; updated_at: Date },
+    ifVersion: IfVersion,
+  ): Promise<{ version: number; inserted: boolean } | undefined> {
+    // After an INSERT … ON CONFLICT, xmax = 0 only for a freshly inserted row.
+    const inserted = sql<boolean>`(xmax = 0)`.as('inserted');
+    const insert = this.db.insertInto('user_groups').values(values);
+    if (ifVersion === undefined)
+      return insert
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet((eb) => ({
+            name: eb.ref('excluded.name'),
+            description: eb.ref('excluded.description'),
+            permissions: eb.ref('excluded.permissions'),
+            updated_at: eb.ref('excluded.updated_at'),
+            version: sql<number>`user_groups.version + 1`,
+          })),
+        )
+        .returning(['version', inserted])
+        .executeTakeFirstOrThrow();
+    // 0: create only.
+    if (ifVersion === 0)
+      return insert
+        .onConflict((oc) => oc.column('id').doNothing())
+        .returning(['version', inserted])
+        .executeTakeFirst();
+    const { name, description, permissions, updated_at } = values;
+    return this.db
+      .updateTable('user_groups')
+      .set({ name, description, permissions, updated_at, version: nextVersion })
+      .where('id', '=', values.id)
+      .where('version', '=', ifVersion)
+      .returning(['version', sql<boolean>`false`.as('inserted')])
+      .executeTakeFirst();
+  }
+
+  async deleteGroup(id: string, ifVersion?: IfVersion): Promise<'ok' | 'not-found' | 'in-use' | 'version-mismatch'> {
     try {
-      const r = await this.db.deleteFrom('user_groups').where('id', '=', id).executeTakeFirst();
-      return this.synced(Number(r.numDeletedRows) === 1 ? 'ok' : 'not-found');
+      let q = this.db.deleteFrom('user_groups').where('id', '=', id);
+      if (ifVersion !== undefined) q = q.where('version', '=', ifVersion);
+      const r = await q.executeTakeFirst();
+      if (Number(r.numDeletedRows) === 1) return this.synced('ok');
+      if (ifVersion === undefined) return 'not-found';
+      // As RFC 9110 says of If-Match: a version other than 0 does not match a missing group either.
+      if (ifVersion > 0) return 'version-mismatch';
+      return (await this.getGroup(id)) ? 'version-mismatch' : 'not-found';
     } catch (err) {
       // foreign_key_violation, or restrict_violation where the server names ON DELETE RESTRICT.
       if (pgCode(err) === '23503' || pgCode(err) === '23001') return 'in-use';
@@ -232,8 +275,8 @@ export class KyselyIdentityStore implements IdentityStore {
     }
   }
 
-  async updateUser(id: string, c: UserChange, at: number): Promise<UserWriteResult> {
-    const set: Record<string, unknown> = { updated_at: date(at) };
+  async updateUser(id: string, c: UserChange, at: number, ifVersion?: IfVersion): Promise<UserWriteResult> {
+    const set: Record<string, unknown> = { updated_at: date(at), version: nextVersion };
     const map: [keyof UserChange, string][] = [
       ['loginName', 'login_name'],
       ['loginKey', 'login_key'],
@@ -259,15 +302,20 @@ export class KyselyIdentityStore implements IdentityStore {
       set.locked_at = c.locked ? date(at) : null;
     }
     try {
-      const r = await this.db.updateTable('users').set(set).where('id', '=', id).executeTakeFirst();
-      return this.synced(Number(r.numUpdatedRows) === 1 ? 'ok' : 'not-found');
+      let q = this.db.updateTable('users').set(set).where('id', '=', id);
+      if (ifVersion !== undefined) q = q.where('version', '=', ifVersion);
+      const r = await q.executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 1) return this.synced('ok');
+      return ifVersion !== undefined && (await this.getUser(id)) ? 'version-mismatch' : 'not-found';
     } catch (err) {
       return writeError(err);
     }
   }
 
-  async deleteUser(id: string): Promise<boolean> {
-    const r = await this.db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+  async deleteUser(id: string, ifVersion?: IfVersion): Promise<boolean> {
+    let q = this.db.deleteFrom('users').where('id', '=', id);
+    if (ifVersion !== undefined) q = q.where('version', '=', ifVersion);
+    const r = await q.executeTakeFirst();
     return this.synced(Number(r.numDeletedRows) === 1);
   }
 

@@ -66,7 +66,9 @@ async function call<T>(
 export const api = {
   get: <T>(path: string) => call<T>('GET', path),
   post: <T>(path: string, body?: unknown) => call<T>('POST', path, body ?? {}),
-  patch: <T>(path: string, body: unknown) => call<T>('PATCH', path, body),
+  /** PATCH; `headers` e.g. `{ 'If-Match': '"3"' }` for a version check. */
+  patch: <T>(path: string, body: unknown, headers?: Readonly<Record<string, string>>) =>
+    call<T>('PATCH', path, body, headers),
   /** PUT; `headers` e.g. `{ 'If-Match': '"3"' }` for a version check. */
   put: <T>(path: string, body: unknown, headers?: Readonly<Record<string, string>>) =>
     call<T>('PUT', path, body, headers),

@@ -132,6 +132,30 @@ describe('administration pages', { concurrency: false }, () => {
       permissions: ['operation.protocol'],
     });
     assert.equal(reduce.status, 409);
+
+    // Two administrators: the form was read at version 1, someone else saves meanwhile; this
+    // save is refused (412), nothing is overwritten, and a reload shows the other's version.
+    await admin.getByRole('button', { name: 'Edit Desk lite' }).click();
+    await form.getByLabel('Description', { exact: true }).fill('My description');
+    const other = await pageApi(admin, 'PUT', '/api/v1/user-groups/desk-lite', {
+      name: 'Desk lite',
+      description: 'The other admin’s description',
+      permissions: saved.json.permissions,
+    });
+    assert.equal(other.status, 200, other.text);
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    const stale = form.getByTestId('stale');
+    await stale.filter({ hasText: 'Someone else changed this user group meanwhile' }).waitFor();
+    assert.equal(
+      (await pageApi(admin, 'GET', '/api/v1/user-groups/desk-lite')).json.description,
+      'The other admin’s description',
+    );
+    await stale.getByRole('button', { name: 'Reload the current version' }).click();
+    await stale.waitFor({ state: 'detached' });
+    assert.equal(
+      await admin.getByTestId('group-form').getByLabel('Description', { exact: true }).inputValue(),
+      'The other admin’s description',
+    );
     assert.deepEqual(admin.problems, []);
   });
 
@@ -402,7 +426,8 @@ describe('administration pages', { concurrency: false }, () => {
       users.every((a) => a?.startsWith('user.')),
       users.join(', '),
     );
-    assert.deepEqual(await filterBy('group.*'), ['group.create']);
+    // Newest first: the other admin's save; the refused stale one changed nothing and is not here.
+    assert.deepEqual(await filterBy('group.*'), ['group.update', 'group.create']);
     await admin.getByRole('button', { name: 'Reset filters' }).click();
 
     await admin.getByRole('button', { name: 'Verify the chain' }).click();

@@ -3,13 +3,22 @@
  * (store-pg.test.ts) and PGlite (store-pglite.test.ts) through `store.identity`. Every case
  * starts from empty identity tables. The rules the database must hold whoever calls: login
  * keys unique, a group in use cannot be deleted, sessions and tokens go with their user,
- * failures counted atomically, bootstrap once however many processes start.
+ * failures counted atomically, bootstrap once however many processes start, and every change
+ * of a user or group adds one to its version, an expected version being checked in the same
+ * statement (a stale one writes nothing, even when two admins save at once).
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import type { UserGroup } from '../../src/domain/identity.ts';
-import type { IdentityStore, NewUser, SessionRow, ThrottleRow, TokenRow } from '../../src/ports/identity-store.ts';
+import type {
+  IdentityStore,
+  NewUser,
+  SessionRow,
+  ThrottleRow,
+  TokenRow,
+  UserChange,
+} from '../../src/ports/identity-store.ts';
 import type { TestStore } from '../support/services.ts';
 
 const T = Date.UTC(2026, 10, 26, 8, 0, 0);
@@ -143,6 +152,7 @@ export function identityStoreConformance(name: string, make: () => Promise<TestS
           erased: false,
           createdAt: T,
           updatedAt: T,
+          version: 1,
           passwordHash: 'scrypt$hash',
           pinHash: 'scrypt$pin',
         },
@@ -173,14 +183,121 @@ export function identityStoreConformance(name: string, make: () => Promise<TestS
     });
 
     it('a group in use cannot be deleted; once empty it can', async () => {
-      assert.equal(await s.putGroup(group('night'), T), 'created');
-      assert.equal(await s.putGroup(group('night', ['system.monitor']), T + 1), 'updated');
+      assert.deepEqual(await s.putGroup(group('night'), T), { outcome: 'created', version: 1 });
+      assert.deepEqual(await s.putGroup(group('night', ['system.monitor']), T + 1), { outcome: 'updated', version: 2 });
       assert.deepEqual((await s.getGroup('night'))!.permissions, ['system.monitor']);
       await s.insertUser(user('a', { userGroup: 'night' }), T);
       assert.equal(await s.deleteGroup('night'), 'in-use');
       assert.equal(await s.deleteUser('a'), true);
       assert.equal(await s.deleteGroup('night'), 'ok');
       assert.equal(await s.deleteGroup('night'), 'not-found');
+    });
+
+    it('a group is at version 1 when created and one more per change; a stale expected version writes nothing', async () => {
+      assert.equal((await s.getGroup('ops'))!.version, 1);
+      // 0: create only.
+      assert.deepEqual(await s.putGroup(group('night'), T, 0), { outcome: 'created', version: 1 });
+      assert.deepEqual(await s.putGroup(group('night', ['system.monitor']), T + 1, 0), {
+        outcome: 'version-mismatch',
+        current: 1,
+      });
+      assert.deepEqual(await s.putGroup(group('night', ['system.monitor']), T + 2, 1), {
+        outcome: 'updated',
+        version: 2,
+      });
+      // Without an expected version a write still counts.
+      assert.deepEqual(await s.putGroup(group('night', ['system.restart']), T + 3), { outcome: 'updated', version: 3 });
+      const current = await s.getGroup('night');
+      assert.deepEqual(
+        { permissions: current!.permissions, updatedAt: current!.updatedAt, version: current!.version },
+        { permissions: ['system.restart'], updatedAt: T + 3, version: 3 },
+      );
+      // Stale: refused with the current version, the row as it was.
+      assert.deepEqual(await s.putGroup(group('night', ['system.monitor']), T + 4, 2), {
+        outcome: 'version-mismatch',
+        current: 3,
+      });
+      assert.deepEqual(await s.getGroup('night'), current);
+      // An expected version of a group that does not exist matches nothing, and creates nothing.
+      assert.deepEqual(await s.putGroup(group('gone'), T, 4), { outcome: 'version-mismatch', current: 0 });
+      assert.equal(await s.getGroup('gone'), undefined);
+      // Delete: stale and "must not exist" are refused; the right version deletes.
+      assert.equal(await s.deleteGroup('night', 2), 'version-mismatch');
+      assert.equal(await s.deleteGroup('night', 0), 'version-mismatch');
+      assert.deepEqual(await s.getGroup('night'), current);
+      assert.equal(await s.deleteGroup('night', 3), 'ok');
+      assert.equal(await s.deleteGroup('night', 3), 'version-mismatch');
+      assert.equal(await s.deleteGroup('night', 0), 'not-found');
+    });
+
+    it('two admins saving a group at the same version: exactly one wins, the other writes nothing', async () => {
+      const results = await Promise.all([
+        s.putGroup(group('ops', ['system.monitor']), T + 1, 1),
+        s.putGroup(group('ops', ['system.restart']), T + 2, 1),
+      ]);
+      const won = results.filter((r) => r.outcome === 'updated');
+      assert.equal(won.length, 1, JSON.stringify(results));
+      assert.deepEqual(
+        results.find((r) => r.outcome !== 'updated'),
+        { outcome: 'version-mismatch', current: 2 },
+      );
+      const winner = results[0]!.outcome === 'updated' ? ['system.monitor'] : ['system.restart'];
+      assert.deepEqual((await s.getGroup('ops'))!.permissions, winner);
+      assert.equal((await s.getGroup('ops'))!.version, 2);
+    });
+
+    it('bootstrap re-grants the admin group with a new version only when its permissions change', async () => {
+      const input = {
+        groups: [],
+        adminGroup: 'ops',
+        adminPermissions: ['operation.alarms.view'],
+        admin: user('admin', { builtIn: true }),
+        at: T,
+      };
+      await s.bootstrap(input);
+      assert.equal((await s.getGroup('ops'))!.version, 1);
+      await s.bootstrap({ ...input, adminPermissions: ['operation.alarms.view', 'system.monitor'] });
+      assert.equal((await s.getGroup('ops'))!.version, 2);
+    });
+
+    it('every change of a user adds one to its version; a stale expected version writes nothing', async () => {
+      await s.insertUser(user('a'), T);
+      assert.equal((await s.getUser('a'))!.version, 1);
+      // Profile, password set or changed, PIN, lock, unlock: each is a change.
+      const changes: UserChange[] = [
+        { displayName: 'Anna', phone: null },
+        { passwordHash: 'scrypt$new', mustChangePassword: true },
+        { passwordHash: 'scrypt$newer', mustChangePassword: false },
+        { pinHash: 'scrypt$pin' },
+        { locked: true },
+        { locked: false },
+      ];
+      for (const [i, change] of changes.entries()) {
+        assert.equal(await s.updateUser('a', change, T + i + 1), 'ok', JSON.stringify(change));
+        assert.equal((await s.getUser('a'))!.version, i + 2, JSON.stringify(change));
+      }
+      const before = (await s.getUser('a'))!;
+      assert.equal(before.version, 7);
+      // Stale (and 0, "must not exist", for a user that does): refused, nothing written.
+      assert.equal(await s.updateUser('a', { displayName: 'Stale' }, T + 50, 6), 'version-mismatch');
+      assert.equal(await s.updateUser('a', { locked: true }, T + 50, 0), 'version-mismatch');
+      assert.deepEqual(await s.getUser('a'), before);
+      assert.equal(await s.updateUser('zz', { displayName: 'x' }, T, 1), 'not-found');
+      // The current version: written, and one more.
+      assert.equal(await s.updateUser('a', { displayName: 'Fresh' }, T + 51, 7), 'ok');
+      assert.deepEqual(
+        { displayName: (await s.getUser('a'))!.displayName, version: (await s.getUser('a'))!.version },
+        { displayName: 'Fresh', version: 8 },
+      );
+      // Erasure is a change too.
+      const erase: UserChange = { loginName: 'erased-1', loginKey: 'erased-1', displayName: 'erased-1', erased: true };
+      assert.equal(await s.updateUser('a', erase, T + 52), 'ok');
+      assert.equal((await s.getUser('a'))!.version, 9);
+      // Delete at a stale version: nothing deleted; at the current one: deleted.
+      assert.equal(await s.deleteUser('a', 8), false);
+      assert.ok(await s.getUser('a'));
+      assert.equal(await s.deleteUser('a', 9), true);
+      assert.equal(await s.getUser('a'), undefined);
     });
 
     it('deleting a user deletes their sessions and tokens', async () => {

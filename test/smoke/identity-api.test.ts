@@ -1,7 +1,9 @@
 // The identity API end to end on the real app: users (create, forced password change, admin
 // reset, lock and unlock, erase, delete), user groups (create, update, in use, delete), the
 // permission tree, and API tokens (created from a session only, the secret shown once, works
-// as Bearer, revoked for good, others' tokens not confirmed). No answer ever carries a hash.
+// as Bearer, revoked for good, others' tokens not confirmed). Versions: ETag on a user or group,
+// If-Match refusing a stale edit with 412 (two admins never overwrite each other silently). No
+// answer ever carries a hash.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PERMISSION_IDS } from '../../src/domain/permissions.ts';
@@ -166,7 +168,7 @@ describe('user groups', () => {
     const group = { name: 'Night desk', permissions: ['operation.alarms.view'] };
     const created = await req('PUT', '/api/v1/user-groups/night-desk', group);
     assert.equal(created.status, 201, created.text);
-    assert.deepEqual(created.json, { id: 'night-desk', description: '', ...group });
+    assert.deepEqual(created.json, { id: 'night-desk', description: '', ...group, version: 1 });
     const updated = await req('PUT', '/api/v1/user-groups/night-desk', {
       ...group,
       id: 'night-desk',
@@ -199,6 +201,95 @@ describe('user groups', () => {
     assert.equal((await req('DELETE', `/api/v1/users/${member.json.id}`)).status, 204);
     assert.equal((await req('DELETE', '/api/v1/user-groups/night-desk')).status, 204);
     assert.equal((await req('GET', '/api/v1/user-groups/night-desk')).status, 404);
+  });
+});
+
+describe('versions: ETag and If-Match', () => {
+  const problemOf = (r: { status: number; headers: Record<string, string>; json: { type?: string } }) => ({
+    status: r.status,
+    contentType: r.headers['content-type'],
+    type: r.json.type,
+  });
+  const PRECONDITION = {
+    status: 412,
+    contentType: 'application/problem+json',
+    type: 'urn:tocsin:problem:precondition-failed',
+  };
+  const BAD = { status: 400, contentType: 'application/problem+json', type: 'urn:tocsin:problem:bad-request' };
+
+  it('a user group: ETag on GET and PUT; a stale If-Match is 412 and changes nothing; "0" creates only', async () => {
+    const url = '/api/v1/user-groups/day-desk';
+    const group = { name: 'Day desk', permissions: ['operation.alarms.view'] };
+    const created = await req('PUT', url, group, { 'if-match': '"0"' });
+    assert.equal(created.status, 201, created.text);
+    assert.equal(created.headers.etag, '"1"');
+    const again = await req('PUT', url, { ...group, name: 'Another' }, { 'if-match': '"0"' });
+    assert.deepEqual(problemOf(again), PRECONDITION, 'it exists now');
+    const read = await req('GET', url);
+    assert.equal(read.headers.etag, '"1"');
+    assert.equal(read.json.version, 1);
+    // Admin A saves with the version read; admin B, who read the same version, is refused.
+    const a = await req('PUT', url, { ...group, permissions: [] }, { 'if-match': read.headers.etag! });
+    assert.equal(a.status, 200, a.text);
+    assert.equal(a.headers.etag, '"2"');
+    assert.equal(a.json.version, 2);
+    const b = await req(
+      'PUT',
+      url,
+      { ...group, permissions: ['operation.alarms.view', 'operation.protocol'] },
+      { 'if-match': read.headers.etag! },
+    );
+    assert.deepEqual(problemOf(b), PRECONDITION, b.text);
+    assert.match(b.json.detail, /version 2/);
+    const now = await req('GET', url);
+    assert.deepEqual([now.headers.etag, now.json.permissions], ['"2"', []], 'B changed nothing');
+    // Malformed If-Match: 400, nothing written; what GET answered may be sent back (its version is ignored).
+    for (const bad of ['2', 'W/"2"', '"2", "3"', '"-1"', '*'])
+      assert.deepEqual(problemOf(await req('PUT', url, group, { 'if-match': bad })), BAD, bad);
+    assert.equal((await req('GET', url)).headers.etag, '"2"');
+    const roundTrip = await req('PUT', url, { ...now.json, name: 'Day' }, { 'if-match': '"2"' });
+    assert.equal(roundTrip.status, 200, roundTrip.text);
+    assert.equal(roundTrip.headers.etag, '"3"');
+    // Without If-Match, as before: written, one more.
+    assert.equal((await req('PUT', url, group)).headers.etag, '"4"');
+    // DELETE: malformed 400, stale 412, the current version deletes.
+    assert.deepEqual(problemOf(await req('DELETE', url, undefined, { 'if-match': 'x' })), BAD);
+    assert.deepEqual(problemOf(await req('DELETE', url, undefined, { 'if-match': '"3"' })), PRECONDITION);
+    assert.equal((await req('GET', url)).status, 200, 'still there');
+    assert.equal((await req('DELETE', url, undefined, { 'if-match': '"4"' })).status, 204);
+    assert.equal((await req('GET', url)).status, 404);
+  });
+
+  it('a user: ETag on GET and PATCH; a stale If-Match is 412 and changes nothing; malformed is 400', async () => {
+    const c = await req('POST', '/api/v1/users', {
+      ...newUser,
+      loginName: 'gina',
+      displayName: 'Gina',
+      password: 'gina-Passphrase-6',
+    });
+    assert.equal(c.status, 201, c.text);
+    const url = `/api/v1/users/${c.json.id}`;
+    const read = await req('GET', url);
+    assert.equal(read.headers.etag, '"1"');
+    const a = await req('PATCH', url, { displayName: 'Gina A.' }, { 'if-match': '"1"' });
+    assert.equal(a.status, 200, a.text);
+    assert.deepEqual([a.headers.etag, a.json.version], ['"2"', 2]);
+    const b = await req('PATCH', url, { displayName: 'Gina B.', pin: '4321' }, { 'if-match': '"1"' });
+    assert.deepEqual(problemOf(b), PRECONDITION, b.text);
+    const pinOnly = await req('PATCH', url, { pin: '4321' }, { 'if-match': '"1"' });
+    assert.deepEqual(problemOf(pinOnly), PRECONDITION, pinOnly.text);
+    const now = await req('GET', url);
+    assert.deepEqual([now.json.displayName, now.json.hasPin, now.headers.etag], ['Gina A.', false, '"2"']);
+    assert.deepEqual(problemOf(await req('PATCH', url, { displayName: 'x' }, { 'if-match': 'two' })), BAD);
+    // An admin action (lock) is a change too: the version read before it is stale now.
+    assert.equal((await req('POST', `${url}/lock`)).json.version, 3);
+    assert.deepEqual(
+      problemOf(await req('PATCH', url, { displayName: 'Gina C.' }, { 'if-match': '"2"' })),
+      PRECONDITION,
+    );
+    assert.deepEqual(problemOf(await req('DELETE', url, undefined, { 'if-match': '"2"' })), PRECONDITION);
+    assert.equal((await req('GET', url)).json.displayName, 'Gina A.');
+    assert.equal((await req('DELETE', url, undefined, { 'if-match': '"3"' })).status, 204);
   });
 });
 

@@ -295,6 +295,80 @@ describe('AuthService', () => {
     assert.equal((await auth.updateUser(p, ed.id, { phone: '+45 1234' })).phone, '+45 1234');
   });
 
+  it('group versions: 1 when created, +1 per change; a stale ifVersion is refused with 412, nothing written or logged', async () => {
+    const night = { id: 'night', name: 'Night desk', permissions: ['operation.alarms.view'] };
+    // 0: create only.
+    const created = await auth.putGroup(SYSTEM, night, { ifVersion: 0 });
+    assert.deepEqual(created, { group: { ...night, description: '', version: 1 }, created: true });
+    await assert.rejects(
+      auth.putGroup(SYSTEM, { ...night, name: 'Again' }, { ifVersion: 0 }),
+      code('precondition-failed'),
+    );
+    assert.equal((await auth.putGroup(SYSTEM, { ...night, name: 'Night' }, { ifVersion: 1 })).group.version, 2);
+    // Without ifVersion a write still counts (scripts and the CLI go on working).
+    assert.equal((await auth.putGroup(SYSTEM, { ...night, name: 'Nights' })).group.version, 3);
+    // Two admins read version 3; the second one's save is refused: the first one's permissions stay.
+    audit = [];
+    await auth.putGroup(SYSTEM, { ...night, permissions: [] }, { ifVersion: 3 });
+    const err = await auth.putGroup(SYSTEM, { ...night, permissions: ['system.restart'] }, { ifVersion: 3 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof TocsinError && err.code === 'precondition-failed' && err.status === 412, String(err));
+    assert.match(err.message, /version 4/);
+    // The first admin's whole group (its name too), not the second one's permissions.
+    assert.deepEqual(await auth.getGroup('night'), {
+      ...night,
+      description: '',
+      permissions: [],
+      version: 4,
+    });
+    assert.deepEqual(
+      audit.map((e) => e.action),
+      ['group.update'],
+    );
+    assert.equal((await auth.listGroups()).find((g) => g.id === 'night')?.version, 4);
+    // Delete: a stale version is refused, the current one deletes.
+    await assert.rejects(auth.deleteGroup(SYSTEM, 'night', { ifVersion: 3 }), code('precondition-failed'));
+    await auth.deleteGroup(SYSTEM, 'night', { ifVersion: 4 });
+    await assert.rejects(auth.getGroup('night'), code('not-found'));
+  });
+
+  it('user versions: every change adds one; a stale ifVersion is refused with 412 and nothing is written', async () => {
+    const u = await addUser('margarete');
+    assert.equal(u.version, 1);
+    let v = 1;
+    const expect = async (what: string) => assert.equal((await auth.getUser(u.id)).version, ++v, what);
+    await auth.updateUser(SYSTEM, u.id, { displayName: 'Grete' });
+    await expect('profile');
+    await auth.setPassword(SYSTEM, u.id, 'Reset by the admin', { mustChangePassword: false });
+    await expect('password set');
+    assert.equal((await auth.changePassword(u.id, 'Reset by the admin', GOOD)).ok, true);
+    await expect('password change');
+    await auth.setPin(SYSTEM, u.id, '2468');
+    await expect('PIN');
+    await auth.lockUser(SYSTEM, u.id);
+    await expect('lock');
+    await auth.unlockUser(SYSTEM, u.id);
+    await expect('unlock');
+    // Stale: refused, the user as it was; the current version: written.
+    const before = await auth.getUser(u.id);
+    await assert.rejects(
+      auth.updateUser(SYSTEM, u.id, { displayName: 'Stale' }, { ifVersion: v - 1 }),
+      code('precondition-failed'),
+    );
+    await assert.rejects(auth.setPin(SYSTEM, u.id, null, { ifVersion: v - 1 }), code('precondition-failed'));
+    await assert.rejects(auth.deleteUser(SYSTEM, u.id, { ifVersion: v - 1 }), code('precondition-failed'));
+    assert.deepEqual(await auth.getUser(u.id), before);
+    const after = await auth.updateUser(SYSTEM, u.id, { displayName: 'Fresh' }, { ifVersion: v });
+    assert.deepEqual([after.displayName, after.version], ['Fresh', v + 1]);
+    v += 1;
+    await auth.erasePersonalData(SYSTEM, u.id);
+    await expect('erase');
+    await auth.deleteUser(SYSTEM, u.id, { ifVersion: v });
+    await assert.rejects(auth.getUser(u.id), code('not-found'));
+  });
+
   describe('API tokens', () => {
     let op: Principal;
     beforeEach(async () => {

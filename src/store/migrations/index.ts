@@ -14,6 +14,7 @@ import * as pseudonyms from './20261127T0000-pseudonyms.ts';
 import * as deviceMessages from './20261127T0100-device-messages.ts';
 import * as linkLeases from './20261128T0000-link-leases.ts';
 import * as planSource from './20261129T0000-plan-source.ts';
+import * as identityVersion from './20261130T0000-identity-version.ts';
 
 export const migrations: Record<string, Migration> = {
   '20261125T0000-initial': initial,
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '20261127T0100-device-messages': deviceMessages,
   '20261128T0000-link-leases': linkLeases,
   '20261129T0000-plan-source': planSource,
+  '20261130T0000-identity-version': identityVersion,
 };

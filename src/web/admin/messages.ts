@@ -174,6 +174,9 @@ const EN = {
   'admin.config.jsonHint': 'JSON; leave empty for the default.',
   'admin.config.stale': 'Someone else changed this item meanwhile; your change was not saved.',
   'admin.config.reload': 'Load the current version',
+  'admin.users.stale': 'Someone else changed this user meanwhile; your change was not saved.',
+  'admin.groups.stale': 'Someone else changed this user group meanwhile; your change was not saved.',
+  'admin.staleReload': 'Reload the current version',
   'admin.config.emptyTitle': 'No {kinds} yet',
   'admin.config.emptyBody': 'Add one with the “New” button above; {kind} entries appear here.',
   'admin.config.problemsTitle': 'Alarm types whose plan cannot run (they use the fallback plan)',
@@ -424,6 +427,10 @@ const DE: Record<Key, string> = {
   'admin.config.jsonHint': 'JSON; leer lassen für den Standardwert.',
   'admin.config.stale': 'Jemand anderes hat diesen Eintrag inzwischen geändert; Ihre Änderung wurde nicht gespeichert.',
   'admin.config.reload': 'Aktuelle Fassung laden',
+  'admin.users.stale': 'Jemand anderes hat diesen Benutzer inzwischen geändert; Ihre Änderung wurde nicht gespeichert.',
+  'admin.groups.stale':
+    'Jemand anderes hat diese Benutzergruppe inzwischen geändert; Ihre Änderung wurde nicht gespeichert.',
+  'admin.staleReload': 'Aktuelle Fassung neu laden',
   'admin.config.emptyTitle': 'Noch keine {kinds}',
   'admin.config.emptyBody':
     'Legen Sie mit der Schaltfläche „Neu“ oben einen an; Einträge vom Typ {kind} erscheinen hier.',
@@ -673,6 +680,9 @@ const DA: Record<Key, string> = {
   'admin.config.jsonHint': 'JSON; lad feltet stå tomt for standardværdien.',
   'admin.config.stale': 'En anden har ændret dette element i mellemtiden; din ændring blev ikke gemt.',
   'admin.config.reload': 'Hent den aktuelle udgave',
+  'admin.users.stale': 'En anden har ændret denne bruger i mellemtiden; din ændring blev ikke gemt.',
+  'admin.groups.stale': 'En anden har ændret denne brugergruppe i mellemtiden; din ændring blev ikke gemt.',
+  'admin.staleReload': 'Genindlæs den aktuelle udgave',
   'admin.config.emptyTitle': 'Ingen {kinds} endnu',
   'admin.config.emptyBody': 'Tilføj en med knappen “Ny” ovenfor; elementer af typen {kind} vises her.',
   'admin.config.problemsTitle': 'Alarmtyper, hvis plan ikke kan køre (de bruger reserveplanen)',
@@ -923,6 +933,11 @@ const FR: Record<Key, string> = {
   'admin.config.stale':
     'Quelqu’un d’autre a modifié cet élément entre-temps ; votre modification n’a pas été enregistrée.',
   'admin.config.reload': 'Charger la version actuelle',
+  'admin.users.stale':
+    'Quelqu’un d’autre a modifié cet utilisateur entre-temps ; votre modification n’a pas été enregistrée.',
+  'admin.groups.stale':
+    'Quelqu’un d’autre a modifié ce groupe d’utilisateurs entre-temps ; votre modification n’a pas été enregistrée.',
+  'admin.staleReload': 'Recharger la version actuelle',
   'admin.config.emptyTitle': 'Pas encore de {kinds}',
   'admin.config.emptyBody':
     'Ajoutez-en un avec le bouton « Nouveau » ci-dessus ; les éléments {kind} apparaissent ici.',
@@ -1173,6 +1188,9 @@ const NL: Record<Key, string> = {
   'admin.config.jsonHint': 'JSON; leeg laten voor de standaardwaarde.',
   'admin.config.stale': 'Iemand anders heeft dit item intussen gewijzigd; uw wijziging is niet opgeslagen.',
   'admin.config.reload': 'Huidige versie laden',
+  'admin.users.stale': 'Iemand anders heeft deze gebruiker intussen gewijzigd; uw wijziging is niet opgeslagen.',
+  'admin.groups.stale': 'Iemand anders heeft deze gebruikersgroep intussen gewijzigd; uw wijziging is niet opgeslagen.',
+  'admin.staleReload': 'Huidige versie opnieuw laden',
   'admin.config.emptyTitle': 'Nog geen {kinds}',
   'admin.config.emptyBody':
     'Voeg er een toe met de knop „Nieuw” hierboven; items van het type {kind} verschijnen hier.',

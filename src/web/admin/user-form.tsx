@@ -3,9 +3,11 @@
  * language, start page, user group and environments; for a new user also the initial password
  * (the password policy applies; by default to be changed at the first login). Saves with
  * POST /api/v1/users or PATCH /api/v1/users/{id}; the server's `errors` appear at their fields.
+ * A user changed by someone else since it was read (another version) is not overwritten: the
+ * form says so and offers to reload (StaleNotice, also the user groups page's).
  */
 import { useState } from 'preact/hooks';
-import { api } from '../api.ts';
+import { api, ApiError } from '../api.ts';
 import { CONSOLE_PAGES, type ConsolePage } from '../console-pages.ts';
 import { useConsole } from '../context.ts';
 import { LANGUAGE_NAMES, LANGUAGES } from '../i18n/i18n.ts';
@@ -28,6 +30,8 @@ export interface UserRow {
   readonly locked: boolean;
   readonly builtIn: boolean;
   readonly erased: boolean;
+  /** 1 at creation, +1 per change: what If-Match sends back. */
+  readonly version: number;
 }
 
 export interface GroupRow {
@@ -35,6 +39,24 @@ export interface GroupRow {
   readonly name: string;
   readonly description: string;
   readonly permissions: readonly string[];
+  /** 1 at creation, +1 per change: what If-Match sends back. */
+  readonly version: number;
+}
+
+/** True for the server's answer to a stale If-Match: someone else changed the record meanwhile. */
+export const isStale = (err: unknown): boolean => err instanceof ApiError && err.status === 412;
+
+/** Says that a record changed meanwhile and the change was not saved, with a button that reloads it. */
+export function StaleNotice({ message, onReload }: { message: string; onReload: () => void }) {
+  const { t } = useConsole();
+  return (
+    <p class="warning" role="alert" data-testid="stale">
+      {message}{' '}
+      <button type="button" onClick={onReload}>
+        {t('admin.staleReload')}
+      </button>
+    </p>
+  );
 }
 
 const START_PAGES = [
@@ -75,9 +97,12 @@ export function UserForm(props: {
   environments: readonly string[] | undefined;
   onSaved: (u: UserRow) => void;
   onCancel: () => void;
+  /** Reads the user again (after a change made meanwhile by someone else). */
+  onReload: () => void;
 }) {
   const { t } = useConsole();
   const { user, groups } = props;
+  const [stale, setStale] = useState(false);
   const [v, setV] = useState<Values>(() => valuesOf(user, groups));
   const [password, setPassword] = useState('');
   const [repeat, setRepeat] = useState('');
@@ -117,10 +142,19 @@ export function UserForm(props: {
     setBusy(true);
     setErrors(NO_ERRORS);
     try {
-      const saved = user
-        ? await api.patch<UserRow>(`/api/v1/users/${encodeURIComponent(user.id)}`, body)
-        : await api.post<UserRow>('/api/v1/users', body);
-      props.onSaved(saved);
+      let saved: UserRow | undefined;
+      if (user) {
+        const url = `/api/v1/users/${encodeURIComponent(user.id)}`;
+        // Checked against the version this form was read at: the server refuses a stale one
+        // atomically (412), so two administrators never overwrite each other's edits.
+        try {
+          saved = await api.patch<UserRow>(url, body, { 'If-Match': `"${user.version}"` });
+        } catch (error) {
+          if (!isStale(error)) throw error;
+          setStale(true);
+        }
+      } else saved = await api.post<UserRow>('/api/v1/users', body);
+      if (saved) props.onSaved(saved);
     } catch (error) {
       setErrors(formErrors(error));
     } finally {
@@ -264,6 +298,7 @@ export function UserForm(props: {
           </>
         )}
       </div>
+      {stale && <StaleNotice message={t('admin.users.stale')} onReload={props.onReload} />}
       {errors.general && (
         <p class="error" role="alert">
           {errors.general}

@@ -4,7 +4,9 @@
  * only), name, description and the permission tree; saved with PUT /api/v1/user-groups/{id},
  * deleted with DELETE (the server refuses a group that still has members). The Administrator
  * group always holds every permission: its tree is read-only and it cannot be deleted. Nobody
- * grants a permission they do not hold: those boxes cannot be ticked.
+ * grants a permission they do not hold: those boxes cannot be ticked. A new group is saved with
+ * `If-Match: "0"` (it must not exist yet), a changed or deleted one with the version it was read
+ * at, so a permission set changed meanwhile by someone else is refused (412), never overwritten.
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, type Me } from '../api.ts';
@@ -22,7 +24,7 @@ import {
 } from './admin-model.ts';
 import { Confirm, Empty, Field, Outcome, Pager } from './admin-ui.tsx';
 import { PermissionTree } from './permission-tree.tsx';
-import type { GroupRow, UserRow } from './user-form.tsx';
+import { isStale, StaleNotice, type GroupRow, type UserRow } from './user-form.tsx';
 
 const ADMINISTRATOR = 'administrator';
 
@@ -94,12 +96,22 @@ export function UserGroupsPage({ me }: { me: Me }) {
 
       {editing !== undefined && (
         <GroupForm
-          key={editing === 'new' ? 'new' : editing.id}
+          // A new version (saved, or reloaded after someone else's change) is a new form.
+          key={editing === 'new' ? 'new' : `${editing.id}@${editing.version}`}
           group={editing === 'new' ? undefined : editing}
           tree={tree}
           held={me.permissions}
           inUse={editing !== 'new' && (members.get(editing.id) ?? 0) > 0}
           onCancel={() => setEditing(undefined)}
+          onReload={async (g) => {
+            try {
+              setEditing(await api.get<GroupRow>(`/api/v1/user-groups/${encodeURIComponent(g.id)}`));
+            } catch (err) {
+              setEditing(undefined);
+              fail(err);
+            }
+            void load();
+          }}
           onSaved={(g, created) => {
             setEditing(g);
             setError(undefined);
@@ -174,6 +186,8 @@ function GroupForm(props: {
   onSaved: (g: GroupRow, created: boolean) => void;
   onDeleted: (g: GroupRow) => void;
   onCancel: () => void;
+  /** Reads the group again (after a change made meanwhile by someone else). */
+  onReload: (g: GroupRow) => void;
 }) {
   const { t } = useConsole();
   const { group } = props;
@@ -183,6 +197,7 @@ function GroupForm(props: {
   const [description, setDescription] = useState(group?.description ?? '');
   const [selected, setSelected] = useState<Set<string>>(() => new Set(group?.permissions ?? []));
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const [stale, setStale] = useState(false);
   const all = props.tree.flatMap(leavesOf);
   const grantable = (p: string) => props.held.includes(p);
 
@@ -200,21 +215,14 @@ function GroupForm(props: {
       return;
     }
     try {
-      // A new group must not silently replace an existing one: PUT would.
-      if (!group) {
-        const exists = await api.get(`/api/v1/user-groups/${encodeURIComponent(target)}`).then(
-          () => true,
-          () => false,
-        );
-        if (exists) {
-          setErrors({ fields: { id: t('admin.idTaken', { id: target }) }, general: undefined });
-          return;
-        }
-      }
-      const saved = await api.put<GroupRow>(`/api/v1/user-groups/${encodeURIComponent(target)}`, body);
+      // "0": a new group must not silently replace an existing one, as a plain PUT would.
+      const ifMatch = { 'If-Match': `"${group?.version ?? 0}"` };
+      const saved = await api.put<GroupRow>(`/api/v1/user-groups/${encodeURIComponent(target)}`, body, ifMatch);
       props.onSaved(saved, !group);
     } catch (err) {
-      setErrors(formErrors(err));
+      if (!isStale(err)) setErrors(formErrors(err));
+      else if (!group) setErrors({ fields: { id: t('admin.idTaken', { id: target }) }, general: undefined });
+      else setStale(true);
     }
   }
 
@@ -282,6 +290,7 @@ function GroupForm(props: {
         locked={isAdministrator}
         onChange={setSelected}
       />
+      {group && stale && <StaleNotice message={t('admin.groups.stale')} onReload={() => props.onReload(group)} />}
       {errors.general && (
         <p class="error" role="alert">
           {errors.general}
@@ -306,10 +315,13 @@ function GroupForm(props: {
             yes={t('admin.deleteYes')}
             onConfirm={async () => {
               try {
-                await api.delete(`/api/v1/user-groups/${encodeURIComponent(group.id)}`);
+                await api.delete(`/api/v1/user-groups/${encodeURIComponent(group.id)}`, {
+                  'If-Match': `"${group.version}"`,
+                });
                 props.onDeleted(group);
               } catch (err) {
-                setErrors({ fields: {}, general: t('common.error', { detail: messageOf(err) }) });
+                if (isStale(err)) setStale(true);
+                else setErrors({ fields: {}, general: t('common.error', { detail: messageOf(err) }) });
               }
             }}
           />

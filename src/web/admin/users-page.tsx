@@ -3,14 +3,16 @@
  * pages of 25; with `administration.users.edit` also create, edit, lock and unlock, set the
  * password, erase personal data and delete (each asks first where it cannot be undone). The
  * built-in admin keeps its login name and group and cannot be erased or deleted (the server
- * refuses too). What the caller may not do is not offered; the server checks again.
+ * refuses too). What the caller may not do is not offered; the server checks again. Delete
+ * sends the version shown (If-Match): a user changed meanwhile is not deleted (412); the page
+ * says so and shows the user as it is now.
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, type Me } from '../api.ts';
 import { useConsole } from '../context.ts';
 import { matchesQuery, messageOf, pageOf } from './admin-model.ts';
 import { Confirm, Empty, Outcome, Pager } from './admin-ui.tsx';
-import { PasswordForm, UserForm, type GroupRow, type UserRow } from './user-form.tsx';
+import { isStale, PasswordForm, UserForm, type GroupRow, type UserRow } from './user-form.tsx';
 
 type Editing = { mode: 'create' } | { mode: 'edit'; id: string } | undefined;
 
@@ -26,7 +28,10 @@ export function UsersPage({ me }: { me: Me }) {
   const [error, setError] = useState<string | undefined>();
   const [done, setDone] = useState<string | undefined>();
 
-  const fail = useCallback((err: unknown) => setError(t('common.error', { detail: messageOf(err) })), [t]);
+  const fail = useCallback(
+    (err: unknown) => setError(isStale(err) ? t('admin.users.stale') : t('common.error', { detail: messageOf(err) })),
+    [t],
+  );
   const load = useCallback(async () => {
     try {
       const [u, g] = await Promise.all([
@@ -65,6 +70,8 @@ export function UsersPage({ me }: { me: Me }) {
       await load();
     } catch (err) {
       fail(err);
+      // Changed meanwhile by someone else: show what it is now.
+      if (isStale(err)) await load();
     }
   }
   const path = (u: UserRow, rest = '') => `/api/v1/users/${encodeURIComponent(u.id)}${rest}`;
@@ -107,6 +114,7 @@ export function UsersPage({ me }: { me: Me }) {
           groups={groups}
           environments={environments}
           onCancel={() => setEditing(undefined)}
+          onReload={() => void load()}
           onSaved={(u) => {
             setEditing({ mode: 'edit', id: u.id });
             setDone(t('admin.users.created', { name: u.loginName }));
@@ -118,11 +126,13 @@ export function UsersPage({ me }: { me: Me }) {
         <div class="admin-editor" data-testid="user-editor">
           {!selected.erased && (
             <UserForm
-              key={selected.id}
+              // A new version (saved, locked, changed by someone else) is a new form: it edits what it shows.
+              key={`${selected.id}@${selected.version}`}
               user={selected}
               groups={groups}
               environments={environments}
               onCancel={() => setEditing(undefined)}
+              onReload={() => void load()}
               onSaved={(u) => {
                 setDone(t('admin.users.saved', { name: u.loginName }));
                 void load();
@@ -174,7 +184,11 @@ export function UsersPage({ me }: { me: Me }) {
                   question={t('admin.users.deleteQuestion', { name: selected.loginName })}
                   yes={t('admin.deleteYes')}
                   onConfirm={async () => {
-                    await act(() => api.delete(path(selected)), t('admin.users.deleted', { name: selected.loginName }));
+                    const ifMatch = { 'If-Match': `"${selected.version}"` };
+                    await act(
+                      () => api.delete(path(selected), ifMatch),
+                      t('admin.users.deleted', { name: selected.loginName }),
+                    );
                     setEditing(undefined);
                   }}
                 />
