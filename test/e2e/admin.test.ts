@@ -142,7 +142,7 @@ describe('administration pages', { concurrency: false }, () => {
       description: 'The other admin’s description',
       permissions: saved.json.permissions,
     });
-    assert.equal(other.status, 200, other.text);
+    assert.equal(other.status, 200, JSON.stringify(other.json));
     await form.getByRole('button', { name: 'Save changes' }).click();
     const stale = form.getByTestId('stale');
     await stale.filter({ hasText: 'Someone else changed this user group meanwhile' }).waitFor();
