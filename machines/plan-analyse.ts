@@ -98,6 +98,8 @@ import { getInitialMicrosteps, getMicrosteps, type AnyStateMachine } from 'xstat
 import type { PlanInput } from './plan-context.ts';
 import { planStart, planStep, stateKey, type PersistedPlanSnapshot, type StepResult } from './plan-step.ts';
 import { effectsOf, type ArmedTimer, type PlanEvent, type TimelineEffect } from './plan-simulate.ts';
+import { deliveryFailures, triedEvents } from './plan-analyse-events.ts';
+import { longest, loops, type Edge, type Node } from './plan-analyse-graph.ts';
 
 export interface Analysis {
   readonly reachableStates: string[];
@@ -115,33 +117,6 @@ export interface Analysis {
 }
 
 export const DEFAULT_MAX_STATES = 5000;
-export const STRANGER = '~stranger';
-/** Recipients per presence-tracked group whose PRESENCE events the analyser tries. */
-export const PRESENCE_USERS = 3;
-/** Pending notifications of the current level whose DELIVERY failure is tried, when the plan counts. */
-export const DELIVERY_FAILURES = 3;
-/** The notification id of the DELIVERY failure tried for a notification the alarm does not have. */
-export const UNKNOWN_NOTIFICATION = '~unknown';
-/** Event types tried by their own rules rather than as a bare `{type}`. */
-const HANDLED = new Set(['RESPONSE', 'CANCEL', 'PRESENCE', 'DELIVERY']);
-
-interface Node {
-  readonly snapshot: PersistedPlanSnapshot;
-  readonly armed: readonly ArmedTimer[];
-  readonly notified: boolean;
-  readonly value: string;
-  readonly parent: { readonly node: number; readonly edge: number } | undefined;
-}
-
-interface Edge {
-  readonly from: number;
-  readonly to: number;
-  readonly label: string;
-  readonly timer: boolean;
-  readonly ms: number;
-  readonly recipients: number;
-  readonly event: PlanEvent;
-}
 
 const FROZEN = new Set(['alarm', 'groups', 'params']);
 
@@ -164,43 +139,6 @@ function contextKey(context: Record<string, unknown>, exact: boolean, pendingMat
     .filter((k) => !FROZEN.has(k))
     .sort()
     .map((k) => (k === 'notifications' ? [k, key(context[k] as { id: string; status: string }[])] : [k, context[k]]));
-}
-
-/** Guards that read the statuses of several notifications of the current level. */
-const COUNTING_GUARDS = new Set(['acceptedCountAtLeast', 'allRejected', 'anyRejected']);
-
-/** Whether the plan names one of COUNTING_GUARDS anywhere in its definition. */
-function usesCountingGuard(machine: AnyStateMachine): boolean {
-  const walk = (v: unknown): boolean => {
-    if (Array.isArray(v)) return v.some(walk);
-    if (!v || typeof v !== 'object') return false;
-    return Object.entries(v).some(([k, x]) => {
-      if (k !== 'guard') return walk(x);
-      const name = typeof x === 'string' ? x : (x as { type?: unknown } | null)?.type;
-      return typeof name === 'string' && COUNTING_GUARDS.has(name);
-    });
-  };
-  return walk(machine.config);
-}
-
-/**
- * The DELIVERY failures tried in a node (see the header comment): the first `perLevel` pending
- * notifications of the current level, then the first pending one of an older level.
- */
-function deliveryFailures(
-  context: Record<string, unknown>,
-  perLevel: number,
-  at: number,
-): { event: PlanEvent; label: string }[] {
-  const notifications = (context.notifications as { id: string; status: string }[] | undefined) ?? [];
-  const currentIds = (context.current as string[] | undefined) ?? [];
-  const pending = new Set(notifications.filter((n) => n.status === 'pending').map((n) => n.id));
-  const current = currentIds.filter((id) => pending.has(id)).slice(0, perLevel);
-  const older = notifications.find((n) => pending.has(n.id) && !currentIds.includes(n.id));
-  return [...current, ...(older ? [older.id] : [])].map((notificationId) => ({
-    event: { type: 'DELIVERY', notificationId, status: 'failed', retryable: false, at },
-    label: `DELIVERY failed ${notificationId}`,
-  }));
 }
 
 const recipientsOf = (effects: TimelineEffect[]) =>
@@ -245,90 +183,6 @@ function declaredLeaves(machine: AnyStateMachine): string[] {
   return out;
 }
 
-/** Strongly connected components (iterative Tarjan); returns the component of each node, numbered in reverse topological order. */
-function scc(n: number, out: (v: number) => number[]): { comp: number[]; count: number } {
-  const index = new Array<number>(n).fill(-1);
-  const low = new Array<number>(n).fill(0);
-  const onStack = new Array<boolean>(n).fill(false);
-  const comp = new Array<number>(n).fill(-1);
-  const stack: number[] = [];
-  let idx = 0;
-  let count = 0;
-  for (let s = 0; s < n; s++) {
-    if (index[s] !== -1) continue;
-    const work: { v: number; succ: number[]; i: number }[] = [];
-    const open = (v: number) => {
-      index[v] = low[v] = idx++;
-      stack.push(v);
-      onStack[v] = true;
-      work.push({ v, succ: out(v), i: 0 });
-    };
-    open(s);
-    while (work.length > 0) {
-      const top = work[work.length - 1]!;
-      if (top.i < top.succ.length) {
-        const w = top.succ[top.i++]!;
-        if (index[w] === -1) open(w);
-        else if (onStack[w]) low[top.v] = Math.min(low[top.v]!, index[w]!);
-        continue;
-      }
-      work.pop();
-      if (work.length > 0) {
-        const parent = work[work.length - 1]!.v;
-        low[parent] = Math.min(low[parent]!, low[top.v]!);
-      }
-      if (low[top.v] === index[top.v]) {
-        let w: number;
-        do {
-          w = stack.pop()!;
-          onStack[w] = false;
-          comp[w] = count;
-        } while (w !== top.v);
-        count++;
-      }
-    }
-  }
-  return { comp, count };
-}
-
-/**
- * Longest distance from `start` to every node over the edges `use` admits, weighted by
- * `weight`; null when a cycle reachable from start has positive weight. Unreached: -Infinity.
- */
-function longest(
-  nodes: number,
-  edges: readonly Edge[],
-  start: number,
-  use: (e: Edge) => boolean,
-  weight: (e: Edge) => number,
-) {
-  const adj: number[][] = Array.from({ length: nodes }, () => []);
-  edges.forEach((e, i) => {
-    if (use(e)) adj[e.from]!.push(i);
-  });
-  const { comp, count } = scc(nodes, (v) => adj[v]!.map((i) => edges[i]!.to));
-  const dist = new Array<number>(count).fill(-Infinity);
-  dist[comp[start]!] = 0;
-  const members: number[][] = Array.from({ length: count }, () => []);
-  comp.forEach((c, v) => members[c]!.push(v));
-  for (let c = count - 1; c >= 0; c--) {
-    if (dist[c] === -Infinity) continue;
-    for (const v of members[c]!) {
-      for (const i of adj[v]!) {
-        const e = edges[i]!;
-        const w = weight(e);
-        const target = comp[e.to]!;
-        if (target === c) {
-          if (w > 0) return null;
-          continue;
-        }
-        dist[target] = Math.max(dist[target]!, dist[c]! + w);
-      }
-    }
-  }
-  return comp.map((c) => dist[c]!);
-}
-
 /** Explores the plan and computes the figures described in the header comment. */
 export function analysePlan(
   machine: AnyStateMachine,
@@ -338,49 +192,7 @@ export function analysePlan(
   const maxStates = opts.maxStates ?? DEFAULT_MAX_STATES;
   const exact = opts.exact ?? false;
   const at = input.alarm.raisedAt;
-  const users = [...new Set(Object.values(input.groups).flat())].sort();
-  const events: { event: PlanEvent; label: string }[] = [];
-  for (const by of [...users, STRANGER]) {
-    for (const response of ['accept', 'reject']) {
-      events.push({ event: { type: 'RESPONSE', response, by, at }, label: `RESPONSE ${response} by ${by}` });
-    }
-  }
-  events.push({ event: { type: 'CANCEL', by: '~analyser', at }, label: 'CANCEL' });
-  const declared = (machine.root as unknown as { events: string[] }).events;
-  if (declared.includes('PRESENCE')) {
-    const before = events.length;
-    const tracked = Object.keys(input.presence ?? {}).sort();
-    for (const group of tracked) {
-      const members = new Set([...(input.groups[group] ?? []), ...(input.presence?.[group] ?? [])]);
-      for (const user of [...members].sort().slice(0, PRESENCE_USERS)) {
-        for (const present of [true, false]) {
-          events.push({
-            event: { type: 'PRESENCE', group, user, present, at },
-            label: `PRESENCE ${user} ${present ? 'in' : 'out of'} ${group}`,
-          });
-        }
-      }
-    }
-    if (events.length === before) {
-      events.push({
-        event: { type: 'PRESENCE', group: '~analyser', user: '~analyser', present: true, at },
-        label: 'PRESENCE',
-      });
-    }
-  }
-  const listensDelivery = declared.includes('DELIVERY');
-  const failuresPerLevel = !listensDelivery ? 0 : usesCountingGuard(machine) ? DELIVERY_FAILURES : 1;
-  if (listensDelivery) {
-    events.push({
-      event: { type: 'DELIVERY', notificationId: UNKNOWN_NOTIFICATION, status: 'failed', retryable: false, at },
-      label: `DELIVERY failed ${UNKNOWN_NOTIFICATION}`,
-    });
-  }
-  for (const type of [...new Set(declared)].sort()) {
-    if (!HANDLED.has(type) && !type.startsWith('xstate.')) {
-      events.push({ event: { type, at }, label: type });
-    }
-  }
+  const { events, listensDelivery, failuresPerLevel } = triedEvents(machine, input);
 
   const nodes: Node[] = [];
   const edges: Edge[] = [];
@@ -547,60 +359,4 @@ export function analysePlan(
     exploredStates: nodes.length,
     truncated,
   };
-}
-
-/** Notifying cycles of non-timer edges; see `loopsWithoutDelay` in the header comment. */
-function loops(nodes: readonly Node[], edges: readonly Edge[], truncated: boolean): Analysis['loopsWithoutDelay'] {
-  const instant = edges.filter((e) => !e.timer);
-  const report: Analysis['loopsWithoutDelay'] = [];
-  const seen = new Set<string>();
-  const collect = (
-    n: number,
-    from: (e: Edge) => number,
-    to: (e: Edge) => number,
-    name: (v: number) => string,
-    certain: boolean,
-  ) => {
-    const adj: number[][] = Array.from({ length: n }, () => []);
-    for (const e of instant) adj[from(e)]!.push(to(e));
-    const { comp } = scc(n, (v) => adj[v]!);
-    const byComp = new Map<number, { states: Set<string>; events: Set<string> }>();
-    for (const e of instant) {
-      const c = comp[from(e)]!;
-      if (e.recipients === 0 || c !== comp[to(e)]) continue;
-      const entry = byComp.get(c) ?? { states: new Set<string>(), events: new Set<string>() };
-      entry.events.add(e.label);
-      byComp.set(c, entry);
-    }
-    for (const [c, entry] of byComp) {
-      comp.forEach((cc, v) => {
-        if (cc === c) entry.states.add(name(v));
-      });
-      const states = [...entry.states].sort();
-      const id = JSON.stringify(states);
-      if (seen.has(id)) continue;
-      seen.add(id);
-      report.push({ states, events: [...entry.events].sort(), certain });
-    }
-  };
-  collect(
-    nodes.length,
-    (e) => e.from,
-    (e) => e.to,
-    (v) => nodes[v]!.value,
-    true,
-  );
-  if (truncated) {
-    const values = [...new Set(nodes.map((n) => n.value))];
-    const index = new Map(values.map((v, i) => [v, i]));
-    const vi = (i: number) => index.get(nodes[i]!.value)!;
-    collect(
-      values.length,
-      (e) => vi(e.from),
-      (e) => vi(e.to),
-      (v) => values[v]!,
-      false,
-    );
-  }
-  return report;
 }

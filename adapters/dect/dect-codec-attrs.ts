@@ -1,5 +1,5 @@
 /**
- * Reading attributes of OM AXI elements (dect-codec.ts, dect-codec-pp.ts), pure: exact name
+ * Reading attributes of OM AXI elements (dect-codec-decode.ts, dect-codec-pp.ts), pure: exact name
  * first, then ignoring case; integers as safe integers; booleans as 1/0/true/false; addresses
  * with a lowercased scheme. `need*` readers throw `Missing`, which decodeAxi turns into
  * `ok: false` with the reason.

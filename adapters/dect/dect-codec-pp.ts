@@ -1,7 +1,7 @@
 /**
  * OM AXI handset provisioning, pure: the OMM's configuration events about DECT devices (`pp`,
  * PPDevType) and DECT users (`user`, PPUserType), decoded for the phones list. Part of the
- * codec (dect-codec.ts calls `decodeProvisioning` for these element names).
+ * codec (dect-codec-decode.ts calls `decodeProvisioning` for these element names).
  *
  *   <EventPPDevCnf [deleted="1"]><pp ppn="5" [uid hwType relType ipei s capMessaging …]/></EventPPDevCnf>
  *   <EventPPUserCnf [deleted="1"]><user uid="4" [ppn name num lang relType hierarchy1 hierarchy2 locatable …]/></EventPPUserCnf>

@@ -16,11 +16,17 @@
  * message that lacks an attribute the adapter cannot do without.
  *
  * Encoding is strict and throws RangeError on values the OMM would refuse or misread.
+ *
+ * This file holds the message types, the XML reader and the two entry points; the rest is done
+ * beside it: elements → messages (dect-codec-decode.ts, with provisioning events in
+ * dect-codec-pp.ts), requests → elements → XML text (dect-codec-encode.ts).
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { isDectRegDomain, DECT_REG_DOMAINS, type DectRegDomain } from './dect-band.ts';
-import { child, compact, int, Missing, reader } from './dect-codec-attrs.ts';
-import { decodeProvisioning, PROVISIONING_EVENTS, type ProvisioningEvent } from './dect-codec-pp.ts';
+import type { DectRegDomain } from './dect-band.ts';
+import { Missing } from './dect-codec-attrs.ts';
+import type { ProvisioningEvent } from './dect-codec-pp.ts';
+import { decodeElement } from './dect-codec-decode.ts';
+import { encodeAxiElement, requestElement } from './dect-codec-encode.ts';
 
 export { normalizeAddress } from './dect-codec-attrs.ts';
 
@@ -66,10 +72,6 @@ export type MessageProgressEvent =
   | 'DeleteDelivered'
   | 'DeleteOverridden';
 
-/** Message ids must be below this from SIP-DECT 7.0 on (protocols.md §1.4). */
-export const MESSAGE_ID_LIMIT = 1 << 20;
-/** At most this many `<e>` entries per Subscribe (§1.3). */
-export const MAX_SUBSCRIBE_ENTRIES = 20;
 /** The element name of confirmation choices is an open question (protocols.md): both are read. */
 export type ConfirmElement = 'confirm' | 'confirmReq';
 
@@ -365,242 +367,6 @@ export function parseAxiElement(xml: string): { ok: true; element: AxiElement } 
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// From elements to messages
-
-function responseFields(el: AxiElement): ResponseFields {
-  const a = reader(el);
-  return {
-    seq: a.int('seq'),
-    errCode: a.str('errCode'),
-    info: a.str('info'),
-    bad: a.str('bad'),
-    maxLen: a.int('maxLen'),
-  };
-}
-
-function ppState(el: AxiElement): PPStateFields {
-  const a = reader(el);
-  return {
-    onHook: a.bool('onHook'),
-    silentCharging: a.bool('silentCharging'),
-    batteryLevel: a.int('batteryLevel'),
-    swVersion: a.str('swVersion'),
-    callState: a.str('callState'),
-    registered: a.bool('registered'),
-    regServerType: a.str('regServerType'),
-    regServerAddr: a.str('regServerAddr'),
-    regServerPort: a.int('regServerPort'),
-    isInCharger: a.bool('isInCharger'),
-    isUsbConnected: a.bool('isUsbConnected'),
-  };
-}
-
-function messageRef(el: AxiElement): MessageRef {
-  const a = reader(el);
-  return { sendTime: a.needInt('sendTime'), id: a.needInt('id'), toAddr: a.needAddr('toAddr') };
-}
-
-function decodeElement(el: AxiElement): AxiMessage {
-  const a = reader(el);
-  switch (el.name) {
-    // Requests
-    case 'Open':
-      return { type: 'Open', seq: a.needInt('seq'), username: a.needStr('username'), password: a.needStr('password') };
-    case 'Subscribe':
-      return {
-        type: 'Subscribe',
-        seq: a.needInt('seq'),
-        entries: el.children.filter((c) => c.name === 'e').map(subscribeEntry),
-      };
-    case 'Ping':
-      return { type: 'Ping', seq: a.needInt('seq'), timeStamp: a.needInt('timeStamp') };
-    case 'SendMessage':
-      return sendMessage(el);
-    case 'DeleteMessage':
-    case 'CancelMessage':
-      return { type: el.name, seq: a.needInt('seq'), ...messageRef(el) };
-    case 'GetPPState':
-    case 'RequestPositionInfo':
-      return { type: el.name, seq: a.needInt('seq'), ppn: a.needInt('ppn') };
-    case 'GetDECTRegDomain':
-      return { type: 'GetDECTRegDomain', seq: a.needInt('seq') };
-    case 'SetDECTRegDomain':
-      return { type: 'SetDECTRegDomain', seq: a.needInt('seq'), regDomain: a.needStr('regDomain') };
-    // Responses
-    case 'OpenResp':
-      return compact({
-        type: 'OpenResp',
-        ...responseFields(el),
-        protocolVersion: a.int('protocolVersion'),
-        ommVersion: a.str('ommVersion'),
-        axiVersion: a.str('axiVersion'),
-        ommAxiSpecVersion: a.str('ommAxiSpecVersion'),
-        ommStbState: a.str('ommStbState'),
-      });
-    case 'SubscribeResp':
-      return compact({ type: 'SubscribeResp', ...responseFields(el), eventType: a.str('eventType') });
-    case 'PingResp':
-      return compact({ type: 'PingResp', ...responseFields(el), timeStamp: a.int('timeStamp') });
-    case 'SendMessageResp':
-    case 'DeleteMessageResp':
-    case 'CancelMessageResp':
-    case 'RequestPositionInfoResp':
-      return compact({ type: el.name, ...responseFields(el) });
-    case 'GetPPStateResp':
-      return compact({ type: 'GetPPStateResp', ...responseFields(el), ppn: a.int('ppn'), ...ppState(el) });
-    case 'GetDECTRegDomainResp':
-    case 'SetDECTRegDomainResp':
-      return compact({ type: el.name, ...responseFields(el), regDomain: a.str('regDomain') });
-    // Events
-    case 'EventMessageProgress':
-      return compact({ type: 'EventMessageProgress', ...messageRef(el), event: a.needStr('event'), ppn: a.int('ppn') });
-    case 'EventMessageConfirmation':
-      return compact({
-        type: 'EventMessageConfirmation',
-        ...messageRef(el),
-        fromAddr: a.addr('fromAddr'),
-        confTime: a.int('confTime'),
-        confirmation: a.needStr('confirmation'),
-      });
-    case 'EventMessageQueueEmpty':
-      return { type: 'EventMessageQueueEmpty', ppn: a.needInt('ppn') };
-    case 'EventAlarmTrigger':
-      return compact({
-        type: 'EventAlarmTrigger',
-        trigger: a.needStr('trigger'),
-        sendTime: a.int('sendTime'),
-        id: a.int('id'),
-        ppn: a.int('ppn'),
-        uid: a.int('uid'),
-        fromAddr: a.addr('fromAddr'),
-        toAddr: a.addr('toAddr'),
-        dialSuffix: a.str('dialSuffix'),
-        content: a.str('content'),
-      });
-    case 'EventAlarmCallProgress':
-      return compact({
-        type: 'EventAlarmCallProgress',
-        state: a.needStr('state'),
-        ppn: a.int('ppn'),
-        trigger: a.str('trigger'),
-        id: a.int('id'),
-        destAddr: a.addr('destAddr'),
-      });
-    case 'EventMessageSend': {
-      const msg = child(el, 'msg');
-      if (msg === undefined) throw new Missing('EventMessageSend: no <msg> element');
-      return compact({ type: 'EventMessageSend', alwaysIndirect: a.bool('alwaysIndirect'), msg: receivedMessage(msg) });
-    }
-    case 'EventPPState':
-      return compact({ type: 'EventPPState', ppn: a.needInt('ppn'), ...ppState(el) });
-    case 'EventPPTransaction':
-      return compact({
-        type: 'EventPPTransaction',
-        trType: a.needStr('trType'),
-        ppn: a.needInt('ppn'),
-        rfpId: a.int('rfpId'),
-      });
-    case 'EventPositionInfo':
-      return {
-        type: 'EventPositionInfo',
-        ppn: a.needInt('ppn'),
-        visible: el.children.flatMap((c) => {
-          const v = reader(c);
-          const rfpId = v.int('id');
-          return c.name === 'vis' && rfpId !== undefined ? [compact({ rfpId, rssiAvg: v.int('rssiAvg') })] : [];
-        }),
-      };
-    case 'EventRFPState':
-      return rfpState(el);
-    default:
-      if (PROVISIONING_EVENTS.has(el.name)) return decodeProvisioning(el);
-      return { type: 'Unknown', name: el.name, attributes: el.attrs };
-  }
-}
-
-function subscribeEntry(e: AxiElement): SubscribeEntry {
-  const a = reader(e);
-  const cmd = a.needStr('cmd');
-  if (cmd !== 'On' && cmd !== 'Off') throw new Missing(`Subscribe: cmd '${cmd}' is neither On nor Off`);
-  return compact({
-    cmd,
-    eventType: a.needStr('eventType'),
-    ppn: a.int('ppn'),
-    uid: a.int('uid'),
-    rfpId: a.int('rfpId'),
-    omm: a.int('omm'),
-    trigger: a.str('trigger'),
-    scheme: a.str('scheme'),
-  });
-}
-
-function sendMessage(el: AxiElement): AxiRequest {
-  const m = child(el, 'msg');
-  if (m === undefined) throw new Missing('SendMessage: no <msg> element');
-  const a = reader(m);
-  const choices = m.children.filter((c) => c.name === 'confirm' || c.name === 'confirmReq');
-  const msg: OutgoingMessage = compact({
-    sendTime: a.needInt('sendTime'),
-    id: a.needInt('id'),
-    toAddr: a.needAddr('toAddr'),
-    toName: a.str('toName'),
-    fromAddr: a.addr('fromAddr'),
-    fromName: a.str('fromName'),
-    callbackAddr: a.addr('callbackAddr'),
-    callbackName: a.str('callbackName'),
-    priority: a.str('priority') ?? 'Normal',
-    popUp: a.bool('popUp'),
-    content: a.str('content') ?? '',
-    signallingVolume: a.int('signallingVolume'),
-    vibraCall: a.bool('vibraCall'),
-    ringerTone: a.bool('ringerTone'),
-    melody: a.str('melody'),
-    confirmations: choices.map((c) => c.text.trim()),
-  });
-  const first = choices[0];
-  return compact({
-    type: 'SendMessage',
-    seq: reader(el).needInt('seq'),
-    msg,
-    confirmElement: first === undefined ? undefined : (first.name as ConfirmElement),
-  });
-}
-
-function receivedMessage(m: AxiElement): ReceivedMessage {
-  const a = reader(m);
-  return compact({
-    sendTime: a.int('sendTime'),
-    id: a.int('id'),
-    ppn: a.int('ppn'),
-    uid: a.int('uid'),
-    fromAddr: a.needAddr('fromAddr'),
-    fromName: a.str('fromName'),
-    toAddr: a.addr('toAddr'),
-    toName: a.str('toName'),
-    priority: a.str('priority'),
-    folder: a.str('folder'),
-    content: a.str('content') ?? '',
-  });
-}
-
-/** mitel-api reads the id and state from `<id>` and `<rfp>` children; python clients see attributes. */
-function rfpState(el: AxiElement): AxiEvent {
-  const rfp = child(el, 'rfp');
-  const attributes = { ...el.attrs, ...(rfp?.attrs ?? {}) };
-  const merged: AxiElement = { ...el, attrs: attributes };
-  const a = reader(merged);
-  const rfpId = a.int('id') ?? int(child(el, 'id')?.text);
-  if (rfpId === undefined) throw new Missing("EventRFPState: missing or invalid 'id'");
-  return compact({
-    type: 'EventRFPState',
-    rfpId,
-    connected: a.bool('connected'),
-    syncState: a.str('syncState'),
-    attributes,
-  });
-}
-
 /**
  * Decodes one frame's XML text (without its NUL). Never throws: a frame that cannot be read, or
  * a known message without an attribute it needs, comes back as `ok: false` with the reason and
@@ -616,78 +382,6 @@ export function decodeAxi(xml: string): DecodeResult {
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Writing XML
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-function hasInvalidXmlChar(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if ((c < 0x20 && c !== 0x9 && c !== 0xa && c !== 0xd) || c === 0xfffe || c === 0xffff) return true;
-  }
-  return LONE_SURROGATE.test(value);
-}
-const ESCAPES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&apos;',
-  '\t': '&#9;',
-  '\n': '&#10;',
-  '\r': '&#13;',
-};
-
-/** Escapes text for an attribute value or element text; throws RangeError on characters XML 1.0 cannot carry. */
-export function escapeXml(value: string): string {
-  if (hasInvalidXmlChar(value)) throw new RangeError(`a character XML cannot carry in ${JSON.stringify(value)}`);
-  return value.replace(/[&<>"'\t\n\r]/g, (c) => ESCAPES[c]!);
-}
-
-const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
-
-type AttrValue = string | number | boolean | undefined;
-
-/**
- * Writes an element; attributes in the given order, undefined ones left out. A childless root
- * closes with ` />` and a childless child with `/>`, as in the fixtures (protocols.md §1.1,
- * §1.3). Throws RangeError on a bad name or value.
- */
-export function encodeAxiElement(el: AxiElement, root = true): string {
-  if (!NAME.test(el.name)) throw new RangeError(`bad element name ${JSON.stringify(el.name)}`);
-  let out = `<${el.name}`;
-  for (const [k, v] of Object.entries(el.attrs)) {
-    if (!NAME.test(k)) throw new RangeError(`bad attribute name ${JSON.stringify(k)}`);
-    out += ` ${k}="${escapeXml(v)}"`;
-  }
-  if (el.children.length === 0 && el.text === '') return out + (root ? ' />' : '/>');
-  return `${out}>${escapeXml(el.text)}${el.children.map((c) => encodeAxiElement(c, false)).join('')}</${el.name}>`;
-}
-
-function element(name: string, attrs: Record<string, AttrValue>, children: AxiElement[] = [], text = ''): AxiElement {
-  const strings: Record<string, string> = {};
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined) continue;
-    if (typeof v === 'number' && !Number.isSafeInteger(v))
-      throw new RangeError(`${name}.${k} must be an integer, got ${v}`);
-    strings[k] = String(v);
-  }
-  return { name, attrs: strings, children, text };
-}
-
-function checkSeq(seq: number): number {
-  if (!Number.isSafeInteger(seq) || seq < 0) throw new RangeError(`seq must be a non-negative integer, got ${seq}`);
-  return seq;
-}
-
-function checkId(id: number): number {
-  if (!Number.isInteger(id) || id < 0 || id >= MESSAGE_ID_LIMIT) {
-    throw new RangeError(`message id must be an integer in [0, ${MESSAGE_ID_LIMIT}), got ${id}`);
-  }
-  return id;
-}
-
 /**
  * Encodes a request as one element's XML (no NUL; see `frame`). Throws RangeError on values the
  * OMM would refuse: a Subscribe without 1–20 entries, a message id outside [0, 2^20), more
@@ -695,84 +389,4 @@ function checkId(id: number): number {
  */
 export function encodeAxi(req: AxiRequest): string {
   return encodeAxiElement(requestElement(req));
-}
-
-function requestElement(req: AxiRequest): AxiElement {
-  const seq = checkSeq(req.seq);
-  switch (req.type) {
-    case 'Open':
-      return element('Open', { seq, username: req.username, password: req.password });
-    case 'Subscribe': {
-      const n = req.entries.length;
-      if (n < 1 || n > MAX_SUBSCRIBE_ENTRIES) throw new RangeError(`Subscribe takes 1–20 entries, got ${n}`);
-      return element(
-        'Subscribe',
-        { seq },
-        req.entries.map((e) =>
-          element('e', {
-            cmd: e.cmd,
-            eventType: e.eventType,
-            ppn: e.ppn,
-            uid: e.uid,
-            rfpId: e.rfpId,
-            omm: e.omm,
-            trigger: e.trigger,
-            scheme: e.scheme,
-          }),
-        ),
-      );
-    }
-    case 'Ping':
-      return element('Ping', { seq, timeStamp: req.timeStamp });
-    case 'SendMessage': {
-      const m = req.msg;
-      if (m.confirmations.length > 3)
-        throw new RangeError(`at most 3 confirmation choices, got ${m.confirmations.length}`);
-      if (m.signallingVolume !== undefined && (m.signallingVolume < 0 || m.signallingVolume > 100)) {
-        throw new RangeError(`signallingVolume must be 0–100, got ${m.signallingVolume}`);
-      }
-      const confirm = req.confirmElement ?? 'confirm';
-      const msg = element(
-        'msg',
-        {
-          sendTime: m.sendTime,
-          id: checkId(m.id),
-          fromAddr: m.fromAddr,
-          fromName: m.fromName,
-          toAddr: m.toAddr,
-          toName: m.toName,
-          callbackAddr: m.callbackAddr,
-          callbackName: m.callbackName,
-          priority: m.priority,
-          popUp: m.popUp,
-          signallingVolume: m.signallingVolume,
-          vibraCall: m.vibraCall,
-          ringerTone: m.ringerTone,
-          melody: m.melody,
-          content: m.content,
-        },
-        m.confirmations.map((c) => element(confirm, {}, [], c)),
-      );
-      return element('SendMessage', { seq }, [msg]);
-    }
-    case 'DeleteMessage':
-    case 'CancelMessage':
-      return element(req.type, { seq, sendTime: req.sendTime, id: checkId(req.id), toAddr: req.toAddr });
-    case 'GetPPState':
-    case 'RequestPositionInfo':
-      return element(req.type, { seq, ppn: req.ppn });
-    case 'GetDECTRegDomain':
-      return element('GetDECTRegDomain', { seq });
-    case 'SetDECTRegDomain':
-      if (!isDectRegDomain(req.regDomain)) {
-        throw new RangeError(`regDomain must be one of ${DECT_REG_DOMAINS.join(', ')}, got ${req.regDomain}`);
-      }
-      return element('SetDECTRegDomain', { seq, regDomain: req.regDomain });
-    default:
-      return unreachable(req);
-  }
-}
-
-function unreachable(x: never): never {
-  throw new Error(`unhandled request ${JSON.stringify(x)}`);
 }

@@ -2,7 +2,7 @@
  * Text for the handset (Latin-1, the handset's length) and message keys (ids below 2^20,
  * (sendTime, id) never repeated). Pure.
  */
-import { MESSAGE_ID_LIMIT } from './dect-codec.ts';
+import { MESSAGE_ID_LIMIT } from './dect-codec-encode.ts';
 
 /** A few characters outside Latin-1 that have a better stand-in than NFKD gives. */
 const TRANSLITERATE: Readonly<Record<string, string>> = {

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import type { SimSchedule } from '../../adapters/dect/dect-simulator.ts';
+import type { SimSchedule } from '../../adapters/dect/dect-simulator-links.ts';
 import { DEMO_CREW, startDemo } from '../../src/app/demo.ts';
 import { runTocsinAsync } from '../support/cli.ts';
 import { TEST_SCRYPT } from '../support/harness.ts';

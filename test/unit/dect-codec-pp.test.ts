@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { decodeAxi, encodeAxiElement, type AxiElement, type AxiMessage } from '../../adapters/dect/dect-codec.ts';
+import { decodeAxi, type AxiElement, type AxiMessage } from '../../adapters/dect/dect-codec.ts';
+import { encodeAxiElement } from '../../adapters/dect/dect-codec-encode.ts';
 import { frame, NulFramer } from '../../adapters/dect/dect-framing.ts';
 
 const decoded = (xml: string): AxiMessage => {

@@ -13,9 +13,6 @@ import fc from 'fast-check';
 import {
   decodeAxi,
   encodeAxi,
-  encodeAxiElement,
-  escapeXml,
-  MESSAGE_ID_LIMIT,
   normalizeAddress,
   type AxiElement,
   type AxiMessage,
@@ -23,6 +20,7 @@ import {
   type OutgoingMessage,
   type SubscribeEntry,
 } from '../../adapters/dect/dect-codec.ts';
+import { encodeAxiElement, escapeXml, MESSAGE_ID_LIMIT } from '../../adapters/dect/dect-codec-encode.ts';
 import { fitText, nextMessageKey, type MessageKey } from '../../adapters/dect/dect-text.ts';
 import { frame, NulFramer } from '../../adapters/dect/dect-framing.ts';
 

@@ -10,7 +10,8 @@ import { getShortestPaths } from 'xstate/graph';
 import { builtinPlans } from '../../machines/builtin-plans.ts';
 import type { PlanInput } from '../../machines/plan-context.ts';
 import { createPlanMachine, type PlanDefinition } from '../../machines/plan-machine.ts';
-import { analysePlan, PRESENCE_USERS } from '../../machines/plan-analyse.ts';
+import { analysePlan } from '../../machines/plan-analyse.ts';
+import { PRESENCE_USERS } from '../../machines/plan-analyse-events.ts';
 import { simulatePlan, type ScenarioStep } from '../../machines/plan-simulate.ts';
 import { planStart, planStep, stateKey, type StepResult } from '../../machines/plan-step.ts';
 
