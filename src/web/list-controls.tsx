@@ -1,9 +1,33 @@
 /**
- * Pieces the filtered, cursor-paged lists share (Operation › Protocol, System › Access log): the
- * filter form's apply / reset buttons, the export bar (CSV, JSON, how much has arrived) and the
- * newer / older pager over the server's `nextBefore` cursors. The labels are the page's own.
+ * Pieces the console's lists share: the search field that filters a list as you type (and sends
+ * it back to its first page), the filter form's apply / reset buttons, the export bar (CSV, JSON,
+ * how much has arrived) and the newer / older pager over the server's `nextBefore` cursors
+ * (Operation › Protocol, System › Access log). The labels are the page's own.
  */
 import type { ComponentChildren } from 'preact';
+
+/** A labelled search field; `onSearch` gets every change (the page filters, and goes to page 1). */
+export function SearchField(props: {
+  label: string;
+  value: string;
+  onSearch: (value: string) => void;
+  placeholder?: string;
+  name?: string;
+  class?: string;
+}) {
+  return (
+    <label class={props.class}>
+      {props.label}
+      <input
+        type="search"
+        name={props.name}
+        value={props.value}
+        placeholder={props.placeholder}
+        onInput={(e) => props.onSearch((e.currentTarget as HTMLInputElement).value)}
+      />
+    </label>
+  );
+}
 
 /** The filter form's buttons: submit applies the draft; `onReset` clears draft and filters. */
 export function FilterActions(props: { apply: string; reset: string; onReset: () => void }) {

@@ -9,6 +9,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, type Me } from '../api.ts';
 import { useConsole } from '../context.ts';
+import { SearchField } from '../list-controls.tsx';
 import { matchesQuery, messageOf, pageOf } from './admin-model.ts';
 import { Empty, Outcome, Pager } from './admin-ui.tsx';
 import { CONFIG_KINDS, KIND_SEGMENT, type ConfigItem, type ConfigKind } from './config-fields.ts';
@@ -135,18 +136,15 @@ export function ConfigurationPage({ me }: { me: Me }) {
       </div>
       <div id="config-panel" role="tabpanel" aria-labelledby={`tab-${kind}`}>
         <div class="admin-toolbar">
-          <label>
-            {t('admin.filter')}
-            <input
-              type="search"
-              name="query"
-              value={query}
-              onInput={(e) => {
-                setQuery((e.currentTarget as HTMLInputElement).value);
-                setPage(0);
-              }}
-            />
-          </label>
+          <SearchField
+            label={t('admin.filter')}
+            name="query"
+            value={query}
+            onSearch={(v) => {
+              setQuery(v);
+              setPage(0);
+            }}
+          />
           <button
             type="button"
             class="primary"

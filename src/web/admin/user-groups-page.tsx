@@ -11,6 +11,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, type Me } from '../api.ts';
 import { useConsole } from '../context.ts';
+import { SearchField } from '../list-controls.tsx';
 import {
   formErrors,
   inTreeOrder,
@@ -69,18 +70,15 @@ export function UserGroupsPage({ me }: { me: Me }) {
     <section class="admin" aria-labelledby="groups-title">
       <h1 id="groups-title">{t('admin.groups.title')}</h1>
       <div class="admin-toolbar">
-        <label>
-          {t('admin.filter')}
-          <input
-            type="search"
-            name="query"
-            value={query}
-            onInput={(e) => {
-              setQuery((e.currentTarget as HTMLInputElement).value);
-              setPage(0);
-            }}
-          />
-        </label>
+        <SearchField
+          label={t('admin.filter')}
+          name="query"
+          value={query}
+          onSearch={(v) => {
+            setQuery(v);
+            setPage(0);
+          }}
+        />
         <button
           type="button"
           class="primary"

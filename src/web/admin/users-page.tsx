@@ -10,6 +10,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, type Me } from '../api.ts';
 import { useConsole } from '../context.ts';
+import { SearchField } from '../list-controls.tsx';
 import { matchesQuery, messageOf, pageOf } from './admin-model.ts';
 import { Confirm, Empty, Outcome, Pager } from './admin-ui.tsx';
 import { isStale, PasswordForm, UserForm, type GroupRow, type UserRow } from './user-form.tsx';
@@ -80,18 +81,15 @@ export function UsersPage({ me }: { me: Me }) {
     <section class="admin" aria-labelledby="users-title">
       <h1 id="users-title">{t('admin.users.title')}</h1>
       <div class="admin-toolbar">
-        <label>
-          {t('admin.filter')}
-          <input
-            type="search"
-            name="query"
-            value={query}
-            onInput={(e) => {
-              setQuery((e.currentTarget as HTMLInputElement).value);
-              setPage(0);
-            }}
-          />
-        </label>
+        <SearchField
+          label={t('admin.filter')}
+          name="query"
+          value={query}
+          onSearch={(v) => {
+            setQuery(v);
+            setPage(0);
+          }}
+        />
         {canEdit && (
           <button
             type="button"

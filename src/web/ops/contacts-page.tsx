@@ -6,6 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { useConsole } from '../context.ts';
+import { SearchField } from '../list-controls.tsx';
 import { paged, Pager } from './pager.tsx';
 import './ops.css';
 
@@ -63,18 +64,16 @@ export function ContactsPage() {
       )}
       {contacts !== undefined && contacts.length > 0 && (
         <>
-          <label class="ops-filter">
-            {t('ops.filter')}
-            <input
-              type="search"
-              value={filter}
-              placeholder={t('ops.contacts.filterHint')}
-              onInput={(e) => {
-                setFilter((e.target as HTMLInputElement).value);
-                setPage(0);
-              }}
-            />
-          </label>
+          <SearchField
+            class="ops-filter"
+            label={t('ops.filter')}
+            value={filter}
+            placeholder={t('ops.contacts.filterHint')}
+            onSearch={(v) => {
+              setFilter(v);
+              setPage(0);
+            }}
+          />
           {shown.length === 0 ? (
             <p class="muted">{t('ops.emptyFiltered')}</p>
           ) : (

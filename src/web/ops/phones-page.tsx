@@ -8,6 +8,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api.ts';
 import { useConsole } from '../context.ts';
 import { LOCALE } from '../i18n/i18n.ts';
+import { SearchField } from '../list-controls.tsx';
 import { paged, Pager } from './pager.tsx';
 import './ops.css';
 
@@ -138,18 +139,16 @@ export function PhonesPage({ permissions }: { permissions: readonly string[] }) 
       )}
       {list !== undefined && list.phones.length > 0 && (
         <>
-          <label class="ops-filter">
-            {t('ops.filter')}
-            <input
-              type="search"
-              value={filter}
-              placeholder={t('ops.phones.filterHint')}
-              onInput={(e) => {
-                setFilter((e.target as HTMLInputElement).value);
-                setPage(0);
-              }}
-            />
-          </label>
+          <SearchField
+            class="ops-filter"
+            label={t('ops.filter')}
+            value={filter}
+            placeholder={t('ops.phones.filterHint')}
+            onSearch={(v) => {
+              setFilter(v);
+              setPage(0);
+            }}
+          />
           {phones.length === 0 ? (
             <p class="muted">{t('ops.emptyFiltered')}</p>
           ) : (

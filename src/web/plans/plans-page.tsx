@@ -8,6 +8,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { useConsole } from '../context.ts';
 import { LOCALE } from '../i18n/i18n.ts';
+import { SearchField } from '../list-controls.tsx';
 import { newest, type PlanSummary, type PlanVersion } from './plan-api.ts';
 import './plans.css';
 
@@ -90,17 +91,15 @@ export function PlansPage({ permissions }: { permissions: readonly string[] }) {
             {t('plans.new.help')}
           </span>
         </form>
-        <label class="inline">
-          {t('plans.filter')}
-          <input
-            type="search"
-            value={filter}
-            onInput={(e) => {
-              setFilter((e.target as HTMLInputElement).value);
-              setPage(0);
-            }}
-          />
-        </label>
+        <SearchField
+          class="inline"
+          label={t('plans.filter')}
+          value={filter}
+          onSearch={(v) => {
+            setFilter(v);
+            setPage(0);
+          }}
+        />
       </div>
       {error && (
         <p class="error" role="alert">
