@@ -3,7 +3,10 @@
  * nurse-call system, fire panel or pager system, in either role.
  *
  * Inbound (Tocsin is the paging system, `role: 'paging'` usually): call blocks go to
- * espa444-inbound.ts (AlarmIntake, status reports through AlarmWatch). Needs `intake`.
+ * espa444-inbound.ts (AlarmIntake, status reports through AlarmWatch). Needs `intake`. After
+ * each `start`, the first link-up follows again the calls raised before (`resume`, in the
+ * background): not `start` itself, as a status can only be queued once the peer is connected
+ * (before, it is dropped). When they cannot be listed, the next link-up tries again.
  *
  * Outbound (Tocsin is the control station toward a pager system, `role: 'control'` usually):
  * the `Notifier` port, channel `espa444` (or `channel`). `send` → a call block, header '1':
@@ -86,6 +89,7 @@ export class Espa444Adapter implements Notifier {
   private readonly timers: TimerHost;
   private readonly inFlight = new Map<string, Promise<SendResult>>();
   private readonly upWaiters: (() => void)[] = [];
+  private resuming: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: Espa444AdapterOptions) {
     this.channel = o.channel ?? ESPA444_CHANNEL;
@@ -97,7 +101,10 @@ export class Espa444Adapter implements Notifier {
       log: o.log,
       onBlock: (block) => this.onBlock(block),
       onSupervision: (event, detail) => {
-        if (event === 'link-up') for (const w of this.upWaiters.splice(0)) w();
+        if (event === 'link-up') {
+          for (const w of this.upWaiters.splice(0)) w();
+          if (this.inbound && !this.inbound.resumed) this.resuming = this.inbound.resume();
+        }
         this.o.sink?.supervision(event, detail);
       },
     });
@@ -122,9 +129,20 @@ export class Espa444Adapter implements Notifier {
     return this.inbound?.stats;
   }
 
-  /** Connects or listens; in server mode resolves with the listening port. */
+  /**
+   * Connects or listens; in server mode resolves with the listening port. The calls raised
+   * before are followed again at the first link-up (`whenResumed`).
+   */
   start(): Promise<{ readonly port?: number }> {
     return this.transport.start();
+  }
+
+  /**
+   * Resolves once the latest try to follow again the calls raised before (at a link-up) is
+   * over, followed or logged as failed; never rejects.
+   */
+  whenResumed(): Promise<void> {
+    return this.resuming;
   }
 
   async stop(): Promise<void> {

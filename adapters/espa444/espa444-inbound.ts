@@ -19,9 +19,15 @@
  * Status reports: '2' when raised, then as espa444-mapping.ts `statusFor` says, each at most
  * once per call (`mayReport`). They wait in the link's queue for the control station's next
  * poll; one that cannot be sent (the link went down) is logged and dropped, never resent.
- * Calls raised before a restart are not followed again.
+ * After a restart (of the process, or of the interfaces) `resume` (the adapter calls it at the
+ * first link-up) follows again every alarm still active from this link (device `<linkId>/…`),
+ * its '2' taken as sent before the restart: the caller hears the current status if it ranks
+ * above '2', then the changes as usual. A status reached while the adapter was stopped may
+ * thus be skipped to the newest, and an alarm that ended meanwhile is no longer active: it
+ * gets no final status. A status sent before the restart may be sent again (only '3' or '6':
+ * a final one ends the alarm).
  */
-import type { AlarmIntake, AlarmWatch } from '../../src/ports/alarm-intake.ts';
+import type { ActiveAlarm, AlarmIntake, AlarmWatch } from '../../src/ports/alarm-intake.ts';
 import { TocsinError } from '../../src/domain/errors.ts';
 import { valueOf, type EspaBlock } from './espa444-codec.ts';
 import type { Decision } from './espa444-link.ts';
@@ -57,6 +63,12 @@ export class Espa444Inbound {
   private seq = 0;
   /** Statuses reported per alarm, and how to stop watching it. */
   private readonly followed = new Map<string, { sent: ReportedStatus[]; stop?: () => void; done: boolean }>();
+  /** Counts `stop`s: a resume begun before a stop follows nothing. */
+  private epoch = 0;
+  private resuming: { readonly epoch: number; readonly done: Promise<void> } | undefined;
+  private resumedEpoch = -1;
+  /** While a resume lists: the alarms followed before or meanwhile, which it must not follow again. */
+  private known: Set<string> | undefined;
 
   constructor(private readonly o: InboundOptions) {}
 
@@ -117,8 +129,63 @@ export class Espa444Inbound {
 
   /** Every alarm still active for the watched calls stops being followed (the adapter stops). */
   stop(): void {
+    this.epoch++;
     for (const f of this.followed.values()) f.stop?.();
     this.followed.clear();
+  }
+
+  /** Whether a `resume` has listed the alarms since the last `stop`. */
+  get resumed(): boolean {
+    return this.resumedEpoch === this.epoch;
+  }
+
+  /**
+   * Follows again the alarms of this link that are still active (after a restart): each as if
+   * raised now, '2' taken as reported. Idempotent: an alarm already followed is not followed
+   * again, and a second call while one runs joins it. Never rejects: when the alarms cannot be listed
+   * (the store is down) it logs a warning and `resumed` stays false, so the adapter tries again.
+   */
+  resume(): Promise<void> {
+    if (this.resuming?.epoch !== this.epoch) {
+      const epoch = this.epoch;
+      const done: Promise<void> = this.resumeOnce(epoch).finally(() => {
+        if (this.resuming?.done === done) this.resuming = undefined;
+      });
+      this.resuming = { epoch, done };
+    }
+    return this.resuming.done;
+  }
+
+  private async resumeOnce(epoch: number): Promise<void> {
+    if (!this.o.watch) {
+      this.resumedEpoch = epoch;
+      return;
+    }
+    const prefix = `${this.o.linkId}/`;
+    const known = new Set(this.followed.keys());
+    this.known = known;
+    let alarms: readonly ActiveAlarm[];
+    try {
+      alarms = await this.o.intake.activeUnder(ESPA444_ADAPTER, prefix);
+    } catch (err) {
+      this.log('warn', 'the calls raised before could not be listed: not followed until the next try', {
+        err: String(err),
+      });
+      return;
+    } finally {
+      if (this.known === known) this.known = undefined;
+    }
+    if (epoch !== this.epoch) return;
+    const resumed: string[] = [];
+    for (const a of alarms) {
+      const address = a.device.slice(prefix.length);
+      if (known.has(a.id) || this.followed.has(a.id) || !a.device.startsWith(prefix) || !address) continue;
+      this.follow(a.id, address, true);
+      resumed.push(a.id);
+    }
+    this.resumedEpoch = epoch;
+    if (resumed.length > 0)
+      this.log('info', `following ${resumed.length} call(s) raised before the restart`, { alarmIds: resumed });
   }
 
   private async reset(address: string, source: { adapter: string; device: string }): Promise<Decision> {
@@ -142,11 +209,13 @@ export class Espa444Inbound {
       .slice(0, 64);
   }
 
-  private follow(alarmId: string, address: string): void {
+  /** Reports '2' (unless `resumed`: it was reported before the restart), then follows the alarm. */
+  private follow(alarmId: string, address: string, resumed = false): void {
     if (this.followed.has(alarmId)) return;
-    const f: { sent: ReportedStatus[]; stop?: () => void; done: boolean } = { sent: [], done: false };
+    this.known?.add(alarmId);
+    const f: { sent: ReportedStatus[]; stop?: () => void; done: boolean } = { sent: resumed ? ['2'] : [], done: false };
     this.followed.set(alarmId, f);
-    this.report(alarmId, address, f, '2');
+    if (!resumed) this.report(alarmId, address, f, '2');
     if (!this.o.watch) return;
     const stop = this.o.watch.watch(alarmId, (p) => {
       this.report(alarmId, address, f, statusFor(p));

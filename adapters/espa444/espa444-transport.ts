@@ -111,6 +111,11 @@ export class Espa444Transport {
     return { port: (server.address() as net.AddressInfo).port };
   }
 
+  /** Blocks queued for the peer and not answered yet (ACK, NAK, or failed): the send queue's depth. */
+  get queued(): number {
+    return this.pending.size;
+  }
+
   /** Closes the connection (queued blocks fail) and stops listening or reconnecting. */
   async stop(): Promise<void> {
     this.stopped = true;

@@ -20,6 +20,12 @@ export interface IncomingAlarm {
   readonly source: AlarmSource;
 }
 
+/** An active alarm and the device that raised it (`AlarmIntake.activeUnder`). */
+export interface ActiveAlarm {
+  readonly id: string;
+  readonly device: string;
+}
+
 export interface AlarmIntake {
   /**
    * Raises the alarm and resolves once it is durably recorded (committed): only then may the
@@ -32,6 +38,13 @@ export interface AlarmIntake {
   raise(a: IncomingAlarm): Promise<{ readonly created: boolean }>;
   /** Ids of the active (not ended) alarms raised by exactly this source (adapter and device). */
   active(source: AlarmSource): Promise<readonly string[]>;
+  /**
+   * The active (not ended) alarms raised by `adapter` from a device whose name starts with
+   * `devicePrefix` (`ward/` for every address of the ESPA 4.4.4 link `ward`), with that device:
+   * how an adapter finds the alarms it raised before it was restarted, to follow them again.
+   * Read only; rejects when the store is unavailable.
+   */
+  activeUnder(adapter: string, devicePrefix: string): Promise<readonly ActiveAlarm[]>;
   /**
    * Cancels an alarm on the device's behalf (ESPA 4.4.4 reset, ESPA-X P-STOP); the plan
    * withdraws its open notifications. Resolves false when it is unknown or has already ended.

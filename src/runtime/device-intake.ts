@@ -5,7 +5,7 @@
  */
 import type { AlarmSource } from '../domain/alarm.ts';
 import { TocsinError } from '../domain/errors.ts';
-import type { AlarmIntake, IncomingAlarm } from '../ports/alarm-intake.ts';
+import type { ActiveAlarm, AlarmIntake, IncomingAlarm } from '../ports/alarm-intake.ts';
 import type { AlarmRuntime } from './alarm-runtime.ts';
 
 const actorOf = (s: AlarmSource) => ({ kind: 'device' as const, id: `${s.adapter}:${s.device ?? ''}` });
@@ -23,6 +23,16 @@ export class RuntimeIntake implements AlarmIntake {
 
   async active(source: AlarmSource): Promise<readonly string[]> {
     return (await this.runtime().activeFrom(source)).map((a) => a.facts.id);
+  }
+
+  /** Over `activeFrom` (at most the runtime's fan-out limit of active alarms in all), filtered by prefix. */
+  async activeUnder(adapter: string, devicePrefix: string): Promise<readonly ActiveAlarm[]> {
+    const out: ActiveAlarm[] = [];
+    for (const a of await this.runtime().activeFrom({ adapter })) {
+      const device = a.facts.source.device;
+      if (device !== undefined && device.startsWith(devicePrefix)) out.push({ id: a.facts.id, device });
+    }
+    return out;
   }
 
   async cancel(alarmId: string, reason: string, by: string): Promise<boolean> {

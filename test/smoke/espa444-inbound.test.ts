@@ -5,8 +5,12 @@
 // a repeated call raises nothing new; a reset cancels; the store down → '2'NAK and the
 // simulator's resend is ACKed; a corrupt BCC → '1'NAK and the resend; an unmapped call →
 // '3'NAK; garbage is skipped; a second TCP peer is refused; a link drop while the alarm is
-// being recorded loses nothing and raises nothing twice. Timers of both sides run on one
-// manual clock; the tests await socket IO and callbacks, never a sleep.
+// being recorded loses nothing and raises nothing twice. After a restart (a new adapter on the
+// same store, as after a process restart, or the same adapter stopped and started, as the
+// console's "restart interfaces") the calls raised before are followed again: their changes
+// reach the simulator; when they cannot be listed at the start, the next link-up lists them.
+// Timers of both sides run on one manual clock; the tests await socket IO and callbacks, never
+// a sleep.
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { afterEach, describe, it } from 'node:test';
@@ -15,6 +19,7 @@ import { EspaStation } from '../../adapters/espa444/espa444-simulator.ts';
 import { firePanel, nurseCallStation } from '../../adapters/espa444/espa444-simulator-stations.ts';
 import { TocsinError } from '../../src/domain/errors.ts';
 import type {
+  ActiveAlarm,
   AlarmIntake,
   AlarmParticipant,
   AlarmProgress,
@@ -32,6 +37,8 @@ class FakeIntake implements AlarmIntake, AlarmWatch {
   failNext = 0;
   /** When set, raise waits for it. */
   gate: Promise<void> | undefined;
+  /** Listings (activeUnder) to refuse (store down) before one succeeds. */
+  listFails = 0;
   private readonly listeners = new Map<string, Set<(p: AlarmProgress) => void | Promise<void>>>();
 
   async raise(a: IncomingAlarm): Promise<{ readonly created: boolean }> {
@@ -51,6 +58,16 @@ class FakeIntake implements AlarmIntake, AlarmWatch {
     return [...this.alarms.values()]
       .filter((x) => x.a.source.adapter === source.adapter && x.a.source.device === source.device && !x.progress.ended)
       .map((x) => x.a.id);
+  }
+  async activeUnder(adapter: string, devicePrefix: string): Promise<readonly ActiveAlarm[]> {
+    this.calls.push({ op: 'list', id: devicePrefix });
+    if (this.listFails > 0) {
+      this.listFails--;
+      throw new Error('the store is down');
+    }
+    return [...this.alarms.values()]
+      .filter((x) => x.a.source.adapter === adapter && x.a.source.device!.startsWith(devicePrefix) && !x.progress.ended)
+      .map((x) => ({ id: x.a.id, device: x.a.source.device! }));
   }
   async cancel(alarmId: string): Promise<boolean> {
     const x = this.alarms.get(alarmId);
@@ -92,26 +109,37 @@ async function setup(station: (o: { schedule: ManualTimers['set'] }) => EspaStat
   const intake = new FakeIntake();
   const logs: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
   const supervision = new Recorder<string>();
-  const adapter = new Espa444Adapter({
-    linkId: 'ward',
-    link: { role: 'paging', tcp: { mode: 'server', host: '127.0.0.1', port: 0 } },
-    now: () => 1_700_000_000_000 + timers.now,
-    timers,
-    log: (level, msg, fields) => {
-      logs.push({ level, msg, ...(fields ? { fields } : {}) });
-      if (process.env.ESPA_DEBUG) console.log(timers.now, level, msg);
-    },
-    intake,
-    watch: intake,
-    rules: [
-      { address: '9*', alarmType: 'nonexistent' },
-      { address: '2*', priority: '1', alarmType: 'nurse-emergency' },
-      { address: '2*', alarmType: 'nurse-call' },
-      { address: '5??', alarmType: 'fire' },
-    ],
-    sink: { delivered: async () => {}, failed: async () => {}, respond: async () => {}, supervision: supervision.push },
-  });
+  // Mutable: once the first start got a port, a restart listens there again (as a configured
+  // port would), where the simulator dials again.
+  const tcp = { mode: 'server' as const, host: '127.0.0.1', port: 0 };
+  const newAdapter = () =>
+    new Espa444Adapter({
+      linkId: 'ward',
+      link: { role: 'paging', tcp },
+      now: () => 1_700_000_000_000 + timers.now,
+      timers,
+      log: (level, msg, fields) => {
+        logs.push({ level, msg, ...(fields ? { fields } : {}) });
+        if (process.env.ESPA_DEBUG) console.log(timers.now, level, msg);
+      },
+      intake,
+      watch: intake,
+      rules: [
+        { address: '9*', alarmType: 'nonexistent' },
+        { address: '2*', priority: '1', alarmType: 'nurse-emergency' },
+        { address: '2*', alarmType: 'nurse-call' },
+        { address: '5??', alarmType: 'fire' },
+      ],
+      sink: {
+        delivered: async () => {},
+        failed: async () => {},
+        respond: async () => {},
+        supervision: supervision.push,
+      },
+    });
+  let adapter = newAdapter();
   const { port } = await adapter.start();
+  tcp.port = port!;
   /** The delays the simulator arms timers with (2 s: its next poll, once an exchange is over). */
   const simArmed = new Recorder<number>();
   const sim = station({
@@ -138,7 +166,29 @@ async function setup(station: (o: { schedule: ManualTimers['set'] }) => EspaStat
     timers.advance(2_000);
     await idle;
   };
-  return { timers, intake, adapter, sim, logs, supervision, up, poll };
+  /**
+   * Stops the adapter, then starts a new one on the same intake (`process`: as after a process
+   * restart) or the same one again (`interfaces`: as the console's "restart interfaces");
+   * resolves with it once the simulator is linked again (its first poll) and the calls raised
+   * before are followed (or could not be listed). `whileDown` runs while the adapter is stopped.
+   */
+  const restart = async (how: 'process' | 'interfaces', whileDown: () => void = () => {}) => {
+    const closed = sim.waitFor((e) => e.dir === 'conn' && e.what === 'closed');
+    await adapter.stop();
+    await closed; // the simulator's reconnect is armed
+    whileDown();
+    if (how === 'process') adapter = newAdapter();
+    const reconnected = sim.waitFor((e) => e.dir === 'conn' && e.what === 'connected');
+    await adapter.start();
+    timers.advance(1_000); // the simulator reconnects
+    await reconnected;
+    const relinked = supervision.next((s) => s === 'link-up');
+    await poll();
+    await relinked;
+    await adapter.whenResumed();
+    return adapter;
+  };
+  return { timers, intake, adapter, sim, logs, supervision, up, poll, restart };
 }
 
 /** The status values the simulator received for `address`, in order. */
@@ -264,5 +314,79 @@ describe('ESPA 4.4.4 inbound: nurse call → adapter', { timeout: 30_000 }, () =
     assert.deepEqual(await outcome, { ok: true, answers: ['ack'] });
     assert.equal(intake.alarms.size, 1);
     assert.equal(intake.calls.seen.filter((c) => c.op === 'raise').length, 1, 'the resend found the active alarm');
+  });
+
+  it('after a process restart the calls raised before are followed again: paged, then terminated', async () => {
+    const { intake, sim, poll, restart, logs } = await setup();
+    assert.equal((await sim.call('211', 'Bed 11')).ok, true);
+    assert.equal((await sim.call('212', 'Bed 12')).ok, true);
+    await poll();
+    assert.deepEqual([statuses(sim, '211'), statuses(sim, '212')], [['2'], ['2']]);
+    const [first, second] = [...intake.alarms.keys()];
+    // 212 is paged while no adapter runs.
+    await restart('process', () => intake.update(second!, { participants: [participant('delivered')] }));
+    assert.ok(
+      logs.some((l) => /following 2 call\(s\) raised before/.test(l.msg)),
+      'both calls are followed again',
+    );
+    await poll();
+    // 212's current status goes out once; 211, still in queue, stays quiet ('2' was sent).
+    assert.deepEqual([statuses(sim, '211'), statuses(sim, '212')], [['2'], ['2', '3']]);
+    intake.update(first!, { participants: [participant('accepted')] });
+    assert.deepEqual(await sim.reset('212'), { ok: true, answers: ['ack'] });
+    await poll();
+    await poll();
+    assert.deepEqual(
+      [statuses(sim, '211'), statuses(sim, '212')],
+      [
+        ['2', '6'],
+        ['2', '3', '5'],
+      ],
+    );
+  });
+
+  it('after "restart interfaces" (the same adapter stopped and started, twice) an accept goes back once', async () => {
+    const { intake, sim, poll, restart } = await setup();
+    assert.equal((await sim.call('213', 'Bed 13')).ok, true);
+    await poll();
+    const [id] = intake.alarms.keys();
+    await restart('interfaces');
+    await restart('interfaces');
+    intake.update(id!, { participants: [participant('accepted')], ended: true, endReason: 'accepted' });
+    await poll();
+    await poll();
+    assert.deepEqual(statuses(sim, '213'), ['2', '6']);
+  });
+
+  it('the calls raised before cannot be listed at the link-up: logged, and listed again at the next', async () => {
+    const { timers, intake, sim, poll, restart, supervision, logs } = await setup();
+    assert.equal((await sim.call('214', 'Bed 14')).ok, true);
+    await poll();
+    const [id] = intake.alarms.keys();
+    intake.listFails = 1;
+    const adapter = await restart('process');
+    assert.ok(
+      logs.some((l) => l.level === 'warn' && /could not be listed/.test(l.msg)),
+      'the failed listing is logged',
+    );
+    intake.update(id!, { participants: [participant('delivered')] });
+    await poll();
+    assert.deepEqual(statuses(sim, '214'), ['2'], 'not followed yet');
+    const down = supervision.next((s) => s === 'link-down');
+    const closed = sim.waitFor((e) => e.dir === 'conn' && e.what === 'closed');
+    const reconnected = sim.waitFor((e) => e.dir === 'conn' && e.what === 'connected');
+    sim.drop();
+    await down;
+    await closed;
+    timers.advance(1_000); // the simulator reconnects
+    await reconnected;
+    const up = supervision.next((s) => s === 'link-up');
+    await poll(); // its first poll: link-up, and the listing again
+    await up;
+    await adapter.whenResumed();
+    await poll();
+    assert.deepEqual(statuses(sim, '214'), ['2', '3']);
+    const lists = intake.calls.seen.filter((c) => c.op === 'list').length;
+    assert.equal(lists, 3, 'the first link-up, after the restart, after the reconnect');
   });
 });

@@ -6,6 +6,7 @@
 import { TocsinError } from '../../src/domain/errors.ts';
 import type { AlarmSource, NotificationStatus } from '../../src/domain/alarm.ts';
 import type {
+  ActiveAlarm,
   AlarmIntake,
   AlarmParticipant,
   AlarmProgress,
@@ -66,6 +67,18 @@ export class FakeAlarms implements AlarmIntake, AlarmWatch {
           x.incoming.source.device === source.device,
       )
       .map((x) => x.incoming.id);
+  }
+
+  async activeUnder(adapter: string, devicePrefix: string): Promise<readonly ActiveAlarm[]> {
+    if (this.down) throw new Error('the store is unavailable');
+    return [...this.alarms.values()]
+      .filter(
+        (x) =>
+          !x.progress.ended &&
+          x.incoming.source.adapter === adapter &&
+          (x.incoming.source.device ?? '').startsWith(devicePrefix),
+      )
+      .map((x) => ({ id: x.incoming.id, device: x.incoming.source.device ?? '' }));
   }
 
   async cancel(alarmId: string, reason: string, by: string): Promise<boolean> {
