@@ -6,7 +6,8 @@
  * espa444-inbound.ts (AlarmIntake, status reports through AlarmWatch). Needs `intake`. After
  * each `start`, the first link-up follows again the calls raised before (`resume`, in the
  * background): not `start` itself, as a status can only be queued once the peer is connected
- * (before, it is dropped). When they cannot be listed, the next link-up tries again.
+ * (before, it is dropped). When they cannot be listed, the next link-up tries again. Every
+ * link-up also sends again the statuses the link could not take (`relinked`).
  *
  * Outbound (Tocsin is the control station toward a pager system, `role: 'control'` usually):
  * the `Notifier` port, channel `espa444` (or `channel`). `send` → a call block, header '1':
@@ -103,6 +104,7 @@ export class Espa444Adapter implements Notifier {
       onSupervision: (event, detail) => {
         if (event === 'link-up') {
           for (const w of this.upWaiters.splice(0)) w();
+          this.inbound?.relinked();
           if (this.inbound && !this.inbound.resumed) this.resuming = this.inbound.resume();
         }
         this.o.sink?.supervision(event, detail);

@@ -18,7 +18,9 @@
  *   the call and sends it again.
  * Status reports: '2' when raised, then as espa444-mapping.ts `statusFor` says, each at most
  * once per call (`mayReport`). They wait in the link's queue for the control station's next
- * poll; one that cannot be sent (the link went down) is logged and dropped, never resent.
+ * poll. One that cannot be sent (the link is down, or went down with it queued) is logged and
+ * kept, the newest per call (at most UNSENT_MAX calls), and sent again at the next link-up
+ * (`relinked`, from the adapter) — also a final one, whose alarm is no longer followed.
  * After a restart (of the process, or of the interfaces) `resume` (the adapter calls it at the
  * first link-up) follows again every alarm still active from this link (device `<linkId>/…`),
  * its '2' taken as sent before the restart: the caller hears the current status if it ranks
@@ -35,6 +37,8 @@ import { alarmTypeFor, mayReport, statusFor, type InboundRule, type ReportedStat
 import type { Espa444Log } from './espa444-transport.ts';
 
 export const ESPA444_ADAPTER = 'espa444';
+/** How many calls' unsent statuses are kept for the next link-up; beyond, the oldest is dropped (logged). */
+export const UNSENT_MAX = 1000;
 
 export interface InboundOptions {
   readonly linkId: string;
@@ -69,6 +73,11 @@ export class Espa444Inbound {
   private resumedEpoch = -1;
   /** While a resume lists: the alarms followed before or meanwhile, which it must not follow again. */
   private known: Set<string> | undefined;
+  /** The newest status per alarm that could not be sent, for the next link-up. */
+  private readonly unsent = new Map<string, { readonly address: string; readonly status: ReportedStatus }>();
+  /** Per alarm, the number of its newest send: a failure of an older one keeps nothing. */
+  private readonly sends = new Map<string, number>();
+  private sendSeq = 0;
 
   constructor(private readonly o: InboundOptions) {}
 
@@ -229,11 +238,43 @@ export class Espa444Inbound {
     if (!mayReport(f.sent, status)) return;
     f.sent.push(status);
     if (status === '4' || status === '5') this.finish(alarmId, f as { sent: ReportedStatus[]; done: boolean });
-    this.o
-      .report(address, status)
-      .catch((err: unknown) =>
-        this.log('warn', `status ${status} for ${address} could not be sent`, { alarmId, err: String(err) }),
-      );
+    this.send(alarmId, address, status);
+  }
+
+  /** Queues the status; when that fails it is kept for the next link-up, unless a newer one was sent since. */
+  private send(alarmId: string, address: string, status: ReportedStatus): void {
+    const n = ++this.sendSeq;
+    this.sends.set(alarmId, n);
+    this.unsent.delete(alarmId);
+    this.o.report(address, status).then(
+      () => {
+        if (this.sends.get(alarmId) === n) this.sends.delete(alarmId);
+      },
+      (err: unknown) => {
+        if (this.sends.get(alarmId) !== n) return;
+        this.sends.delete(alarmId);
+        this.unsent.set(alarmId, { address, status });
+        this.log('warn', `status ${status} for ${address} could not be sent: sent again at the next link-up`, {
+          alarmId,
+          err: String(err),
+        });
+        const oldest = this.unsent.size > UNSENT_MAX ? this.unsent.keys().next().value : undefined;
+        if (oldest !== undefined) {
+          this.log('warn', `more than ${UNSENT_MAX} calls with unsent statuses: the oldest is dropped`, {
+            alarmId: oldest,
+          });
+          this.unsent.delete(oldest);
+        }
+      },
+    );
+  }
+
+  /** The link is up again: sends once more each status that could not be sent. */
+  relinked(): void {
+    const again = [...this.unsent];
+    this.unsent.clear();
+    if (again.length > 0) this.log('info', `sending ${again.length} status(es) the link could not take before`);
+    for (const [alarmId, { address, status }] of again) this.send(alarmId, address, status);
   }
 
   private finish(alarmId: string, f: { stop?: () => void; done: boolean }): void {

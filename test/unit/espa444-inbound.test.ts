@@ -1,6 +1,7 @@
 // Espa444Inbound.resume (adapters/espa444/espa444-inbound.ts): after a restart, the alarms of
 // the link that are still active are followed again as if raised now, '2' taken as sent before
-// the restart. Over the in-memory FakeAlarms (test/support/fake-alarms.ts: it tells a new
+// the restart. Espa444Inbound.relinked: statuses the link could not take are sent again at the
+// next link-up, the newest per call. Over the in-memory FakeAlarms (test/support/fake-alarms.ts: it tells a new
 // watcher in a microtask, a change at once); status reports are recorded, not sent. Waits are
 // turns of the event loop, never time.
 import assert from 'node:assert/strict';
@@ -35,6 +36,8 @@ function setup() {
   const alarms = new SlowList();
   const reports: string[] = [];
   const logs: { level: string; msg: string }[] = [];
+  /** While true the link takes no status (it is down). */
+  const link = { down: false };
   const inbound = new Espa444Inbound({
     linkId: 'ward',
     intake: alarms,
@@ -42,6 +45,7 @@ function setup() {
     rules: [{ alarmType: 'nurse-call' }],
     now: () => 1_700_000_000_000,
     report: async (address, status) => {
+      if (link.down) throw new Error('the link is down');
       reports.push(`${address}:${status}`);
     },
     log: (level, msg) => logs.push({ level, msg }),
@@ -49,7 +53,7 @@ function setup() {
   /** An alarm raised before the restart (by this adapter, another link or another adapter). */
   const before = (id: string, device: string, adapter = ESPA444_ADAPTER) =>
     alarms.raise({ id, alarmType: 'nurse-call', source: { adapter, device } });
-  return { alarms, inbound, reports, logs, before };
+  return { alarms, inbound, reports, logs, before, link };
 }
 
 /** One turn of the event loop: the fake's first call to a new watcher has come. */
@@ -174,5 +178,61 @@ describe('Espa444Inbound.resume', () => {
     await inbound.resume();
     await turn();
     assert.deepEqual(reports, ['207:3']);
+  });
+});
+
+describe('Espa444Inbound.relinked', () => {
+  it('a status the link could not take is sent at the next link-up, the newest per call, once', async () => {
+    const { alarms, inbound, reports, logs, link } = setup();
+    assert.equal(await inbound.onCall(call('201')), 'accepted');
+    assert.equal(await inbound.onCall(call('202')), 'accepted');
+    await turn();
+    assert.deepEqual(reports, ['201:2', '202:2']);
+    const [a201, a202] = [...alarms.alarms.keys()];
+    link.down = true;
+    alarms.participant(a201!, 'alice', 'delivered'); // 3: lost
+    alarms.participant(a201!, 'alice', 'accepted'); // 6: lost, the newest
+    alarms.update(a202!, { ended: true, endReason: 'cancelled' }); // 5: lost, and no longer followed
+    await turn();
+    assert.deepEqual(reports, ['201:2', '202:2']);
+    assert.ok(logs.some((l) => l.level === 'warn' && /sent again at the next link-up/.test(l.msg)));
+    link.down = false;
+    inbound.relinked();
+    await turn();
+    assert.deepEqual(reports, ['201:2', '202:2', '201:6', '202:5']);
+    inbound.relinked(); // nothing left
+    await turn();
+    assert.equal(reports.length, 4);
+  });
+
+  it('a newer status sent meanwhile wins over an older one that failed', async () => {
+    const { alarms, inbound, reports, link } = setup();
+    assert.equal(await inbound.onCall(call('203')), 'accepted');
+    await turn();
+    const [a] = [...alarms.alarms.keys()];
+    link.down = true;
+    alarms.participant(a!, 'alice', 'delivered'); // 3 fails
+    link.down = false;
+    alarms.participant(a!, 'alice', 'accepted'); // 6 goes through
+    await turn();
+    inbound.relinked();
+    await turn();
+    assert.deepEqual(reports, ['203:2', '203:6'], 'the lost 3 is not sent after the 6');
+  });
+
+  it('a send that fails at the next link-up too is kept for the one after', async () => {
+    const { alarms, inbound, reports, link } = setup();
+    assert.equal(await inbound.onCall(call('204')), 'accepted');
+    await turn();
+    const [a] = [...alarms.alarms.keys()];
+    link.down = true;
+    alarms.update(a!, { ended: true, endReason: 'cancelled' });
+    await turn();
+    inbound.relinked(); // the link dropped again at once
+    await turn();
+    link.down = false;
+    inbound.relinked();
+    await turn();
+    assert.deepEqual(reports, ['204:2', '204:5']);
   });
 });
