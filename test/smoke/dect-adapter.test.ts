@@ -28,6 +28,7 @@ import type { Notifier } from '../../src/ports/notifier.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { ManualTimers, Recorder } from '../support/manual-timers.ts';
 import { memoryStore, type TestStore } from '../support/services.ts';
+import { settled } from '../support/settled.ts';
 
 const ADDRESSES: Record<string, string> = { alice: 'tel:4711', bob: 'tel:4712' };
 const LOCATIONS = { 10: 'Ward 1', 11: 'Ward 2', 12: 'Bridge' };
@@ -69,13 +70,6 @@ const sink: DectSink = {
 };
 
 /** Yields to IO until `check` holds; fails after `tries` turns of the event loop. */
-async function settled(check: () => boolean, what: string, tries = 20_000): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (check()) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  assert.fail(`never happened: ${what}`);
-}
 const phone = (ppn: number) => adapter.phones().find((p) => p.ppn === ppn);
 
 function newAdapter(): DectAdapter {

@@ -13,19 +13,13 @@ import { OmmSimulator } from '../../adapters/dect/dect-simulator.ts';
 import { handsetAddress } from '../../src/app/dect-wiring.ts';
 import { startHarness, testFileConfig, type Harness } from '../support/harness.ts';
 import { ManualTimers } from '../support/manual-timers.ts';
+import { settled } from '../support/settled.ts';
 
 let timers: ManualTimers;
 let sim: OmmSimulator;
 let h: Harness;
 
 /** Yields to IO until `check` holds; fails after `tries` turns of the event loop. */
-async function settled(check: () => boolean | Promise<boolean>, what: string, tries = 20_000): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (await check()) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  assert.fail(`never happened: ${what}`);
-}
 
 before(async () => {
   timers = new ManualTimers();

@@ -2,7 +2,8 @@
 // (TOCSIN_ESPA444_LINKS with a `control` line): a plan notifies group P, whose member is the
 // device `pager-201`; Tocsin, the control station, sends the call to the pager-system simulator;
 // its status reports come back: '3' paged → delivered, '6' acknowledged → the alarm is accepted.
-// The simulator's delays run on a manual queue; Tocsin polls it on its own (short) interval.
+// The simulator's delays run on a manual queue; Tocsin polls it on its own (short) interval, its
+// acknowledgement and traffic timeouts at their longest so that load cannot fire them.
 // Waiting is for IO only.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -11,6 +12,7 @@ import { pagerSystem } from '../../adapters/espa444/espa444-simulator-stations.t
 import { startHarness, testFileConfig, type Harness } from '../support/harness.ts';
 import { ManualTimers } from '../support/manual-timers.ts';
 import { memoryStore, type TestStore } from '../support/services.ts';
+import { settled } from '../support/settled.ts';
 
 const plan = {
   id: 'page-p',
@@ -31,14 +33,6 @@ let timers: ManualTimers;
 let pager: EspaStation;
 let store: TestStore;
 let h: Harness;
-
-async function settled(check: () => boolean | Promise<boolean>, what: string, tries = 20_000): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (await check()) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  assert.fail(`never happened: ${what}`);
-}
 
 before(async () => {
   timers = new ManualTimers();
@@ -78,6 +72,11 @@ before(async () => {
           connect: { host: '127.0.0.1', port },
           charset: 'latin1',
           pollIntervalMs: 20,
+          // Tocsin's link timers run in real time here (the simulator's on the manual queue):
+          // at their longest, so a loaded machine cannot time out an exchange the simulator
+          // then waits for forever.
+          ackTimeoutMs: 60_000,
+          trafficTimeoutMs: 600_000,
           rules: [],
           sendsPagers: true,
         },
