@@ -4,11 +4,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LANGUAGES as USER_LANGUAGES } from '../../src/domain/identity.ts';
+import { ALL_MESSAGES as MESSAGES, MESSAGE_SOURCES } from '../../src/web/i18n/all-messages.ts';
 import {
   LANGUAGE_NAMES,
   LANGUAGES,
-  MESSAGE_SOURCES,
-  MESSAGES,
   pickLanguage,
   placeholders,
   translate,

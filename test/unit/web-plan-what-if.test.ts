@@ -3,7 +3,7 @@
 // words, and the form's rows as the scenario the API takes.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MESSAGES } from '../../src/web/i18n/i18n.ts';
+import { ALL_MESSAGES as MESSAGES } from '../../src/web/i18n/all-messages.ts';
 import { formatDuration, stateLabel } from '../../src/web/plans/plan-format.ts';
 import { scenarioOf } from '../../src/web/plans/scenario.ts';
 import { batches, differenceText, mergeReports, type WhatIfReport } from '../../src/web/plans/what-if-model.ts';

@@ -5,11 +5,18 @@
  * areas grow without touching each other. English is the key set; every other language must
  * have exactly its keys (the compiler checks the literal objects, test/unit/web-i18n.test.ts
  * checks keys, placeholders and that no two areas share a key at run time).
+ *
+ * The shell's and the operation area's messages (the board uses both) are in the main bundle.
+ * Administration, plans and system — most of the console's text — come with their pages' chunks:
+ * views.tsx loads an area's messages with its page and adds them here (`addMessages`) before the
+ * page renders. Their keys are in MessageKey all the same (types only), so every key is checked
+ * at compile time; a key whose area has not been added is shown as the key and logged as an
+ * error (the e2e tests fail on console errors).
  */
-import { adminMessages } from '../admin/messages.ts';
+import type { adminMessages } from '../admin/messages.ts';
 import { opsMessages } from '../ops/messages.ts';
-import { planMessages } from '../plans/messages.ts';
-import { systemMessages } from '../system/messages.ts';
+import type { planMessages } from '../plans/messages.ts';
+import type { systemMessages } from '../system/messages.ts';
 import { da } from './messages-da.ts';
 import { de } from './messages-de.ts';
 import { en, type MessageKey as ShellKey } from './messages-en.ts';
@@ -22,29 +29,35 @@ export type Language = (typeof LANGUAGES)[number];
 /** An area's messages: English defines the keys, every language has exactly those. */
 export type AreaMessages<K extends string> = Readonly<Record<Language, Readonly<Record<K, string>>>>;
 
-/** The shell's messages, then each area's (each its own key prefix). */
-export const MESSAGE_SOURCES = {
-  shell: { DE: de, DA: da, EN: en, FR: fr, NL: nl } as AreaMessages<ShellKey>,
-  admin: adminMessages,
-  ops: opsMessages,
-  plans: planMessages,
-  system: systemMessages,
-} as const;
+/** The shell's messages. */
+export const SHELL_MESSAGES = { DE: de, DA: da, EN: en, FR: fr, NL: nl } as AreaMessages<ShellKey>;
+
+/** Every area's messages by area, as types: the shell, then each area (each its own key prefix). */
+export interface MessageSources {
+  readonly shell: typeof SHELL_MESSAGES;
+  readonly admin: typeof adminMessages;
+  readonly ops: typeof opsMessages;
+  readonly plans: typeof planMessages;
+  readonly system: typeof systemMessages;
+}
 
 type KeysOf<A> = A extends AreaMessages<infer K> ? K : never;
-export type MessageKey = {
-  [S in keyof typeof MESSAGE_SOURCES]: KeysOf<(typeof MESSAGE_SOURCES)[S]>;
-}[keyof typeof MESSAGE_SOURCES];
+export type MessageKey = { [S in keyof MessageSources]: KeysOf<MessageSources[S]> }[keyof MessageSources];
 
-export const MESSAGES: Readonly<Record<Language, Readonly<Record<MessageKey, string>>>> = Object.fromEntries(
-  LANGUAGES.map((l) => [
-    l,
-    Object.assign({}, ...Object.values(MESSAGE_SOURCES).map((src: AreaMessages<string>) => src[l])) as Record<
-      MessageKey,
-      string
-    >,
-  ]),
-) as Record<Language, Record<MessageKey, string>>;
+const loaded = Object.fromEntries(
+  LANGUAGES.map((l) => [l, { ...SHELL_MESSAGES[l], ...opsMessages[l] } as Record<string, string>]),
+) as Record<Language, Record<string, string>>;
+
+/**
+ * The messages loaded so far, by language: the shell's and the operation area's from the start,
+ * each other area's once `addMessages` has added it.
+ */
+export const MESSAGES = loaded as Readonly<Record<Language, Readonly<Partial<Record<MessageKey, string>>>>>;
+
+/** Adds an area's messages (views.tsx, when a page of the area is first opened). Idempotent. */
+export function addMessages(area: AreaMessages<string>): void {
+  for (const l of LANGUAGES) Object.assign(loaded[l], area[l]);
+}
 
 /** Each language's own name, shown untranslated in the switch. */
 export const LANGUAGE_NAMES: Readonly<Record<Language, string>> = {
@@ -75,15 +88,18 @@ export function pickLanguage(chosen: string | null | undefined, browser: readonl
   return 'EN';
 }
 
-/** The message `key` in `lang` with `{name}` placeholders filled from `params`. Total. */
+/** The message `key` in `lang` with `{name}` placeholders filled from `params`; the key itself when its area is not loaded. */
 export function translate(
   lang: Language,
   key: MessageKey,
   params: Readonly<Record<string, string | number>> = {},
 ): string {
-  return MESSAGES[lang][key].replace(/\{(\w+)\}/g, (m, name: string) =>
-    Object.hasOwn(params, name) ? String(params[name]) : m,
-  );
+  const message = MESSAGES[lang][key];
+  if (message === undefined) {
+    console.error(`message ${key}: the messages of its area are not loaded`);
+    return key;
+  }
+  return message.replace(/\{(\w+)\}/g, (m, name: string) => (Object.hasOwn(params, name) ? String(params[name]) : m));
 }
 
 /** The `{name}` placeholders of a message, sorted (for the completeness test). */
