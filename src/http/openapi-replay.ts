@@ -22,6 +22,16 @@ const guards: SchemaObject = {
 };
 
 const schemas: Record<string, SchemaObject> = {
+  AlarmPlan: {
+    type: 'object',
+    required: ['alarmId', 'plan', 'definition'],
+    additionalProperties: false,
+    properties: {
+      alarmId: schema('Id'),
+      plan: planRef,
+      definition: { type: 'object', description: 'The plan as published (statechart JSON, its key order kept).' },
+    },
+  },
   ReplayStep: {
     type: ['object', 'null'],
     required: ['state', 'effects', 'guards'],
@@ -205,6 +215,23 @@ const paths: Record<string, PathItemObject> = {
       responses: {
         '200': { description: 'The verdict.', content: json(schema('ReplayVerdict')) },
         '404': response('NotFound'),
+        '422': response('InvalidId'),
+      },
+    },
+  },
+  '/api/v1/alarms/{id}/plan': {
+    parameters: [ref('parameters', 'AlarmId')],
+    get: {
+      operationId: 'getAlarmPlan',
+      summary: 'Read the plan an alarm is pinned to',
+      description:
+        'The plan version the alarm runs (or ran) under, as published: for the timeline’s statechart and for ' +
+        'reading a replay. Needs what reading the alarm’s protocol needs (`operation.protocol`), not the plan ' +
+        'editor’s permission; only alarms of the caller’s environments.',
+      tags: ['replay'],
+      responses: {
+        '200': { description: 'The alarm’s plan.', content: json(schema('AlarmPlan')) },
+        '404': problem('No such alarm in the caller’s environments, or its plan is gone (`not-found`).'),
         '422': response('InvalidId'),
       },
     },

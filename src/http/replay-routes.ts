@@ -1,6 +1,8 @@
 /**
  * Replay for engineers: GET /api/v1/alarms/{id}/replay (does the recorded history reproduce
- * under its pinned plan?) and POST /api/v1/replay/what-if (what would another plan version have
+ * under its pinned plan?), GET /api/v1/alarms/{id}/plan (that plan, for the timeline's
+ * statechart: whoever may read the alarm's protocol may read the plan that made it, without
+ * the plan editor's permission) and POST /api/v1/replay/what-if (what would another plan version have
  * done with these alarms?). Both read only and are scoped to the caller's environments: an
  * alarm or plan of another environment is as unknown as none (404). Both need
  * `operation.protocol` (route-access.ts): they show what the protocol shows — who was notified,
@@ -12,7 +14,7 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { TocsinError } from '../domain/errors.ts';
 import { zodProblems } from '../domain/validation.ts';
-import type { EnvironmentScope } from '../domain/environments.ts';
+import { inScope, type EnvironmentScope } from '../domain/environments.ts';
 import type { AlarmStore, AlarmRecord } from '../ports/alarm-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import { PlanCatalog } from '../runtime/plan-catalog.ts';
@@ -59,17 +61,33 @@ export interface ReplayRouteDeps {
 
 const scope = (ctx: Context): EnvironmentScope => principalOf(ctx)?.environments ?? [];
 
+/** The path's alarm id; 422 when it is not one. */
+function pathId(ctx: Context): string {
+  const p = id.safeParse(ctx.params.id);
+  if (!p.success)
+    throw new TocsinError('validation', "the path parameter 'id' is invalid", {
+      details: p.error.issues.map((i) => ({ parameter: 'id', reason: i.message })),
+    });
+  return p.data;
+}
+
 export function replayRoutes({ store, clock, audit }: ReplayRouteDeps): Router {
   const service = new ReplayService(store, new PlanCatalog(store));
   const r = new Router();
 
   r.get('/api/v1/alarms/:id/replay', async (ctx) => {
-    const p = id.safeParse(ctx.params.id);
-    if (!p.success)
-      throw new TocsinError('validation', "the path parameter 'id' is invalid", {
-        details: p.error.issues.map((i) => ({ parameter: 'id', reason: i.message })),
-      });
-    ctx.body = await service.replayAlarm(p.data, scope(ctx));
+    ctx.body = await service.replayAlarm(pathId(ctx), scope(ctx));
+  });
+
+  r.get('/api/v1/alarms/:id/plan', async (ctx) => {
+    const alarmId = pathId(ctx);
+    const alarm = await store.getAlarm(alarmId);
+    if (!alarm || !inScope(scope(ctx), alarm.facts.environment))
+      throw new TocsinError('not-found', `alarm ${alarmId} does not exist`);
+    const definition = await store.getPlan(alarm.plan);
+    if (definition === undefined)
+      throw new TocsinError('not-found', `plan ${refText(alarm.plan)} of alarm ${alarmId} does not exist`);
+    ctx.body = { alarmId, plan: refText(alarm.plan), definition };
   });
 
   r.post('/api/v1/replay/what-if', async (ctx) => {

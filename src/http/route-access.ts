@@ -59,6 +59,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /api/v1/alarms/:id/protocol': needs('operation.protocol'),
   // Replay (replay-routes.ts) recomputes what the protocol shows: the protocol's permission.
   'GET /api/v1/alarms/:id/replay': needs('operation.protocol'),
+  'GET /api/v1/alarms/:id/plan': needs('operation.protocol'),
   'POST /api/v1/replay/what-if': needs('operation.protocol'),
   // The operation protocol (protocol-routes.ts): list and export, scoped to the environments held.
   'GET /api/v1/protocol': needs('operation.protocol'),

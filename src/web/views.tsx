@@ -82,7 +82,7 @@ export const VIEWS: Readonly<Record<PagePath, View>> = {
   '/protocol': { title: 'nav.protocol', render: () => <ProtocolPage /> },
   '/alarms/:id': {
     title: 'timeline.title',
-    render: (p) => <TimelinePage alarmId={p.param!} permissions={p.me.permissions} />,
+    render: (p) => <TimelinePage alarmId={p.param!} />,
   },
   '/phones': { title: 'nav.phones', render: (p) => <PhonesPage permissions={p.me.permissions} /> },
   '/contacts': { title: 'nav.contacts', render: () => <ContactsPage /> },

@@ -90,6 +90,37 @@ describe('GET /api/v1/alarms/{id}/replay', () => {
   });
 });
 
+describe('GET /api/v1/alarms/{id}/plan', () => {
+  /** A token of the admin with only these permissions and environments. */
+  const tokenFor = async (permissions: string[], environments: string[]) => {
+    const admin = await h.tocsin.store.identity.findUserByLoginKey('admin');
+    const { token } = await h.tocsin.auth.issueToken(admin!.id, { name: 'plan-reader', permissions, environments });
+    return { authorization: `Bearer ${token}` };
+  };
+
+  it('answers the plan the alarm is pinned to, as published, to whoever reads its protocol', async () => {
+    const reader = await tokenFor(['operation.protocol'], ['default']);
+    const r = await h.request('GET', '/api/v1/alarms/live-1/plan', undefined, reader);
+    assert.equal(r.status, 200, r.text);
+    const published = (await h.request('GET', '/api/v1/plans/escalate/versions/1')).json.definition;
+    assert.deepEqual(r.json, { alarmId: 'live-1', plan: 'escalate@1', definition: published });
+    assert.deepEqual(Object.keys(r.json.definition), Object.keys(published), 'in the published key order');
+    // Not the plan editor's plans, though.
+    problem(await h.request('GET', '/api/v1/plans/escalate/versions/1', undefined, reader), 403);
+  });
+
+  it('is 404 for an unknown alarm and one of another environment, 422 for a malformed id, 403 without the protocol', async () => {
+    const env = await h.request('PUT', '/api/v1/config/environments/ward-x', { id: 'ward-x', name: 'Ward X' });
+    assert.ok(env.status === 201 || env.status === 200, env.text);
+    const elsewhere = await tokenFor(['operation.protocol'], ['ward-x']);
+    problem(await h.request('GET', '/api/v1/alarms/live-1/plan', undefined, elsewhere), 404);
+    problem(await h.request('GET', '/api/v1/alarms/nope/plan'), 404);
+    problem(await h.request('GET', '/api/v1/alarms/bad%20id/plan'), 422);
+    const viewer = await tokenFor(['operation.alarms.view'], ['default']);
+    problem(await h.request('GET', '/api/v1/alarms/live-1/plan', undefined, viewer), 403);
+  });
+});
+
 describe('POST /api/v1/replay/what-if', () => {
   const WHAT_IF = '/api/v1/replay/what-if';
   let faster: string;

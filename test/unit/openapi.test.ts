@@ -313,14 +313,15 @@ describe('the OpenAPI document', () => {
     assert.deepEqual(docPairs, routerPairs(mounted));
     // And the alarms router on its own, as alarm-routes.ts builds it.
     const alarms = routerPairs([alarmRoutes({ runtime: h.tocsin.runtime, store: h.tocsin.store })]);
-    // (GET /api/v1/alarms/{id}/replay is the replay router's: replay-routes.ts; forward and
-    // cancel-all are the operation router's: operation-routes.ts.)
+    // (GET /api/v1/alarms/{id}/replay and …/plan are the replay router's: replay-routes.ts;
+    // forward and cancel-all are the operation router's: operation-routes.ts.)
     assert.deepEqual(
       alarms,
       docPairs.filter(
         (p) =>
           p.includes(' /api/v1/alarms') &&
           !p.endsWith('/replay') &&
+          !p.endsWith('/plan') &&
           !p.endsWith('/forward') &&
           !p.endsWith('/cancel-all'),
       ),

@@ -59,17 +59,17 @@ const MARKER_SYMBOL: Readonly<Record<Marker['kind'], string>> = {
   withdrawn: '⤺',
 };
 
-export function TimelinePage({ alarmId, permissions }: { alarmId: string; permissions: readonly string[] }) {
+export function TimelinePage({ alarmId }: { alarmId: string }) {
   const { t, lang, navigate } = useConsole();
   const [data, setData] = useState<{ alarm: AlarmDetail; protocol: ProtocolAnswer; loadedAt: number } | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [index, setIndex] = useState(0);
   const [replay, setReplay] = useState<'running' | Verdict | undefined>();
-  // The plan's definition, when the user may read plans (else the chart shows the visited states);
-  // `pending` while it loads, so the chart does not first draw the visited states.
+  // The alarm's plan (GET …/plan, for whoever may read its protocol; when it cannot be read the
+  // chart shows the visited states); `pending` while it loads, so the chart does not first draw
+  // the visited states.
   const [definition, setDefinition] = useState<unknown>();
   const [pending, setPending] = useState(false);
-  const readsPlans = permissions.includes('administration.plans.edit');
 
   const fail = useCallback(
     (err: unknown) => setError(t('common.error', { detail: err instanceof Error ? err.message : String(err) })),
@@ -81,7 +81,7 @@ export function TimelinePage({ alarmId, permissions }: { alarmId: string; permis
     setError(undefined);
     setReplay(undefined);
     setDefinition(undefined);
-    setPending(readsPlans);
+    setPending(true);
     const id = encodeURIComponent(alarmId);
     Promise.all([
       api.get<AlarmDetail>(`/api/v1/alarms/${id}`),
@@ -90,17 +90,14 @@ export function TimelinePage({ alarmId, permissions }: { alarmId: string; permis
       .then(([alarm, protocol]) => {
         setData({ alarm, protocol, loadedAt: Date.now() });
         setIndex(Math.max(0, protocol.entries.length - 1));
-        if (readsPlans)
-          api
-            .get<{ definition: unknown }>(
-              `/api/v1/plans/${encodeURIComponent(alarm.plan.id)}/versions/${alarm.plan.version}`,
-            )
-            .then((p) => setDefinition(p.definition))
-            .catch(() => setDefinition(undefined))
-            .finally(() => setPending(false));
+        api
+          .get<{ definition: unknown }>(`/api/v1/alarms/${id}/plan`)
+          .then((p) => setDefinition(p.definition))
+          .catch(() => setDefinition(undefined))
+          .finally(() => setPending(false));
       })
       .catch(fail);
-  }, [alarmId, fail, readsPlans]);
+  }, [alarmId, fail]);
 
   const steps = useMemo(() => [...(data?.protocol.entries ?? [])].sort((a, b) => a.seq - b.seq), [data]);
   // The statechart: the plan itself, or one built from the states and transitions the alarm went through.
