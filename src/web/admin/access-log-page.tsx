@@ -10,10 +10,9 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, type Me } from '../api.ts';
 import { useConsole } from '../context.ts';
 import { LOCALE } from '../i18n/i18n.ts';
-import { CursorPager, ExportBar, FilterActions, type ExportFormat, type ExportProgress } from '../list-controls.tsx';
+import { CursorPager, ExportBar, FilterForm, useExport, useFilters } from '../list-controls.tsx';
 import { formErrors, messageOf } from './admin-model.ts';
 import { Empty } from './admin-ui.tsx';
-import { downloadExport } from '../download.ts';
 import { accessLogQuery, NO_LOG_FILTER, type LogFilters } from './access-log-query.ts';
 
 interface Entry {
@@ -45,17 +44,26 @@ export function AccessLogPage({ me }: { me: Me }) {
       .then((a) => setLogins(new Map(a.users.map((u) => [u.id, u.loginName]))))
       .catch(() => setLogins(new Map()));
   }, [me.permissions]);
-  const [draft, setDraft] = useState<LogFilters>(NO_LOG_FILTER);
-  const [filters, setFilters] = useState<LogFilters>(NO_LOG_FILTER);
-  const [cursors, setCursors] = useState<readonly (number | undefined)[]>([undefined]);
+  const f = useFilters<LogFilters, number>(NO_LOG_FILTER);
+  const { draft, setDraft, filters, cursors, setCursors } = f;
   const [page, setPage] = useState<{ entries: readonly Entry[]; nextBefore: number | null } | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [fieldErrors, setFieldErrors] = useState<Readonly<Record<string, string>>>({});
-  const [exporting, setExporting] = useState<ExportProgress>();
-  const [exported, setExported] = useState<string | undefined>();
   const [verdict, setVerdict] = useState<Verdict | 'checking' | undefined>();
 
   const fail = useCallback((err: unknown) => setError(t('common.error', { detail: messageOf(err) })), [t]);
+  // The export is of a time range: the other filters do not apply to it.
+  const exporter = useExport({
+    url: (format) => {
+      const q = accessLogQuery({ ...NO_LOG_FILTER, from: filters.from, to: filters.to });
+      q.set('format', format);
+      return `/api/v1/access-log/export?${q}`;
+    },
+    fallbackName: (format) => `tocsin-access-log.${format}`,
+    done: (name) => t('admin.log.exportDone', { name }),
+    onStart: () => setError(undefined),
+    onError: fail,
+  });
   const cursor = cursors[cursors.length - 1];
   useEffect(() => {
     const q = accessLogQuery(filters);
@@ -103,24 +111,6 @@ export function AccessLogPage({ me }: { me: Me }) {
     </label>
   );
 
-  async function download(format: ExportFormat) {
-    setExporting({ format, bytes: 0 });
-    setExported(undefined);
-    setError(undefined);
-    try {
-      const q = accessLogQuery({ ...NO_LOG_FILTER, from: filters.from, to: filters.to });
-      q.set('format', format);
-      const name = await downloadExport(`/api/v1/access-log/export?${q}`, `tocsin-access-log.${format}`, (bytes) =>
-        setExporting({ format, bytes }),
-      );
-      setExported(t('admin.log.exportDone', { name }));
-    } catch (err) {
-      fail(err);
-    } finally {
-      setExporting(undefined);
-    }
-  }
-
   async function verify() {
     setVerdict('checking');
     try {
@@ -136,14 +126,12 @@ export function AccessLogPage({ me }: { me: Me }) {
   return (
     <section class="admin protocol" aria-labelledby="log-title">
       <h1 id="log-title">{t('admin.log.title')}</h1>
-      <form
-        class="filters"
-        aria-label={t('admin.log.filters')}
-        onSubmit={(e) => {
-          e.preventDefault();
-          setFilters({ ...draft });
-          setCursors([undefined]);
-        }}
+      <FilterForm
+        label={t('admin.log.filters')}
+        apply={t('admin.log.apply')}
+        reset={t('admin.log.reset')}
+        onApply={f.apply}
+        onReset={f.reset}
       >
         {when('from')}
         {when('to')}
@@ -165,30 +153,19 @@ export function AccessLogPage({ me }: { me: Me }) {
           </select>
         </label>
         {text('environment')}
-        <FilterActions
-          apply={t('admin.log.apply')}
-          reset={t('admin.log.reset')}
-          onReset={() => {
-            setDraft(NO_LOG_FILTER);
-            setFilters(NO_LOG_FILTER);
-            setCursors([undefined]);
-          }}
-        />
-      </form>
+      </FilterForm>
 
       <ExportBar
         csv={t('admin.log.exportCsv')}
         json={t('admin.log.exportJson')}
-        exporting={exporting}
-        done={exported}
+        exporter={exporter}
         progress={(p) => t('admin.log.exportProgress', p)}
-        onExport={(format) => void download(format)}
       >
         <button type="button" disabled={verdict === 'checking'} onClick={() => void verify()}>
           {t('admin.log.verify')}
         </button>
       </ExportBar>
-      {exporting && <progress class="export-progress" aria-label={t('admin.log.exporting')} />}
+      {exporter.exporting && <progress class="export-progress" aria-label={t('admin.log.exporting')} />}
       <p class="muted">{t('admin.log.exportNote')}</p>
       {verdict && (
         <p

@@ -10,9 +10,8 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { priorityBand } from '../board/board-model.ts';
 import { useConsole } from '../context.ts';
-import { downloadExport } from '../download.ts';
 import { LOCALE } from '../i18n/i18n.ts';
-import { CursorPager, ExportBar, FilterActions, type ExportFormat, type ExportProgress } from '../list-controls.tsx';
+import { CursorPager, ExportBar, FilterForm, useExport, useFilters } from '../list-controls.tsx';
 
 interface ProtocolRow {
   readonly id: string;
@@ -58,19 +57,26 @@ function queryOf(f: Filters): URLSearchParams {
 
 export function ProtocolPage() {
   const { t, lang, navigate } = useConsole();
-  const [draft, setDraft] = useState<Filters>(NO_FILTER);
-  const [filters, setFilters] = useState<Filters>(NO_FILTER);
-  // The cursors of the pages shown so far: [undefined] is the newest page.
-  const [cursors, setCursors] = useState<readonly (string | undefined)[]>([undefined]);
+  const f = useFilters<Filters, string>(NO_FILTER);
+  const { draft, setDraft, filters, cursors, setCursors } = f;
   const [page, setPage] = useState<{ alarms: readonly ProtocolRow[]; nextBefore: string | null } | undefined>();
   const [error, setError] = useState<string | undefined>();
-  const [exporting, setExporting] = useState<ExportProgress>();
-  const [exported, setExported] = useState<string | undefined>();
 
   const fail = useCallback(
     (err: unknown) => setError(t('common.error', { detail: err instanceof Error ? err.message : String(err) })),
     [t],
   );
+  const exporter = useExport({
+    url: (format) => {
+      const q = queryOf(filters);
+      q.set('format', format);
+      return `/api/v1/protocol/export?${q}`;
+    },
+    fallbackName: (format) => `tocsin-protocol.${format}`,
+    done: (name) => t('protocol.export.done', { name }),
+    onStart: () => setError(undefined),
+    onError: fail,
+  });
 
   const cursor = cursors[cursors.length - 1];
   useEffect(() => {
@@ -104,36 +110,16 @@ export function ProtocolPage() {
     );
   };
 
-  async function download(format: ExportFormat) {
-    setExporting({ format, bytes: 0 });
-    setExported(undefined);
-    setError(undefined);
-    try {
-      const q = queryOf(filters);
-      q.set('format', format);
-      const name = await downloadExport(`/api/v1/protocol/export?${q}`, `tocsin-protocol.${format}`, (bytes) =>
-        setExporting({ format, bytes }),
-      );
-      setExported(t('protocol.export.done', { name }));
-    } catch (err) {
-      fail(err);
-    } finally {
-      setExporting(undefined);
-    }
-  }
-
   const filtered = Object.values(filters).some((v) => v.trim() !== '');
   return (
     <section class="protocol" aria-labelledby="protocol-title">
       <h1 id="protocol-title">{t('protocol.title')}</h1>
-      <form
-        class="filters"
-        aria-label={t('protocol.filters')}
-        onSubmit={(e) => {
-          e.preventDefault();
-          setFilters({ ...draft });
-          setCursors([undefined]);
-        }}
+      <FilterForm
+        label={t('protocol.filters')}
+        apply={t('protocol.apply')}
+        reset={t('protocol.reset')}
+        onApply={f.apply}
+        onReset={f.reset}
       >
         {field('from', true)}
         {field('to', true)}
@@ -153,24 +139,13 @@ export function ProtocolPage() {
           </select>
         </label>
         {field('state')}
-        <FilterActions
-          apply={t('protocol.apply')}
-          reset={t('protocol.reset')}
-          onReset={() => {
-            setDraft(NO_FILTER);
-            setFilters(NO_FILTER);
-            setCursors([undefined]);
-          }}
-        />
-      </form>
+      </FilterForm>
 
       <ExportBar
         csv={t('protocol.export.csv')}
         json={t('protocol.export.json')}
-        exporting={exporting}
-        done={exported}
+        exporter={exporter}
         progress={(p) => t('protocol.export.progress', p)}
-        onExport={(format) => void download(format)}
       />
 
       {error && (
