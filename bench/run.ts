@@ -9,15 +9,8 @@ import { runInNewContext } from 'node:vm';
 import { consoleFigures } from './console-figure.ts';
 import { dectFigures } from './dect-figure.ts';
 import { fsyncCounter } from './fsync-counter.ts';
-import {
-  fullParams,
-  pendingTimersAndRestart,
-  quickParams,
-  throughputAndLatency,
-  type Cells,
-  type GcInfo,
-  type Params,
-} from './figures.ts';
+import { fullParams, quickParams, throughputAndLatency, type Cells, type Params } from './figures.ts';
+import { pendingTimersAndRestart, type GcInfo } from './timers-figure.ts';
 import {
   clusterEnv,
   embeddedEnv,

@@ -25,79 +25,26 @@
  * Subscribe of their own: they need the AllCnfRead permission, and an account without it must
  * still get its alarms, so a refusal is only logged.
  * The phones list (dect-phones.ts), the on-demand position (dect-position.ts) and the DECT band
- * (dect-band-switch.ts) serve the Phones port.
+ * (dect-band-switch.ts) serve the Phones port. The options and the sink: dect-adapter-options.ts.
  */
-import type { DeviceMessage, DeviceMessageLedger } from '../../src/ports/device-messages.ts';
+import type { DeviceMessage } from '../../src/ports/device-messages.ts';
 import type { Notifier, OutgoingNotification, SendResult, Withdrawal } from '../../src/ports/notifier.ts';
 import type { PositionResult } from '../../src/ports/phones.ts';
-import type { AxiEvent, ConfirmElement, OutgoingMessage, SubscribeEntry } from './dect-codec.ts';
+import type { AxiEvent, OutgoingMessage } from './dect-codec.ts';
 import type { DectBand } from './dect-band.ts';
 import { dectBandOverAxi, type DectBandResult } from './dect-band-switch.ts';
 import { nextMessageKey } from './dect-text.ts';
-import { handsetAlarmOf, type HandsetAlarm } from './dect-handset-alarms.ts';
-import { messageFor, progressOutcome, responseOf, type HandsetProfile, type MessageRule } from './dect-mapping.ts';
-import { AxiLinkDown, AxiTransport, realTimers, type AxiTransportOptions, type TimerHost } from './dect-transport.ts';
-import type { SupervisionKind } from './dect-link.ts';
+import { handsetAlarmOf } from './dect-handset-alarms.ts';
+import { messageFor, progressOutcome, responseOf } from './dect-mapping.ts';
+import { AxiLinkDown, AxiTransport, realTimers, type TimerHost } from './dect-transport.ts';
 import { applyPhoneEvent, EMPTY_PHONE_BOOK, type Phone, type PhoneBook } from './dect-phones.ts';
 import { askPosition, POSITION_TIMEOUT_MS, PositionWaiters } from './dect-position.ts';
-import { episodeStep, opensEpisode, reachabilitySignal, type Episodes, type HandsetKind } from './dect-reachability.ts';
+import { episodeStep, opensEpisode, reachabilitySignal, type Episodes } from './dect-reachability.ts';
+import { PROVISIONING_SUBSCRIPTIONS, type DectAdapterOptions } from './dect-adapter-options.ts';
 
 export const DECT_CHANNEL = 'dect';
 
 export type { HandsetAlarm } from './dect-handset-alarms.ts';
-
-/** Where the adapter's news goes (wired to the runtime and the store by src/app). */
-export interface DectSink {
-  respond(alarmId: string, response: 'accept' | 'reject', by: string, device: string): Promise<void>;
-  delivered(alarmId: string, notificationId: string): Promise<void>;
-  failed(alarmId: string, notificationId: string, reason: string): Promise<void>;
-  alarm(a: HandsetAlarm): Promise<void>;
-  supervision(kind: SupervisionKind, detail: string): void;
-  /**
-   * A handset on duty was switched off or went out of range (once per episode), or is back
-   * (LocReg) after one. `number` is the handset's number; `detail` names the AXI event.
-   */
-  handset?(kind: HandsetKind, number: string, detail: string): void;
-}
-
-/** The provisioning subscriptions (dect-codec-pp.ts): every device, every user [I: the scope attributes]. */
-export const PROVISIONING_SUBSCRIPTIONS: readonly SubscribeEntry[] = [
-  { cmd: 'On', eventType: 'PPDevCnf', ppn: -1 },
-  { cmd: 'On', eventType: 'PPUserCnf', uid: -1 },
-];
-
-export interface DectAdapterOptions {
-  readonly link: Omit<AxiTransportOptions, 'onEvent' | 'onSupervision' | 'onReconcile' | 'timers'>;
-  readonly ledger: DeviceMessageLedger;
-  readonly sink: DectSink;
-  /** The handset address of a recipient (`tel:<number>`), or undefined when it has none. */
-  readonly addressOf: (recipient: string) => Promise<string | undefined>;
-  readonly profileOf: (profileId: string) => Promise<HandsetProfile | undefined> | HandsetProfile | undefined;
-  /** Epoch ms. */
-  readonly now: () => number;
-  /** The DECT system's local time in unix seconds for `sendTime` (default: UTC seconds). */
-  readonly sendTimeOf?: (ms: number) => number;
-  readonly timers?: TimerHost;
-  readonly fromAddr: string;
-  readonly fromName: string;
-  readonly maxContentBytes?: number;
-  readonly confirmElement?: ConfirmElement;
-  readonly offerDontKnow?: boolean;
-  /** Trigger id (upper case) → alarm type; `*` for any other trigger. */
-  readonly triggers: Readonly<Record<string, string>>;
-  readonly resendAfterMs?: number;
-  /** Text typed on a handset (EventMessageSend) → alarm type; no rule matches: logged, no alarm. */
-  readonly messageRules?: readonly MessageRule[];
-  /** Base station (RFP id) → the place it covers, for the phones list and handset alarms. */
-  readonly locations?: Readonly<Record<number, string>>;
-  readonly log?: (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
-  /** Whether handset `number` is on duty: only those raise `sink.handset` (default: none). */
-  readonly onDuty?: (number: string) => boolean | Promise<boolean>;
-  /** How long `position` waits for EventPositionInfo (default 10 s). */
-  readonly positionTimeoutMs?: number;
-  /** Subscribed after every link-up in a Subscribe of their own; `[]` for none. */
-  readonly provisioning?: readonly SubscribeEntry[];
-}
 
 /** OMM error codes that may pass (the OMM is busy or full), as opposed to a refusal. */
 const RETRYABLE = new Set(['EInProgress', 'ENoMem', 'EAreaFull', 'EFailed']);

@@ -31,7 +31,7 @@ import type { DeviceMessage, DeviceMessageLedger } from '../../src/ports/device-
 import type { Notifier, OutgoingNotification, SendResult, Withdrawal } from '../../src/ports/notifier.ts';
 import { isAddress, valueOf, type EspaBlock, type RawRecord } from './espa444-codec.ts';
 import { Espa444Inbound, type InboundStats } from './espa444-inbound.ts';
-import type { Decision, SupervisionEvent } from './espa444-link.ts';
+import type { Decision, SupervisionEvent } from './espa444-link-types.ts';
 import { espaPriority, nextMessageKey, outcomeOf, type InboundRule } from './espa444-mapping.ts';
 import {
   Espa444Transport,

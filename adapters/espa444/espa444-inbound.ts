@@ -32,7 +32,7 @@
 import type { ActiveAlarm, AlarmIntake, AlarmWatch } from '../../src/ports/alarm-intake.ts';
 import { TocsinError } from '../../src/domain/errors.ts';
 import { valueOf, type EspaBlock } from './espa444-codec.ts';
-import type { Decision } from './espa444-link.ts';
+import type { Decision } from './espa444-link-types.ts';
 import { alarmTypeFor, mayReport, statusFor, type InboundRule, type ReportedStatus } from './espa444-mapping.ts';
 import type { Espa444Log } from './espa444-transport.ts';
 

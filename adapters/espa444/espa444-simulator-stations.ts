@@ -4,7 +4,8 @@
  * paging system '2', and a pager system as the paging station that ACKs calls and reports
  * their status back as scripted.
  */
-import { EspaStation, type SimSchedule } from './espa444-simulator.ts';
+import { EspaStation } from './espa444-simulator.ts';
+import type { SimSchedule } from './espa444-simulator-events.ts';
 import type { SimCharset } from './espa444-simulator-wire.ts';
 
 export interface StatusStep {

@@ -23,37 +23,17 @@
  * `silent(true)` answers nothing, `dropOnNextBlock()` closes the connection when the next
  * block arrives (before answering), `drop()` closes it now. Everything received is in
  * `received` (blocks with their answer) and `events`; `waitFor` awaits an event. Delays run on
- * the injected `schedule`, so tests drive them with a manual clock.
+ * the injected `schedule`, so tests drive them with a manual clock. What it records and the
+ * schedule type: espa444-simulator-events.ts; the blocks it sends: espa444-simulator-blocks.ts.
  */
 import net from 'node:net';
 import { simBlockBytes, SimSplitter, simValue, type SimBlock, type SimUnit } from './espa444-simulator-wire.ts';
 import type { EspaStationOptions } from './espa444-simulator-stations.ts';
+import { defaultSchedule, type SimEvent, type SimOutcome, type SimReceived } from './espa444-simulator-events.ts';
+import { simCallBlock, simResetBlock, simStatusBlock } from './espa444-simulator-blocks.ts';
 
 export type { SimBlock, SimRecord } from './espa444-simulator-wire.ts';
 export type { EspaStationOptions, StatusStep } from './espa444-simulator-stations.ts';
-
-export type SimSchedule = (ms: number, fn: () => void) => () => void;
-const defaultSchedule: SimSchedule = (ms, fn) => {
-  const t = setTimeout(fn, ms);
-  return () => clearTimeout(t);
-};
-
-export type SimEvent =
-  | { readonly dir: 'in'; readonly unit: SimUnit }
-  | { readonly dir: 'out'; readonly what: string; readonly bytes: Buffer }
-  | { readonly dir: 'conn'; readonly what: 'connected' | 'closed' };
-
-export interface SimReceived {
-  readonly block: SimBlock;
-  /** 'ack', '<prefix>nak', 'dropped' or 'silent'. */
-  readonly answer: string;
-}
-
-export interface SimOutcome {
-  readonly ok: boolean;
-  /** Every answer to this block, in order ('ack', '1nak', 'timeout', 'select-refused' …). */
-  readonly answers: readonly string[];
-}
 
 interface Out {
   readonly block: SimBlock;
@@ -154,29 +134,12 @@ export class EspaStation {
     text?: string,
     o: { priority?: string; beep?: string; callType?: string; header?: string } = {},
   ): Promise<SimOutcome> {
-    const r = (id: string, value: string | undefined) => (value === undefined ? [] : [{ id, value }]);
-    return this.send({
-      header: o.header ?? '1',
-      records: [
-        { id: '1', value: address },
-        ...r('2', text),
-        ...r('3', o.beep ?? '1'),
-        { id: '4', value: o.callType ?? '3' },
-        { id: '5', value: '1' },
-        ...r('6', o.priority ?? this.o.defaultPriority ?? '3'),
-      ],
-    });
+    return this.send(simCallBlock(address, text, o, this.o.defaultPriority));
   }
 
   /** Call type '1': the call for `address` is over. */
   reset(address: string): Promise<SimOutcome> {
-    return this.send({
-      header: '1',
-      records: [
-        { id: '1', value: address },
-        { id: '4', value: '1' },
-      ],
-    });
+    return this.send(simResetBlock(address));
   }
 
   garbage(bytes: Uint8Array): void {
@@ -427,13 +390,7 @@ export class EspaStation {
     const script = this.o.statusScript?.[address] ?? this.o.statusScript?.['*'] ?? [];
     for (const step of script)
       this.o.schedule(step.afterMs, () => {
-        void this.send({
-          header: '2',
-          records: [
-            { id: '1', value: address },
-            { id: '7', value: step.status },
-          ],
-        });
+        void this.send(simStatusBlock(address, step.status));
       });
   }
 }

@@ -17,10 +17,10 @@ import type { SendResult } from '../../src/ports/notifier.ts';
 import type { LinkLog } from '../shared/link-log.ts';
 import { realTimers, TimerSlots, type TimerHost } from '../shared/timer-slots.ts';
 import { encodeBlock, Espa444EncodeError, type Charset, type EspaBlock, type OutBlock } from './espa444-codec.ts';
+import { linkStep } from './espa444-link.ts';
 import {
   INITIAL_LINK,
   linkConfig,
-  linkStep,
   type Decision,
   type LinkConfig,
   type LinkInput,
@@ -29,7 +29,7 @@ import {
   type LinkTimer,
   type Role,
   type SupervisionEvent,
-} from './espa444-link.ts';
+} from './espa444-link-types.ts';
 import { Espa444Scanner } from './espa444-scanner.ts';
 
 /** espa444-adapter.ts takes the timers from here (they live in adapters/shared/). */

@@ -15,7 +15,8 @@
  *   supervision alarm type, when it names one, once per outage; `link-up` signals `LINK_UP` to
  *   the supervision alarms of the link, so a plan can end them.
  */
-import { DectAdapter, type DectSink } from '../../adapters/dect/dect-adapter.ts';
+import { DectAdapter } from '../../adapters/dect/dect-adapter.ts';
+import type { DectSink } from '../../adapters/dect/dect-adapter-options.ts';
 import { ALARM_SERVER_SUBSCRIPTIONS } from '../../adapters/dect/dect-transport.ts';
 import { HANDSET_NUMBER } from '../domain/handsets.ts';
 import { loginKey } from '../domain/identity.ts';

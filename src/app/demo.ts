@@ -14,93 +14,24 @@
  * What is printed is read back from Tocsin's store (alarms, their protocol steps and their
  * notifications), polled a few times a second: the same data `GET /api/v1/alarms/{id}` shows.
  * The DECT link is configured as TOCSIN_DECT_* would configure it, with the simulator's
- * certificate pinned.
+ * certificate pinned. The crew, the configuration and the wording: demo-scenario.ts.
  */
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { DectAdapter } from '../../adapters/dect/dect-adapter.ts';
-import { OmmSimulator, type HandsetBehaviour } from '../../adapters/dect/dect-simulator.ts';
+import { OmmSimulator } from '../../adapters/dect/dect-simulator.ts';
 import type { SimSchedule } from '../../adapters/dect/dect-simulator-links.ts';
 import { PERMISSION_IDS } from '../domain/permissions.ts';
 import { TocsinError } from '../domain/errors.ts';
-import type { NotificationStatus } from '../domain/alarm.ts';
 import { SYSTEM } from '../runtime/auth-service.ts';
 import { pseudonymsIn, resolveDeep } from '../runtime/pseudonyms.ts';
 import type { ScryptParams } from '../runtime/passwords.ts';
-import { ConfigError, loadConfig, parseFileConfig, type FileConfigInput } from './config.ts';
-import { INTERFACES, NURSE_CALL_TYPE, raisedBy, startEspaDemo, type EspaDemo } from './demo-espa.ts';
+import { ConfigError, loadConfig, parseFileConfig } from './config.ts';
+import { INTERFACES, raisedBy, startEspaDemo, type EspaDemo } from './demo-espa.ts';
+import { COUNTED, DEMO_CONFIG, DEMO_CREW, describe, SCENARIO, STATES } from './demo-scenario.ts';
 import { startTocsin, type Tocsin } from './tocsin.ts';
-
-interface CrewMember {
-  readonly login: string;
-  readonly name: string;
-  readonly ppn: number;
-  readonly number: string;
-  readonly behaviour: HandsetBehaviour;
-  readonly role: string;
-}
-
-export const DEMO_CREW: readonly CrewMember[] = [
-  {
-    login: 'anna',
-    name: 'Anna',
-    ppn: 1,
-    number: '4711',
-    behaviour: { kind: 'accept', afterMs: 8_000 },
-    role: 'accepts after 8 s',
-  },
-  {
-    login: 'ben',
-    name: 'Ben',
-    ppn: 2,
-    number: '4712',
-    behaviour: { kind: 'reject', afterMs: 3_000 },
-    role: 'rejects after 3 s',
-  },
-  { login: 'carla', name: 'Carla', ppn: 3, number: '4713', behaviour: { kind: 'off' }, role: 'handset switched off' },
-  { login: 'david', name: 'David', ppn: 4, number: '4714', behaviour: { kind: 'silent' }, role: 'never answers' },
-];
-
-/** The sample configuration, as a TOCSIN_CONFIG file would give it. */
-export const DEMO_CONFIG: FileConfigInput = {
-  groups: { A: ['ben'], B: ['anna', 'carla', 'david'] },
-  alarmTypes: [
-    {
-      id: 'emergency',
-      name: 'Emergency call',
-      priority: 1,
-      plan: 'escalate@1',
-      textTemplate: 'EMERGENCY: {alarm.text}',
-      params: { levelTimeoutMs: 20_000, rounds: 3 },
-    },
-    {
-      id: 'man-down',
-      name: 'Man down',
-      priority: 1,
-      plan: 'escalate@1',
-      textTemplate: 'MAN DOWN: {alarm.text}',
-      params: { levelTimeoutMs: 15_000, rounds: 3 },
-    },
-    NURSE_CALL_TYPE,
-    {
-      id: 'generic',
-      name: 'Generic alarm',
-      priority: 3,
-      plan: 'escalate@1',
-      params: { levelTimeoutMs: 60_000, rounds: 2 },
-    },
-  ],
-};
-
-/** Which handset raises the next alarm, and how (emergency key or man-down), in turn. */
-const SCENARIO: readonly { readonly ppn: number; readonly how: 'emergency' | 'man-down' }[] = [
-  { ppn: 4, how: 'emergency' },
-  { ppn: 1, how: 'man-down' },
-  { ppn: 2, how: 'emergency' },
-  { ppn: 4, how: 'man-down' },
-];
 
 export interface DemoOptions {
   /** HTTP port on 127.0.0.1 (0: any free one). Default 8080. */
@@ -411,33 +342,6 @@ export async function startDemo(o: DemoOptions = {}): Promise<Demo> {
   press();
   return { url, dataDir, adminPassword, token, tocsin, simulator: sim, espa, done, stop };
 }
-
-/** escalate@1's states, as the demo prints them. */
-const STATES: Readonly<Record<string, string>> = {
-  levelA: 'notifying group A',
-  levelB: 'escalated to group B',
-  endOfRound: 'round over',
-  unanswered: 'nobody accepted in any round; stays open',
-  accepted: 'accepted',
-  cancelled: 'cancelled',
-};
-
-/** Notification statuses the summary counts. */
-const COUNTED = ['accepted', 'rejected', 'failed', 'withdrawn', 'delivered'] as const;
-
-const DESCRIBED: Readonly<Record<NotificationStatus, string>> = {
-  pending: 'notification queued',
-  sent: 'sent to the handset',
-  delivered: 'delivered on the handset',
-  read: 'read',
-  accepted: 'ACCEPTED on the handset',
-  rejected: 'rejected on the handset',
-  failed: 'delivery failed',
-  withdrawn: 'withdrawn',
-};
-
-const describe = (status: NotificationStatus, error: string | null): string =>
-  status === 'failed' && error ? `delivery failed (${error})` : DESCRIBED[status];
 
 /** `tocsin demo` with parsed options: runs until the duration, the count or SIGINT/SIGTERM; the exit code. */
 export async function runDemo(o: DemoOptions): Promise<number> {

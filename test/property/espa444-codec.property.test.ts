@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { encodeBlock, type Charset, type OutBlock } from '../../adapters/espa444/espa444-codec.ts';
-import { INITIAL_LINK, linkConfig, linkStep, type LinkInput } from '../../adapters/espa444/espa444-link.ts';
+import { linkStep } from '../../adapters/espa444/espa444-link.ts';
+import { INITIAL_LINK, linkConfig, type LinkInput } from '../../adapters/espa444/espa444-link-types.ts';
 import { Espa444Scanner } from '../../adapters/espa444/espa444-scanner.ts';
 
 /** Splits `bytes` at the given cut points. */

@@ -10,14 +10,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { EspaBlock } from '../../adapters/espa444/espa444-codec.ts';
+import { linkStep } from '../../adapters/espa444/espa444-link.ts';
 import {
   INITIAL_LINK,
   linkConfig,
-  linkStep,
   type LinkInput,
   type LinkState,
   type Role,
-} from '../../adapters/espa444/espa444-link.ts';
+} from '../../adapters/espa444/espa444-link-types.ts';
 import type { Token } from '../../adapters/espa444/espa444-scanner.ts';
 
 const BLOCK: EspaBlock = { header: '1', kind: 'call', records: [] };

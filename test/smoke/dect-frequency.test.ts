@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { DectAdapter, type DectSink } from '../../adapters/dect/dect-adapter.ts';
+import { DectAdapter } from '../../adapters/dect/dect-adapter.ts';
+import type { DectSink } from '../../adapters/dect/dect-adapter-options.ts';
 import { OmmSimulator } from '../../adapters/dect/dect-simulator.ts';
 import { ALARM_SERVER_SUBSCRIPTIONS } from '../../adapters/dect/dect-transport.ts';
 import { ManualTimers } from '../support/manual-timers.ts';

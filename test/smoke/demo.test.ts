@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { SimSchedule } from '../../adapters/dect/dect-simulator-links.ts';
-import { DEMO_CREW, startDemo } from '../../src/app/demo.ts';
+import { startDemo } from '../../src/app/demo.ts';
+import { DEMO_CREW } from '../../src/app/demo-scenario.ts';
 import { runTocsinAsync } from '../support/cli.ts';
 import { TEST_SCRYPT } from '../support/harness.ts';
 

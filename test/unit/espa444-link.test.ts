@@ -5,16 +5,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { encodeBlock, type EspaBlock } from '../../adapters/espa444/espa444-codec.ts';
+import { linkStep } from '../../adapters/espa444/espa444-link.ts';
 import {
   INITIAL_LINK,
   linkConfig,
-  linkStep,
   type LinkInput,
   type LinkOutput,
   type LinkState,
   type Phase,
   type Role,
-} from '../../adapters/espa444/espa444-link.ts';
+} from '../../adapters/espa444/espa444-link-types.ts';
 import type { Token } from '../../adapters/espa444/espa444-scanner.ts';
 
 const E2 = encodeBlock({
