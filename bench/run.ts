@@ -25,9 +25,28 @@ import {
 } from './modes.ts';
 import { bounded, fmtInt } from './stats.ts';
 
+const USAGE = `usage: npm run bench [-- --quick]
+
+Measures EMBEDDED (PGlite on disk, WAL fsync on, in-process scheduler) and CLUSTER (PostgreSQL
+and BullMQ on Redis, from TOCSIN_TEST_DATABASE_URL and TOCSIN_TEST_REDIS_URL) side by side and
+prints one table: raise rate and commit latency, trigger to first notify, timer lateness and
+restart, memory with 1 000 active alarms, DECT over OM AXI, and POST to card on the live board in
+headless Chromium. Loopback only, bounded in count and time. Never passes or fails on time.
+
+  --quick   counts about 10x smaller (about 1.5 minutes)
+  --help    this text
+`;
+const args = process.argv.slice(2);
+const unknown = args.filter((a) => a !== '--quick' && a !== '--help' && a !== '-h');
+if (args.includes('--help') || args.includes('-h') || unknown.length > 0) {
+  if (unknown.length > 0) process.stderr.write(`tocsin bench: unknown argument ${unknown.join(' ')}\n`);
+  (unknown.length > 0 ? process.stderr : process.stdout).write(USAGE);
+  process.exit(unknown.length > 0 ? 2 : 0);
+}
+
 const BENCH_HZ = 100;
 const started = performance.now();
-const p: Params = process.argv.includes('--quick') ? quickParams : fullParams;
+const p: Params = args.includes('--quick') ? quickParams : fullParams;
 
 fsyncCounter.install();
 
