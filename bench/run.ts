@@ -28,8 +28,8 @@ import { bounded, fmtInt } from './stats.ts';
 const USAGE = `usage: npm run bench [-- --quick]
 
 Measures EMBEDDED (PGlite on disk, WAL fsync on, in-process scheduler) and CLUSTER (PostgreSQL
-and BullMQ on Redis, from TOCSIN_TEST_DATABASE_URL and TOCSIN_TEST_REDIS_URL) side by side and
-prints one table: raise rate and commit latency, trigger to first notify, timer lateness and
+at TOCSIN_BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test, and BullMQ on
+Redis at 127.0.0.1:6379) side by side and prints one table: raise rate and commit latency, trigger to first notify, timer lateness and
 restart, memory with 1 000 active alarms, DECT over OM AXI, and POST to card on the live board in
 headless Chromium. Loopback only, bounded in count and time. Never passes or fails on time.
 
