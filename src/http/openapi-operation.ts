@@ -3,13 +3,7 @@
  * all, the forward targets and the contacts. Spread into src/http/openapi.ts.
  */
 import type { PathItemObject, SchemaObject } from './openapi.ts';
-import { json, problem, ref, response, schema } from './openapi-parts.ts';
-
-const bodyErrors = {
-  '400': response('BadRequest'),
-  '413': response('PayloadTooLarge'),
-  '415': response('UnsupportedMediaType'),
-};
+import { bodyErrors, json, problem, ref, response, schema } from './openapi-parts.ts';
 
 const named = (description: string): SchemaObject => ({
   type: 'object',

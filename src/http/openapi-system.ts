@@ -5,7 +5,7 @@
 import { ID_PATTERN } from '../domain/config-model.ts';
 import { INTERFACE_KINDS, INTERFACE_STATES } from '../ports/system-control.ts';
 import type { PathItemObject, SchemaObject } from './openapi.ts';
-import { json, problem, response, schema } from './openapi-parts.ts';
+import { bodyErrors, json, problem, schema } from './openapi-parts.ts';
 import { RESTART_REASON_MAX } from './system-routes.ts';
 
 const counts = (description: string): SchemaObject => ({
@@ -240,12 +240,6 @@ const schemas: Record<string, SchemaObject> = {
       changed: { type: 'boolean', description: 'false: it was assigned already; nothing was recorded.' },
     },
   },
-};
-
-const bodyErrors = {
-  '400': response('BadRequest'),
-  '413': response('PayloadTooLarge'),
-  '415': response('UnsupportedMediaType'),
 };
 
 const paths: Record<string, PathItemObject> = {
