@@ -154,6 +154,7 @@ function classify(key: string): { kind: 'list' | 'object'; calls: Call[] } | { k
     'GET /api/v1/alarms/:id': [{ path: '/api/v1/alarms/alarm-zb' }],
     'GET /api/v1/alarms/:id/protocol': [{ path: '/api/v1/alarms/alarm-zb/protocol' }],
     'GET /api/v1/alarms/:id/replay': [{ path: '/api/v1/alarms/alarm-zb/replay' }],
+    'GET /api/v1/alarms/:id/plan': [{ path: '/api/v1/alarms/alarm-zb/plan' }],
     // B's alarm under a shared plan, and A's alarm under B's plan.
     'POST /api/v1/replay/what-if': [
       { path: '/api/v1/replay/what-if', body: { plan: 'escalate@1', alarms: ['alarm-zb'] } },
