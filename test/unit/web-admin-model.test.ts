@@ -8,6 +8,7 @@ import {
   fieldOfPointer,
   formErrors,
   inTreeOrder,
+  isStale,
   leavesOf,
   matchesQuery,
   pageOf,
@@ -28,6 +29,13 @@ const problem = (
 ) => Object.assign(new Error(`${status}: ${detail}`), { status, detail, errors });
 
 describe('web admin: problem errors at fields', () => {
+  it('a 412 problem is a stale version (someone else saved meanwhile); nothing else is', () => {
+    assert.equal(isStale(problem(412, 'the user group has version 3, not 2')), true);
+    assert.equal(isStale(problem(409, 'in use')), false);
+    assert.equal(isStale(new Error('412')), false);
+    assert.equal(isStale({ status: 412, detail: 'x', errors: [] }), false, 'not an Error');
+  });
+
   it('takes the top-level member a pointer names', () => {
     // a plain member
     assert.equal(fieldOfPointer('/password'), 'password');

@@ -155,3 +155,35 @@ export function passwordProblem(
   if (password !== repeat) return 'repeat';
   return undefined;
 }
+
+/** A user as GET /api/v1/users lists it. */
+export interface UserRow {
+  readonly id: string;
+  readonly loginName: string;
+  readonly displayName: string;
+  readonly phone: string | null;
+  readonly mobile: string | null;
+  readonly email: string | null;
+  readonly language: string;
+  readonly startPage: string;
+  readonly userGroup: string;
+  readonly environments: readonly string[];
+  readonly mustChangePassword: boolean;
+  readonly locked: boolean;
+  readonly builtIn: boolean;
+  readonly erased: boolean;
+  /** 1 at creation, +1 per change: what If-Match sends back. */
+  readonly version: number;
+}
+
+export interface GroupRow {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly permissions: readonly string[];
+  /** 1 at creation, +1 per change: what If-Match sends back. */
+  readonly version: number;
+}
+
+/** True for the server's answer to a stale If-Match: someone else changed the record meanwhile. */
+export const isStale = (err: unknown): boolean => isProblem(err) && err.status === 412;

@@ -1,6 +1,7 @@
 /**
  * Small pieces the administration pages share: a labelled field with its error, a pager over a
- * client-side list, a two-step confirmation, and the page's status line.
+ * client-side list, a two-step confirmation, the page's status line, and the notice that a record
+ * changed meanwhile (a stale If-Match) with a reload.
  */
 import type { ComponentChildren, JSX } from 'preact';
 import { useState } from 'preact/hooks';
@@ -141,5 +142,18 @@ export function Empty({ title, children }: { title: string; children: ComponentC
       <h2>{title}</h2>
       <p>{children}</p>
     </section>
+  );
+}
+
+/** Says that a record changed meanwhile and the change was not saved, with a button that reloads it. */
+export function StaleNotice({ message, onReload }: { message: string; onReload: () => void }) {
+  const { t } = useConsole();
+  return (
+    <p class="warning" role="alert" data-testid="stale">
+      {message}{' '}
+      <button type="button" onClick={onReload}>
+        {t('admin.staleReload')}
+      </button>
+    </p>
   );
 }

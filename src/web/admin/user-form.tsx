@@ -4,60 +4,24 @@
  * (the password policy applies; by default to be changed at the first login). Saves with
  * POST /api/v1/users or PATCH /api/v1/users/{id}; the server's `errors` appear at their fields.
  * A user changed by someone else since it was read (another version) is not overwritten: the
- * form says so and offers to reload (StaleNotice, also the user groups page's).
+ * form says so and offers to reload (admin-ui.tsx StaleNotice).
  */
 import { useState } from 'preact/hooks';
-import { api, ApiError } from '../api.ts';
+import { api } from '../api.ts';
 import { CONSOLE_PAGES, type ConsolePage } from '../console-pages.ts';
 import { useConsole } from '../context.ts';
 import { LANGUAGE_NAMES, LANGUAGES } from '../i18n/i18n.ts';
-import { formErrors, NO_ERRORS, parseList, passwordProblem, type FormErrors } from './admin-model.ts';
-import { Field, type FieldIds } from './admin-ui.tsx';
-
-/** A user as GET /api/v1/users lists it. */
-export interface UserRow {
-  readonly id: string;
-  readonly loginName: string;
-  readonly displayName: string;
-  readonly phone: string | null;
-  readonly mobile: string | null;
-  readonly email: string | null;
-  readonly language: string;
-  readonly startPage: string;
-  readonly userGroup: string;
-  readonly environments: readonly string[];
-  readonly mustChangePassword: boolean;
-  readonly locked: boolean;
-  readonly builtIn: boolean;
-  readonly erased: boolean;
-  /** 1 at creation, +1 per change: what If-Match sends back. */
-  readonly version: number;
-}
-
-export interface GroupRow {
-  readonly id: string;
-  readonly name: string;
-  readonly description: string;
-  readonly permissions: readonly string[];
-  /** 1 at creation, +1 per change: what If-Match sends back. */
-  readonly version: number;
-}
-
-/** True for the server's answer to a stale If-Match: someone else changed the record meanwhile. */
-export const isStale = (err: unknown): boolean => err instanceof ApiError && err.status === 412;
-
-/** Says that a record changed meanwhile and the change was not saved, with a button that reloads it. */
-export function StaleNotice({ message, onReload }: { message: string; onReload: () => void }) {
-  const { t } = useConsole();
-  return (
-    <p class="warning" role="alert" data-testid="stale">
-      {message}{' '}
-      <button type="button" onClick={onReload}>
-        {t('admin.staleReload')}
-      </button>
-    </p>
-  );
-}
+import {
+  formErrors,
+  isStale,
+  NO_ERRORS,
+  parseList,
+  passwordProblem,
+  type FormErrors,
+  type GroupRow,
+  type UserRow,
+} from './admin-model.ts';
+import { Field, StaleNotice, type FieldIds } from './admin-ui.tsx';
 
 const START_PAGES = [
   '/',

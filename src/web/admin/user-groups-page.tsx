@@ -15,17 +15,19 @@ import { SearchField } from '../list-controls.tsx';
 import {
   formErrors,
   inTreeOrder,
+  isStale,
   leavesOf,
   matchesQuery,
   messageOf,
   NO_ERRORS,
   pageOf,
   type FormErrors,
+  type GroupRow,
   type PermissionNode,
+  type UserRow,
 } from './admin-model.ts';
-import { Confirm, Empty, Field, Outcome, Pager } from './admin-ui.tsx';
+import { Confirm, Empty, Field, Outcome, Pager, StaleNotice } from './admin-ui.tsx';
 import { PermissionTree } from './permission-tree.tsx';
-import { isStale, StaleNotice, type GroupRow, type UserRow } from './user-form.tsx';
 
 const ADMINISTRATOR = 'administrator';
 

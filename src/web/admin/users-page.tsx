@@ -11,9 +11,9 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, type Me } from '../api.ts';
 import { useConsole } from '../context.ts';
 import { SearchField } from '../list-controls.tsx';
-import { matchesQuery, messageOf, pageOf } from './admin-model.ts';
+import { isStale, matchesQuery, messageOf, pageOf, type GroupRow, type UserRow } from './admin-model.ts';
 import { Confirm, Empty, Outcome, Pager } from './admin-ui.tsx';
-import { isStale, PasswordForm, UserForm, type GroupRow, type UserRow } from './user-form.tsx';
+import { PasswordForm, UserForm } from './user-form.tsx';
 
 type Editing = { mode: 'create' } | { mode: 'edit'; id: string } | undefined;
 
