@@ -224,16 +224,19 @@ export type DecodeResult =
 
 /**
  * Decodes one whole block `SOH … ETX BCC` (as the scanner delimits it). Checks the BCC first
- * ("bcc" in the reason: answer '1'NAK), then the structure (answer '3'NAK). Never throws;
- * a failure carries the offending bytes.
+ * ("bcc" in the reason: answer '1'NAK), then the structure (answer '3'NAK) — also for a frame
+ * with nothing between SOH and ETX: a byte garbled into SOH near a block's end leaves such a
+ * fragment, and its sender must hear a transmission error and send again, not "invalid" and
+ * drop the call. Never throws; a failure carries the offending bytes.
  */
 export function decodeBlock(bytes: Uint8Array, o: CodecOptions = {}): DecodeResult {
   const charset = o.charset ?? 'latin1';
   const fail = (reason: string): DecodeResult => ({ ok: false, reason, bytes });
   const n = bytes.length;
-  if (n < 4 || bytes[0] !== SOH || bytes[n - 2] !== ETX) return fail('not a block (SOH … ETX BCC)');
+  if (n < 3 || bytes[0] !== SOH || bytes[n - 2] !== ETX) return fail('not a block (SOH … ETX BCC)');
   const want = bcc(bytes, 1, n - 1);
   if (want !== bytes[n - 1]) return fail(`bcc mismatch: got 0x${hex(bytes[n - 1]!)}, computed 0x${hex(want)}`);
+  if (n < 4) return fail('an empty block (SOH ETX BCC)');
   const stx = bytes.indexOf(STX, 1);
   if (stx < 0 || stx > n - 2) return fail('no STX');
   if (stx !== 2) return fail(`header of ${stx - 1} bytes (one digit expected)`);

@@ -192,6 +192,20 @@ describe('ESPA 4.4.4 records and charsets', () => {
     if (!d.ok) assert.match(d.reason, /without US/);
   });
 
+  it('an empty frame SOH ETX BCC: a BCC error when the BCC is wrong (found by the property test), else unreadable', () => {
+    // `…'0' '0' '2' ETX BCC` with the '2' garbled into SOH: the scanner restarts at it and
+    // delimits SOH ETX BCC, whose sender must resend ('1'NAK), not drop the call ('3'NAK).
+    const garbled = decodeBlock(Uint8Array.from([0x01, 0x03, 0x2c]));
+    assert.equal(garbled.ok, false);
+    if (!garbled.ok) assert.match(garbled.reason, /^bcc mismatch/);
+    const empty = decodeBlock(Uint8Array.from([0x01, 0x03, 0x03]));
+    assert.equal(empty.ok, false);
+    if (!empty.ok) assert.match(empty.reason, /^an empty block/);
+    const short = decodeBlock(Uint8Array.from([0x01, 0x03]));
+    assert.equal(short.ok, false);
+    if (!short.ok) assert.match(short.reason, /^not a block/);
+  });
+
   it('UTF-8: "Bär" is C3 A4; Latin-1 reading of it differs; IA5 replaces bytes above 7F and says so', () => {
     const b = { header: '1', records: [r('1', '201'), r('2', 'Bär')] };
     const u = encodeBlock(b, { charset: 'utf8' });
