@@ -3,20 +3,21 @@
  * load snapshot → pure `transition()` under the pinned plan → ONE commit (protocol entry,
  * snapshot + seq, timers, notifications, outbox) → then effects (scheduler, notifier).
  * Across processes the commit's seq compare-and-set serialises steps; a loser reloads and
- * retries, so no event is lost and none is applied twice.
+ * retries, so no event is lost and none is applied twice. This file holds the entry points
+ * (raise, operator actions, signals, fired timers); one step itself is alarm-step.ts.
  */
 import { randomUUID } from 'node:crypto';
-import type { AnyStateMachine } from 'xstate';
 import type { Actor, AlarmFacts, AlarmSource, PlanRef, ResponseKind } from '../domain/alarm.ts';
 import { ALL_ENVIRONMENTS, inScope, type EnvironmentScope } from '../domain/environments.ts';
 import { TocsinError } from '../domain/errors.ts';
-import type { AlarmRecord, AlarmStore, ProtocolKind, StepCommit } from '../ports/alarm-store.ts';
+import type { AlarmRecord, AlarmStore, ProtocolKind } from '../ports/alarm-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { AlarmTypeConfig, Directory, DirectoryView } from '../ports/directory.ts';
 import { fillTextTemplate } from '../domain/config-model.ts';
 import type { Scheduler, ScheduledTimer } from '../ports/scheduler.ts';
-import type { PlanInput, PlanNotification } from '../../machines/plan-context.ts';
-import { planStart, planStep, type StepResult } from '../../machines/plan-step.ts';
+import type { PlanInput } from '../../machines/plan-context.ts';
+import { planStart } from '../../machines/plan-step.ts';
+import { afterCommit, runStep, type StepOutcome } from './alarm-step.ts';
 import type { EffectRunner } from './effect-runner.ts';
 import { Mailboxes } from './mailbox.ts';
 import type { Logger, RuntimeObserver } from './observer.ts';
@@ -49,10 +50,6 @@ export interface RuntimeDeps {
   readonly pseudonymise?: Pseudonymise;
 }
 
-type Outcome =
-  { readonly ok: true; readonly commit: StepCommit } | { readonly ok: false; readonly reason: 'stale' | 'ended' };
-
-const MAX_CONFLICT_RETRIES = 20;
 /** Active alarms a presence change or source signal reaches at most. */
 const MAX_SIGNAL_FANOUT = 10_000;
 
@@ -141,7 +138,7 @@ export class AlarmRuntime {
         this.d.logger.warn({ alarmId: id, alarmType: type.id, ...choice }, 'alarm runs a fallback plan');
         supervision = choice.note;
       }
-      await this.afterCommit(commit, res.cancelledTimerIds);
+      await afterCommit(this.d, commit, res.cancelledTimerIds);
       return { id, created: true };
     });
     // A supervision alarm tells people the configuration is broken; never for a supervision
@@ -371,6 +368,7 @@ export class AlarmRuntime {
     return this.mailboxes.drain();
   }
 
+  /** Runs one step of the alarm (alarm-step.ts) in its mailbox: one at a time per alarm in this process. */
   private process(
     alarmId: string,
     kind: ProtocolKind,
@@ -378,107 +376,7 @@ export class AlarmRuntime {
     actor: Actor,
     trigger: string,
     via: 'scheduler' | 'reconciler' = 'scheduler',
-  ): Promise<Outcome> {
-    return this.mailboxes.run(alarmId, async () => {
-      for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
-        // The plan is pinned per alarm and immutable: read its reference outside the lock.
-        const pre = await this.d.store.getAlarm(alarmId);
-        if (!pre) throw new TocsinError('not-found', `alarm ${alarmId} does not exist`);
-        if (pre.status === 'ended') return { ok: false, reason: kind === 'timer' ? 'stale' : 'ended' };
-        const machine = await this.d.plans.machine(pre.plan);
-        let skipped: 'stale' | 'ended' = 'stale';
-        let commit: StepCommit | undefined;
-        const timerId = kind === 'timer' ? String(eventOrTimerId) : undefined;
-        const res = await this.d.store.transact(alarmId, timerId, (alarm, timer) => {
-          if (alarm.status === 'ended') {
-            skipped = kind === 'timer' ? 'stale' : 'ended';
-            return undefined;
-          }
-          const now = this.d.clock.now();
-          let event = eventOrTimerId;
-          let consumeTimer: StepCommit['consumeTimer'];
-          let why = trigger;
-          if (timerId !== undefined) {
-            // Fencing: only a timer row that is still pending may act.
-            if (!timer || timer.status !== 'pending' || timer.alarmId !== alarmId) return undefined;
-            const lateMs = Math.max(0, now - timer.dueAt);
-            event = timer.event;
-            consumeTimer = { id: timer.id, firedAt: now, lateMs };
-            why = `timer ${timer.sendId.replace(/^xstate\.after\./, '')} fired ${lateMs} ms late (via ${via})`;
-          }
-          const result = this.decide(machine, alarm, event as { type: string });
-          commit = buildStep(
-            {
-              alarmId,
-              facts: alarm.facts,
-              seq: alarm.seq + 1,
-              prevHash: alarm.lastHash,
-              prevState: alarm.state,
-              prevNotifications: notificationsOf(alarm.snapshot),
-              now,
-              kind,
-              event,
-              actor,
-              channel: this.d.channel,
-              ...(this.d.pseudonymise ? { pseudonymise: this.d.pseudonymise } : {}),
-              ...(consumeTimer ? { consumeTimer } : {}),
-              trigger: why,
-            },
-            result,
-          );
-          return commit;
-        });
-        if (res.ok && commit) {
-          const done: StepCommit = commit;
-          this.d.observer.stepCommitted(kind);
-          if (done.consumeTimer) this.d.observer.timerLateness(done.consumeTimer.lateMs, via);
-          await this.afterCommit(done, res.cancelledTimerIds);
-          return { ok: true, commit: done };
-        }
-        if (!res.ok && res.reason === 'not-found')
-          throw new TocsinError('not-found', `alarm ${alarmId} does not exist`);
-        if (!res.ok && (res.reason === 'skipped' || res.reason === 'stale-timer'))
-          return { ok: false, reason: skipped };
-        // 'conflict' cannot happen under the row lock unless the schema is shared with an
-        // older release that does not lock; reload and retry as before.
-        this.d.observer.conflictRetried();
-      }
-      throw new TocsinError('conflict', `alarm ${alarmId}: too much contention, try again`);
-    });
+  ): Promise<StepOutcome> {
+    return this.mailboxes.run(alarmId, () => runStep(this.d, alarmId, kind, eventOrTimerId, actor, trigger, via));
   }
-
-  private decide(machine: AnyStateMachine, alarm: AlarmRecord, event: { type: string }): StepResult {
-    try {
-      return planStep(machine, alarm.snapshot, event);
-    } catch (err) {
-      this.d.logger.error({ alarmId: alarm.facts.id, err, event }, 'plan failed on event; nothing recorded');
-      throw new TocsinError('internal', `plan ${alarm.plan.id}@${alarm.plan.version} failed`, { cause: err });
-    }
-  }
-
-  /** Effects after a commit. Failures are logged, never thrown: the reconciler repairs them. */
-  private async afterCommit(commit: StepCommit, cancelledTimerIds: readonly string[]): Promise<void> {
-    const { scheduler, logger } = this.d;
-    const alarmId = commit.alarmId;
-    await Promise.all([
-      ...cancelledTimerIds.map((id) =>
-        scheduler
-          .cancel(id)
-          .catch((err: unknown) => logger.warn({ alarmId, err, timer: id }, 'timer cancel failed; fencing covers it')),
-      ),
-      ...commit.addTimers.map((t) =>
-        scheduler
-          .schedule({ id: t.id, alarmId, dueAt: t.dueAt })
-          .catch((err: unknown) =>
-            logger.warn({ alarmId, err, timer: t.id }, 'timer enqueue failed; the reconciler re-enqueues it'),
-          ),
-      ),
-    ]);
-    if (commit.outbox.length > 0) await this.d.effects.runPending(commit.outbox.map((o) => o.id));
-  }
-}
-
-function notificationsOf(snapshot: unknown): PlanNotification[] {
-  const ctx = (snapshot as { context?: { notifications?: PlanNotification[] } }).context;
-  return ctx?.notifications ?? [];
 }

@@ -1,9 +1,12 @@
 /**
  * The AlarmStore over Kysely: one set of SQL for PostgreSQL and PGlite. The drivers differ
- * (see pg-store.ts and pglite-store.ts); the statements, types and semantics do not.
+ * (see pg-store.ts and pglite-store.ts); the statements, types and semantics do not. The class
+ * holds the transactions of a step (commit, transact), the change feed and the lifecycle; the
+ * SQL lives in sibling modules: plan-queries.ts (plans), step-writes.ts (a step's rows),
+ * alarm-queries.ts (alarms and their protocol), delivery-queries.ts (timers, notifications,
+ * outbox); the pseudonyms, configuration, identity and access log in their own stores.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { canonicalJson } from '../domain/canonical-json.ts';
 import type { AlarmStatus, PlanRef } from '../domain/alarm.ts';
 import type {
   AlarmQuery,
@@ -21,7 +24,9 @@ import type {
   TimerRecord,
   TransactResult,
 } from '../ports/alarm-store.ts';
+import * as alarms from './alarm-queries.ts';
 import type { DB } from './db-schema.ts';
+import * as delivery from './delivery-queries.ts';
 import { KyselyAccessLogStore } from './kysely-access-log-store.ts';
 import { KyselyConfigStore } from './kysely-config-store.ts';
 import { KyselyLinkLeaseStore } from './kysely-link-lease-store.ts';
@@ -30,54 +35,14 @@ import { KyselyIdentityStore } from './kysely-identity-store.ts';
 import { insertPseudonyms, KyselyPseudonymStore } from './kysely-pseudonym-store.ts';
 import { migrations } from './migrations/index.ts';
 import { migrateToLatest } from './migrator.ts';
-import { toAlarm, toNotification, toOutbox, toProtocol, toTimer } from './row-mappers.ts';
+import * as plans from './plan-queries.ts';
+import { toAlarm, toTimer } from './row-mappers.ts';
+import { Abort, writeStepEffects, writeStepRecord } from './step-writes.ts';
 
 /** Two processes creating one schema at once: the loser's duplicate error means it exists. */
 function ignoreDuplicate(err: { code?: string }): void {
   if (err.code !== '23505' && err.code !== '42P06') throw err;
 }
-
-function toVersionInfo(r: {
-  version: number;
-  created_at: Date;
-  published_by: string;
-  disabled_at: Date | null;
-  environment: string;
-}): PlanVersionInfo {
-  return {
-    version: Number(r.version),
-    publishedAt: r.created_at.getTime(),
-    publishedBy: r.published_by,
-    disabledAt: r.disabled_at ? r.disabled_at.getTime() : null,
-    environment: r.environment,
-  };
-}
-
-/** Thrown inside a transaction to roll it back with a commit result. */
-class Abort {
-  constructor(readonly result: CommitResult) {}
-}
-
-/** Advisory lock class of plan publishing ("plan" in ASCII); the second key is hashtext(id). */
-const PLAN_LOCK = 0x706c616e;
-
-const json = (v: unknown): string => JSON.stringify(v);
-
-/**
- * A plan's definition as published, member order kept (the `source` text); the jsonb
- * `definition` for versions published before `source` existed (migration 20261129T0000).
- */
-const asPublished = (row: { definition: unknown; source: string | null }): unknown =>
-  row.source === null ? row.definition : JSON.parse(row.source);
-const date = (t: number): Date => new Date(t);
-/** A LIKE pattern for `v` anywhere (its wildcards and the escape character taken literally). */
-const likeAnywhere = (v: string): string => `%${v.replace(/[\\%_]/g, '\\$&')}%`;
-
-/** A notification only moves forward: pending < sent < delivered < read < failed < an ending. */
-const rank = (col: string) =>
-  sql.raw(
-    `(case ${col} when 'pending' then 0 when 'sent' then 1 when 'delivered' then 2 when 'read' then 3 when 'failed' then 4 else 5 end)`,
-  );
 
 /** LISTEN on `channel`: payloads to `onPayload`, `'*'` after a reconnect; resolves with the stop function. */
 export type Listen = (channel: string, onPayload: (payload: string) => void) => Promise<() => Promise<void>>;
@@ -145,36 +110,12 @@ export class KyselyAlarmStore implements AlarmStore {
     await this.onClose();
   }
 
-  async putPlan(ref: { id: string; version: number }, definition: unknown, at: number): Promise<void> {
-    const inserted = await this.db
-      .insertInto('plans')
-      .values({
-        id: ref.id,
-        version: ref.version,
-        definition: json(definition),
-        source: json(definition),
-        created_at: date(at),
-      })
-      .onConflict((oc) => oc.columns(['id', 'version']).doNothing())
-      .executeTakeFirst();
-    if (inserted.numInsertedOrUpdatedRows === 1n) {
-      if (this.durable) await this.durable();
-      return;
-    }
-    const existing = await this.getPlan(ref);
-    if (canonicalJson(existing) !== canonicalJson(definition)) {
-      throw new Error(`plan ${ref.id}@${ref.version} exists with a different definition; publish a new version`);
-    }
+  putPlan(ref: { id: string; version: number }, definition: unknown, at: number): Promise<void> {
+    return plans.putPlan(this.db, ref, definition, at, this.durable);
   }
 
-  async getPlan(ref: { id: string; version: number }): Promise<unknown> {
-    const row = await this.db
-      .selectFrom('plans')
-      .select(['definition', 'source'])
-      .where('id', '=', ref.id)
-      .where('version', '=', ref.version)
-      .executeTakeFirst();
-    return row && asPublished(row);
+  getPlan(ref: { id: string; version: number }): Promise<unknown> {
+    return plans.getPlan(this.db, ref);
   }
 
   publishPlan(id: string, definition: unknown, at: number, by: string): Promise<number>;
@@ -192,78 +133,19 @@ export class KyselyAlarmStore implements AlarmStore {
     by: string,
     opts: { expectVersion?: number; environment?: string } = {},
   ): Promise<number | { conflict: number }> {
-    const { expectVersion } = opts;
-    const version = await this.db.transaction().execute(async (trx): Promise<number | { conflict: number }> => {
-      // Serialises publishers of this id: each reads the max after the previous one committed.
-      await sql`select pg_advisory_xact_lock(${PLAN_LOCK}, hashtext(${id}))`.execute(trx);
-      const row = await trx
-        .selectFrom('plans')
-        .select([
-          sql<number>`coalesce(max(version), 0)::integer`.as('max'),
-          sql<string | null>`min(environment)`.as('env'),
-        ])
-        .where('id', '=', id)
-        .executeTakeFirstOrThrow();
-      const next = Number(row.max) + 1;
-      if (expectVersion !== undefined && expectVersion !== next) return { conflict: next };
-      const environment = row.env ?? opts.environment ?? '*';
-      if (opts.environment !== undefined && opts.environment !== environment) return { conflict: next };
-      await trx
-        .insertInto('plans')
-        .values({
-          id,
-          version: next,
-          definition: json(definition),
-          source: json(definition),
-          created_at: date(at),
-          published_by: by,
-          environment,
-        })
-        .execute();
-      return next;
-    });
-    if (typeof version === 'number' && this.durable) await this.durable();
-    return version;
+    return plans.publishPlan(this.db, id, definition, at, by, opts, this.durable);
   }
 
-  async listPlans(): Promise<{ id: string; versions: PlanVersionInfo[] }[]> {
-    const rows = await this.db
-      .selectFrom('plans')
-      .select(['id', 'version', 'created_at', 'published_by', 'disabled_at', 'environment'])
-      .orderBy('id')
-      .orderBy('version')
-      .execute();
-    const out: { id: string; versions: PlanVersionInfo[] }[] = [];
-    for (const r of rows) {
-      if (out.at(-1)?.id !== r.id) out.push({ id: r.id, versions: [] });
-      out.at(-1)!.versions.push(toVersionInfo(r));
-    }
-    return out;
+  listPlans(): Promise<{ id: string; versions: PlanVersionInfo[] }[]> {
+    return plans.listPlans(this.db);
   }
 
-  async setPlanDisabled(ref: PlanRef, disabled: boolean, at: number, by: string): Promise<boolean> {
-    const r = await this.db
-      .updateTable('plans')
-      .set(disabled ? { disabled_at: date(at), disabled_by: by } : { disabled_at: null, disabled_by: null })
-      .where('id', '=', ref.id)
-      .where('version', '=', ref.version)
-      .where('disabled_at', disabled ? 'is' : 'is not', null)
-      .executeTakeFirst();
-    if (r.numUpdatedRows === 1n) {
-      if (this.durable) await this.durable();
-      return true;
-    }
-    return (await this.getPlanInfo(ref)) !== undefined;
+  setPlanDisabled(ref: PlanRef, disabled: boolean, at: number, by: string): Promise<boolean> {
+    return plans.setPlanDisabled(this.db, ref, disabled, at, by, this.durable);
   }
 
-  async getPlanInfo(ref: PlanRef): Promise<PlanInfo | undefined> {
-    const row = await this.db
-      .selectFrom('plans')
-      .select(['id', 'version', 'definition', 'source', 'created_at', 'published_by', 'disabled_at', 'environment'])
-      .where('id', '=', ref.id)
-      .where('version', '=', ref.version)
-      .executeTakeFirst();
-    return row && { id: row.id, definition: asPublished(row), ...toVersionInfo(row) };
+  getPlanInfo(ref: PlanRef): Promise<PlanInfo | undefined> {
+    return plans.getPlanInfo(this.db, ref);
   }
 
   async commit(step: StepCommit): Promise<CommitResult> {
@@ -303,158 +185,10 @@ export class KyselyAlarmStore implements AlarmStore {
   }
 
   private async writeStep(trx: Transaction<DB>, step: StepCommit): Promise<CommitResult> {
-    if (step.consumeTimer) {
-      const t = step.consumeTimer;
-      const r = await trx
-        .updateTable('timers')
-        .set({ status: 'fired', fired_at: date(t.firedAt), late_ms: t.lateMs })
-        .where('id', '=', t.id)
-        .where('alarm_id', '=', step.alarmId)
-        .where('status', '=', 'pending')
-        .executeTakeFirst();
-      if (r.numUpdatedRows !== 1n) throw new Abort({ ok: false, reason: 'stale-timer' });
-    }
-    const ended = step.status === 'ended' ? date(step.entry.at) : null;
-    if (step.create) {
-      const f = step.create.facts;
-      const r = await trx
-        .insertInto('alarms')
-        .values({
-          id: f.id,
-          type: f.type,
-          priority: f.priority,
-          text: f.text,
-          location: f.location ?? null,
-          source: json(f.source),
-          environment: f.environment,
-          plan_id: step.create.plan.id,
-          plan_version: step.create.plan.version,
-          status: step.status,
-          state: step.state,
-          snapshot: json(step.snapshot),
-          seq: step.entry.seq,
-          last_hash: step.entry.hash,
-          raised_at: date(f.raisedAt),
-          updated_at: date(step.entry.at),
-          ended_at: ended,
-        })
-        .onConflict((oc) => oc.column('id').doNothing())
-        .executeTakeFirst();
-      if (r.numInsertedOrUpdatedRows !== 1n) throw new Abort({ ok: false, reason: 'exists' });
-    } else {
-      const r = await trx
-        .updateTable('alarms')
-        .set({
-          status: step.status,
-          state: step.state,
-          snapshot: json(step.snapshot),
-          seq: step.entry.seq,
-          last_hash: step.entry.hash,
-          updated_at: date(step.entry.at),
-          ended_at: ended,
-        })
-        .where('id', '=', step.alarmId)
-        .where('seq', '=', step.expectedSeq)
-        .where('status', '=', 'active')
-        .executeTakeFirst();
-      if (r.numUpdatedRows !== 1n) throw new Abort({ ok: false, reason: 'conflict' });
-    }
-    const e = step.entry;
-    await trx
-      .insertInto('protocol')
-      .values({
-        alarm_id: e.alarmId,
-        seq: e.seq,
-        at: date(e.at),
-        kind: e.kind,
-        event: json(e.event),
-        from_state: e.fromState,
-        to_state: e.toState,
-        guards: json(e.guards),
-        effects: json(e.effects),
-        actor: json(e.actor),
-        note: e.note,
-        late_ms: e.lateMs,
-        prev_hash: e.prevHash,
-        hash: e.hash,
-      })
-      .execute();
+    await writeStepRecord(trx, step);
     // Pseudonyms (issue 4, item 10): the mapping rows of the entry's pseudonyms, same transaction.
-    if (step.pseudonyms) await insertPseudonyms(trx, step.pseudonyms, e.at);
-    let cancelledTimerIds: string[] = [];
-    if (step.cancelSendIds.length > 0) {
-      const rows = await trx
-        .updateTable('timers')
-        .set({ status: 'cancelled' })
-        .where('alarm_id', '=', step.alarmId)
-        .where('send_id', 'in', step.cancelSendIds)
-        .where('status', '=', 'pending')
-        .returning('id')
-        .execute();
-      cancelledTimerIds = rows.map((r) => r.id);
-    }
-    if (step.addTimers.length > 0) {
-      await trx
-        .insertInto('timers')
-        .values(
-          step.addTimers.map((t) => ({
-            id: t.id,
-            alarm_id: t.alarmId,
-            send_id: t.sendId,
-            event: json(t.event),
-            due_at: date(t.dueAt),
-            status: t.status,
-            created_seq: t.createdSeq,
-            fired_at: null,
-            late_ms: null,
-          })),
-        )
-        .execute();
-    }
-    for (const n of step.notifications) {
-      await trx
-        .insertInto('notifications')
-        .values({
-          alarm_id: step.alarmId,
-          notification_id: n.notificationId,
-          recipient: n.recipient,
-          channel: n.channel,
-          grp: n.group,
-          round: n.round,
-          status: n.status,
-          idempotency_key: n.idempotencyKey,
-          created_at: date(e.at),
-          responded_at: n.respondedAt == null ? null : date(n.respondedAt),
-          response: n.response ?? null,
-        })
-        .onConflict((oc) =>
-          oc
-            .columns(['alarm_id', 'notification_id'])
-            .doUpdateSet((eb) => ({
-              status: eb.ref('excluded.status'),
-              responded_at: eb.fn.coalesce('excluded.responded_at', 'notifications.responded_at'),
-              response: eb.fn.coalesce('excluded.response', 'notifications.response'),
-            }))
-            .where(sql<boolean>`${rank('excluded.status')} > ${rank('notifications.status')}`),
-        )
-        .execute();
-    }
-    if (step.outbox.length > 0) {
-      await trx
-        .insertInto('outbox')
-        .values(
-          step.outbox.map((o) => ({
-            id: o.id,
-            alarm_id: o.alarmId,
-            seq: o.seq,
-            kind: o.kind,
-            payload: json(o.payload),
-            status: 'pending',
-            created_at: date(o.createdAt),
-          })),
-        )
-        .execute();
-    }
+    if (step.pseudonyms) await insertPseudonyms(trx, step.pseudonyms, step.entry.at);
+    const cancelledTimerIds = await writeStepEffects(trx, step);
     // Delivered by PostgreSQL at commit, and only if it commits (alarm-feed listeners).
     await sql`select pg_notify(${this.changeChannel}, ${step.alarmId})`.execute(trx);
     return { ok: true, cancelledTimerIds } as const;
@@ -498,150 +232,48 @@ export class KyselyAlarmStore implements AlarmStore {
     };
   }
 
-  async getAlarm(id: string): Promise<AlarmRecord | undefined> {
-    const row = await this.db.selectFrom('alarms').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && toAlarm(row);
+  getAlarm(id: string): Promise<AlarmRecord | undefined> {
+    return alarms.getAlarm(this.db, id);
   }
 
-  async listAlarms(opts: {
-    status?: AlarmStatus;
-    limit: number;
-    environments?: readonly string[];
-  }): Promise<AlarmRecord[]> {
-    if (opts.environments?.length === 0) return [];
-    let q = this.db.selectFrom('alarms').selectAll().orderBy('raised_at', 'desc').orderBy('id').limit(opts.limit);
-    if (opts.status) q = q.where('status', '=', opts.status);
-    if (opts.environments) q = q.where('environment', 'in', opts.environments);
-    return (await q.execute()).map(toAlarm);
+  listAlarms(opts: { status?: AlarmStatus; limit: number; environments?: readonly string[] }): Promise<AlarmRecord[]> {
+    return alarms.listAlarms(this.db, opts);
   }
 
-  async queryAlarms(q: AlarmQuery): Promise<AlarmRecord[]> {
-    if (q.environments?.length === 0) return [];
-    let s = this.db.selectFrom('alarms').selectAll().orderBy('raised_at', 'desc').orderBy('id', 'desc').limit(q.limit);
-    if (q.environments) s = s.where('environment', 'in', q.environments);
-    if (q.from !== undefined) s = s.where('raised_at', '>=', date(q.from));
-    if (q.to !== undefined) s = s.where('raised_at', '<', date(q.to));
-    if (q.type !== undefined) s = s.where('type', '=', q.type);
-    if (q.adapter !== undefined) s = s.where(sql<boolean>`source->>'adapter' = ${q.adapter}`);
-    if (q.status !== undefined) s = s.where('status', '=', q.status);
-    if (q.location !== undefined) s = s.where(sql<boolean>`location ilike ${likeAnywhere(q.location)}`);
-    // An atomic state is stored as its name, a compound one as JSON naming it in quotes (stateKey).
-    if (q.state !== undefined)
-      s = s.where(sql<boolean>`(state = ${q.state} or state like ${likeAnywhere(JSON.stringify(q.state))})`);
-    if (q.user !== undefined) {
-      const user = q.user.toLowerCase();
-      s = s.where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom('notifications as n')
-            .select('n.alarm_id')
-            .whereRef('n.alarm_id', '=', 'alarms.id')
-            .where(sql<boolean>`lower(n.recipient) = ${user}`),
-        ),
-      );
-    }
-    const before = q.before;
-    if (before) {
-      const at = date(before.raisedAt);
-      s = s.where((eb) =>
-        eb.or([eb('raised_at', '<', at), eb.and([eb('raised_at', '=', at), eb('id', '<', before.id)])]),
-      );
-    }
-    return (await s.execute()).map(toAlarm);
+  queryAlarms(q: AlarmQuery): Promise<AlarmRecord[]> {
+    return alarms.queryAlarms(this.db, q);
   }
 
-  async listNotificationsOf(alarmIds: readonly string[]): Promise<NotificationRecord[]> {
-    if (alarmIds.length === 0) return [];
-    const rows = await this.db
-      .selectFrom('notifications')
-      .selectAll()
-      .where('alarm_id', 'in', alarmIds)
-      .orderBy('alarm_id')
-      .orderBy('created_at')
-      .orderBy('notification_id')
-      .execute();
-    return rows.map(toNotification);
+  listNotificationsOf(alarmIds: readonly string[]): Promise<NotificationRecord[]> {
+    return delivery.listNotificationsOf(this.db, alarmIds);
   }
 
-  async getTimer(id: string): Promise<TimerRecord | undefined> {
-    const row = await this.db.selectFrom('timers').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && toTimer(row);
+  getTimer(id: string): Promise<TimerRecord | undefined> {
+    return delivery.getTimer(this.db, id);
   }
 
-  async listTimers(alarmId: string): Promise<TimerRecord[]> {
-    const rows = await this.db
-      .selectFrom('timers')
-      .selectAll()
-      .where('alarm_id', '=', alarmId)
-      .orderBy('created_seq')
-      .orderBy('id')
-      .execute();
-    return rows.map(toTimer);
+  listTimers(alarmId: string): Promise<TimerRecord[]> {
+    return delivery.listTimers(this.db, alarmId);
   }
 
-  async pendingTimers(opts: { limit: number; dueBefore?: number; afterId?: string }): Promise<TimerRecord[]> {
-    let q = this.db.selectFrom('timers').selectAll().where('status', '=', 'pending');
-    if (opts.dueBefore !== undefined) q = q.where('due_at', '<=', date(opts.dueBefore));
-    if (opts.afterId !== undefined) q = q.where('id', '>', opts.afterId);
-    const rows = await q
-      .orderBy(opts.afterId === undefined ? 'due_at' : 'id')
-      .orderBy('id')
-      .limit(opts.limit)
-      .execute();
-    return rows.map(toTimer);
+  pendingTimers(opts: { limit: number; dueBefore?: number; afterId?: string }): Promise<TimerRecord[]> {
+    return delivery.pendingTimers(this.db, opts);
   }
 
-  async listNotifications(alarmId: string): Promise<NotificationRecord[]> {
-    const rows = await this.db
-      .selectFrom('notifications')
-      .selectAll()
-      .where('alarm_id', '=', alarmId)
-      .orderBy('created_at')
-      .orderBy('notification_id')
-      .execute();
-    return rows.map(toNotification);
+  listNotifications(alarmId: string): Promise<NotificationRecord[]> {
+    return delivery.listNotifications(this.db, alarmId);
   }
 
-  async listProtocol(alarmId: string): Promise<ProtocolEntry[]> {
-    const rows = await this.db
-      .selectFrom('protocol')
-      .selectAll()
-      .where('alarm_id', '=', alarmId)
-      .orderBy('seq')
-      .execute();
-    return rows.map(toProtocol);
+  listProtocol(alarmId: string): Promise<ProtocolEntry[]> {
+    return alarms.listProtocol(this.db, alarmId);
   }
 
-  async claimOutbox(opts: {
-    now: number;
-    leaseMs: number;
-    limit: number;
-    ids?: readonly string[];
-  }): Promise<OutboxRecord[]> {
-    if (opts.ids?.length === 0) return [];
-    const rows = await this.db
-      .updateTable('outbox')
-      .set((eb) => ({ lease_until: date(opts.now + opts.leaseMs), attempts: eb('attempts', '+', 1) }))
-      .where('id', 'in', (eb) => {
-        let sub = eb
-          .selectFrom('outbox')
-          .select('id')
-          .where('status', '=', 'pending')
-          .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', date(opts.now))]));
-        if (opts.ids) sub = sub.where('id', 'in', [...opts.ids]);
-        return sub.orderBy('created_at').orderBy('id').limit(opts.limit).forUpdate().skipLocked();
-      })
-      .returningAll()
-      .execute();
-    return rows.map(toOutbox).sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+  claimOutbox(opts: { now: number; leaseMs: number; limit: number; ids?: readonly string[] }): Promise<OutboxRecord[]> {
+    return delivery.claimOutbox(this.db, opts);
   }
 
-  async completeOutbox(id: string, result: { status: 'done' | 'failed'; at: number; error?: string }): Promise<void> {
-    await this.db
-      .updateTable('outbox')
-      .set({ status: result.status, done_at: date(result.at), error: result.error ?? null, lease_until: null })
-      .where('id', '=', id)
-      .where('status', '=', 'pending')
-      .execute();
+  completeOutbox(id: string, result: { status: 'done' | 'failed'; at: number; error?: string }): Promise<void> {
+    return delivery.completeOutbox(this.db, id, result);
   }
 
   async markNotification(
@@ -649,34 +281,12 @@ export class KyselyAlarmStore implements AlarmStore {
     notificationId: string,
     change: { status: 'sent' | 'delivered' | 'read' | 'failed'; at: number; error?: string },
   ): Promise<boolean> {
-    const at = date(change.at);
-    const stamp =
-      change.status === 'sent'
-        ? { sent_at: at }
-        : change.status === 'delivered'
-          ? { delivered_at: at }
-          : change.status === 'read'
-            ? { read_at: at }
-            : { error: change.error ?? 'failed' };
-    const r = await this.db
-      .updateTable('notifications')
-      .set({ status: change.status, ...stamp })
-      .where('alarm_id', '=', alarmId)
-      .where('notification_id', '=', notificationId)
-      .where(sql<boolean>`${rank(`'${change.status}'`)} > ${rank('status')}`)
-      .executeTakeFirst();
-    if (r.numUpdatedRows !== 1n) return false;
+    if (!(await delivery.markNotificationRow(this.db, alarmId, notificationId, change))) return false;
     await sql`select pg_notify(${this.changeChannel}, ${alarmId})`.execute(this.db);
     return true;
   }
 
-  async countActiveByState(): Promise<Record<string, number>> {
-    const rows = await this.db
-      .selectFrom('alarms')
-      .select(['state', sql<number>`count(*)::integer`.as('n')])
-      .where('status', '=', 'active')
-      .groupBy('state')
-      .execute();
-    return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+  countActiveByState(): Promise<Record<string, number>> {
+    return alarms.countActiveByState(this.db);
   }
 }
