@@ -5,9 +5,13 @@
  * cannot break them; sessions and tokens cascade with their user. Every UPDATE of a user or
  * group row adds one to its `version`, and an expected version is part of the statement's
  * WHERE (or its ON CONFLICT), so a stale one writes nothing even under concurrency.
+ *
+ * Here: bootstrap, groups and users, and which writes are made durable. Row mapping is in
+ * identity-rows.ts; the session and login-throttle queries in identity-session-queries.ts, the
+ * API token queries in identity-token-queries.ts.
  */
-import { sql, type Kysely, type Selectable } from 'kysely';
-import type { Language } from '../domain/identity.ts';
+import { sql, type Kysely } from 'kysely';
+import type { UserGroup } from '../domain/identity.ts';
 import type {
   IdentityStore,
   NewUser,
@@ -21,117 +25,15 @@ import type {
   UserChange,
   UserWriteResult,
 } from '../ports/identity-store.ts';
-import type { DB, UsersTable } from './db-schema.ts';
-import type { UserGroup } from '../domain/identity.ts';
-import type { Permission } from '../domain/permissions.ts';
+import type { DB } from './db-schema.ts';
+import { date, groupValues, json, toGroup, toUser, userValues } from './identity-rows.ts';
+import * as sessions from './identity-session-queries.ts';
+import * as tokens from './identity-token-queries.ts';
 
 /** Advisory lock class of the first-start bootstrap ("iden" in ASCII). */
 const IDENTITY_LOCK = 0x6964656e;
 
-const json = (v: unknown): string => JSON.stringify(v);
-const date = (t: number): Date => new Date(Math.trunc(t));
-const ms = (d: Date | null): number | null => (d ? d.getTime() : null);
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 const pgCode = (err: unknown): string | undefined => (err as { code?: string } | null)?.code;
-
-function toUser(r: Selectable<UsersTable>): StoredUser {
-  return {
-    id: r.id,
-    loginName: r.login_name,
-    loginKey: r.login_key,
-    displayName: r.display_name,
-    phone: r.phone,
-    mobile: r.mobile,
-    email: r.email,
-    language: r.language as Language,
-    startPage: r.start_page,
-    userGroup: r.user_group,
-    environments: strings(r.environments),
-    hasPin: r.pin_hash !== null,
-    mustChangePassword: r.must_change_password,
-    locked: r.locked,
-    builtIn: r.built_in,
-    erased: r.erased,
-    createdAt: r.created_at.getTime(),
-    updatedAt: r.updated_at.getTime(),
-    version: r.version,
-    passwordHash: r.password_hash,
-    pinHash: r.pin_hash,
-  };
-}
-
-function toGroup(r: Selectable<DB['user_groups']>): StoredGroup {
-  return {
-    id: r.id,
-    name: r.name,
-    description: r.description,
-    permissions: strings(r.permissions) as Permission[],
-    createdAt: r.created_at.getTime(),
-    updatedAt: r.updated_at.getTime(),
-    version: r.version,
-  };
-}
-
-function toSession(r: Selectable<DB['sessions']>): SessionRow {
-  return {
-    idHash: r.id_hash,
-    userId: r.user_id,
-    createdAt: r.created_at.getTime(),
-    lastSeenAt: r.last_seen_at.getTime(),
-    expiresAt: r.expires_at.getTime(),
-    source: r.source,
-    csrfHash: r.csrf_hash,
-  };
-}
-
-function toToken(r: Selectable<DB['api_tokens']>): TokenRow {
-  return {
-    id: r.id,
-    tokenHash: r.token_hash,
-    name: r.name,
-    ownerId: r.owner_id,
-    permissions: strings(r.permissions),
-    environments: strings(r.environments),
-    createdAt: r.created_at.getTime(),
-    expiresAt: ms(r.expires_at),
-    revokedAt: ms(r.revoked_at),
-    lastUsedAt: ms(r.last_used_at),
-  };
-}
-
-function toThrottle(r: Selectable<DB['login_throttle']>): ThrottleRow {
-  return {
-    key: r.key,
-    failures: Number(r.failures),
-    firstAt: r.first_at.getTime(),
-    lastAt: r.last_at.getTime(),
-    blockedUntil: ms(r.blocked_until),
-    locked: r.locked,
-  };
-}
-
-function userValues(u: NewUser, at: number) {
-  return {
-    id: u.id,
-    login_name: u.loginName,
-    login_key: u.loginKey,
-    display_name: u.displayName,
-    phone: u.phone,
-    mobile: u.mobile,
-    email: u.email,
-    language: u.language,
-    start_page: u.startPage,
-    user_group: u.userGroup,
-    environments: json(u.environments),
-    password_hash: u.passwordHash,
-    pin_hash: u.pinHash,
-    must_change_password: u.mustChangePassword,
-    built_in: u.builtIn,
-    password_changed_at: date(at),
-    created_at: date(at),
-    updated_at: date(at),
-  };
-}
 
 /** The SET of a change to a versioned row: one more than it was. */
 const nextVersion = sql<number>`version + 1`;
@@ -320,171 +222,67 @@ export class KyselyIdentityStore implements IdentityStore {
   }
 
   async insertSession(s: SessionRow): Promise<void> {
-    await this.db
-      .insertInto('sessions')
-      .values({
-        id_hash: s.idHash,
-        user_id: s.userId,
-        created_at: date(s.createdAt),
-        last_seen_at: date(s.lastSeenAt),
-        expires_at: date(s.expiresAt),
-        source: s.source,
-        csrf_hash: s.csrfHash,
-      })
-      .execute();
-    await this.synced(undefined);
+    await this.synced(await sessions.insertSession(this.db, s));
   }
 
-  async getSession(idHash: string): Promise<SessionRow | undefined> {
-    const r = await this.db.selectFrom('sessions').selectAll().where('id_hash', '=', idHash).executeTakeFirst();
-    return r && toSession(r);
+  getSession(idHash: string): Promise<SessionRow | undefined> {
+    return sessions.getSession(this.db, idHash);
   }
 
-  async touchSession(idHash: string, at: number): Promise<boolean> {
-    const r = await this.db
-      .updateTable('sessions')
-      .set((eb) => ({ last_seen_at: sql<Date>`greatest(${eb.ref('last_seen_at')}, ${date(at)})` }))
-      .where('id_hash', '=', idHash)
-      .executeTakeFirst();
+  touchSession(idHash: string, at: number): Promise<boolean> {
     // Not made durable: losing a touch in a crash only shortens an idle session.
-    return Number(r.numUpdatedRows) === 1;
+    return sessions.touchSession(this.db, idHash, at);
   }
 
   async deleteSession(idHash: string): Promise<boolean> {
-    const r = await this.db.deleteFrom('sessions').where('id_hash', '=', idHash).executeTakeFirst();
-    return this.synced(Number(r.numDeletedRows) === 1);
+    return this.synced(await sessions.deleteSession(this.db, idHash));
   }
 
   async deleteSessionsOfUser(userId: string, keepIdHash?: string): Promise<number> {
-    let q = this.db.deleteFrom('sessions').where('user_id', '=', userId);
-    if (keepIdHash !== undefined) q = q.where('id_hash', '!=', keepIdHash);
-    return this.synced(Number((await q.executeTakeFirst()).numDeletedRows));
+    return this.synced(await sessions.deleteSessionsOfUser(this.db, userId, keepIdHash));
   }
 
   async purgeSessions(idleBefore: number, now: number): Promise<number> {
-    const r = await this.db
-      .deleteFrom('sessions')
-      .where((eb) => eb.or([eb('last_seen_at', '<', date(idleBefore)), eb('expires_at', '<=', date(now))]))
-      .executeTakeFirst();
-    return this.synced(Number(r.numDeletedRows));
+    return this.synced(await sessions.purgeSessions(this.db, idleBefore, now));
   }
 
   async insertToken(t: TokenRow): Promise<void> {
-    await this.db
-      .insertInto('api_tokens')
-      .values({
-        id: t.id,
-        token_hash: t.tokenHash,
-        name: t.name,
-        owner_id: t.ownerId,
-        permissions: json(t.permissions),
-        environments: json(t.environments),
-        created_at: date(t.createdAt),
-        expires_at: t.expiresAt === null ? null : date(t.expiresAt),
-        revoked_at: null,
-        last_used_at: null,
-      })
-      .execute();
-    await this.synced(undefined);
+    await this.synced(await tokens.insertToken(this.db, t));
   }
 
-  async findTokenByHash(tokenHash: string): Promise<TokenRow | undefined> {
-    const r = await this.db.selectFrom('api_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
-    return r && toToken(r);
+  findTokenByHash(tokenHash: string): Promise<TokenRow | undefined> {
+    return tokens.findTokenByHash(this.db, tokenHash);
   }
 
-  async getToken(id: string): Promise<TokenRow | undefined> {
-    const r = await this.db.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirst();
-    return r && toToken(r);
+  getToken(id: string): Promise<TokenRow | undefined> {
+    return tokens.getToken(this.db, id);
   }
 
-  async listTokens(ownerId?: string): Promise<TokenRow[]> {
-    let q = this.db.selectFrom('api_tokens').selectAll();
-    if (ownerId !== undefined) q = q.where('owner_id', '=', ownerId);
-    return (await q.orderBy('created_at', 'desc').orderBy('id').execute()).map(toToken);
+  listTokens(ownerId?: string): Promise<TokenRow[]> {
+    return tokens.listTokens(this.db, ownerId);
   }
 
   async revokeToken(id: string, at: number): Promise<boolean> {
-    const r = await this.db
-      .updateTable('api_tokens')
-      .set({ revoked_at: date(at) })
-      .where('id', '=', id)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    return this.synced(Number(r.numUpdatedRows) === 1);
+    return this.synced(await tokens.revokeToken(this.db, id, at));
   }
 
   async revokeTokensOf(ownerId: string, at: number): Promise<number> {
-    const r = await this.db
-      .updateTable('api_tokens')
-      .set({ revoked_at: date(at) })
-      .where('owner_id', '=', ownerId)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    return this.synced(Number(r.numUpdatedRows));
+    return this.synced(await tokens.revokeTokensOf(this.db, ownerId, at));
   }
 
-  async touchToken(id: string, at: number): Promise<void> {
-    await this.db
-      .updateTable('api_tokens')
-      .set({ last_used_at: date(at) })
-      .where('id', '=', id)
-      .execute();
+  touchToken(id: string, at: number): Promise<void> {
+    return tokens.touchToken(this.db, id, at);
   }
 
-  async getThrottle(keys: readonly string[]): Promise<ThrottleRow[]> {
-    if (keys.length === 0) return [];
-    const rows = await this.db
-      .selectFrom('login_throttle')
-      .selectAll()
-      .where('key', 'in', [...keys])
-      .execute();
-    return rows.map(toThrottle);
+  getThrottle(keys: readonly string[]): Promise<ThrottleRow[]> {
+    return sessions.getThrottle(this.db, keys);
   }
 
   async recordFailure(key: string, decide: (current: ThrottleRow | undefined) => ThrottleRow): Promise<ThrottleRow> {
-    const row = await this.db.transaction().execute(async (trx) => {
-      // Two attempts: a concurrent first failure may insert the row between our select and insert.
-      for (let attempt = 0; ; attempt++) {
-        const cur = await trx
-          .selectFrom('login_throttle')
-          .selectAll()
-          .where('key', '=', key)
-          .forUpdate()
-          .executeTakeFirst();
-        const next = decide(cur && toThrottle(cur));
-        const values = {
-          key,
-          failures: next.failures,
-          first_at: date(next.firstAt),
-          last_at: date(next.lastAt),
-          blocked_until: next.blockedUntil === null ? null : date(next.blockedUntil),
-          locked: next.locked,
-        };
-        if (cur) {
-          await trx.updateTable('login_throttle').set(values).where('key', '=', key).execute();
-          return next;
-        }
-        const ins = await trx
-          .insertInto('login_throttle')
-          .values(values)
-          .onConflict((oc) => oc.column('key').doNothing())
-          .executeTakeFirst();
-        if (Number(ins.numInsertedOrUpdatedRows ?? 0n) === 1 || attempt > 0) return next;
-      }
-    });
-    return this.synced(row);
+    return this.synced(await sessions.recordFailure(this.db, key, decide));
   }
 
   async clearThrottle(key: string): Promise<void> {
-    await this.db.deleteFrom('login_throttle').where('key', '=', key).execute();
-    await this.synced(undefined);
+    await this.synced(await sessions.clearThrottle(this.db, key));
   }
 }
-
-const groupValues = (g: UserGroup) => ({
-  id: g.id,
-  name: g.name,
-  description: g.description,
-  permissions: json(g.permissions),
-});
