@@ -1,6 +1,6 @@
 /**
  * Pieces the console's lists share: the search field that filters a list as you type (and sends
- * it back to its first page); for the filtered, cursor-paged lists (Operation › Protocol, System ›
+ * it back to its first page), previous / next over a list's pages; for the filtered, cursor-paged lists (Operation › Protocol, System ›
  * Access log) the filter form with its draft, applied filters and pages (`useFilters`,
  * `FilterForm`), the export with its progress (`useExport`, `ExportBar`) and the newer / older
  * pager over the server's `nextBefore` cursors. The labels are the page's own.
@@ -8,6 +8,38 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { downloadExport } from './download.ts';
+
+/**
+ * Previous / next over the pages of a list held in the browser, with the position in words
+ * (announced politely to screen readers); nothing when the list fits one page.
+ */
+export function PageNav(props: {
+  label: string;
+  previous: string;
+  next: string;
+  /** E.g. "Page 2 of 5". */
+  position: string;
+  page: number;
+  pages: number;
+  onPage: (page: number) => void;
+  class?: string;
+}) {
+  const { page, pages, onPage } = props;
+  if (pages <= 1) return null;
+  return (
+    <nav class={props.class ?? 'pager'} aria-label={props.label}>
+      <button type="button" disabled={page === 0} onClick={() => onPage(page - 1)}>
+        {props.previous}
+      </button>
+      <span class="muted" aria-live="polite" data-testid="page">
+        {props.position}
+      </span>
+      <button type="button" disabled={page + 1 >= pages} onClick={() => onPage(page + 1)}>
+        {props.next}
+      </button>
+    </nav>
+  );
+}
 
 /** A labelled search field; `onSearch` gets every change (the page filters, and goes to page 1). */
 export function SearchField(props: {

@@ -6,6 +6,7 @@
 import type { ComponentChildren, JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { useConsole } from '../context.ts';
+import { PageNav } from '../list-controls.tsx';
 import type { PageOf } from './admin-model.ts';
 import './admin.css';
 
@@ -60,17 +61,16 @@ export function Field(props: {
 /** Previous / next over a client-side list (nothing when it fits one page). */
 export function Pager<T>({ page, onPage }: { page: PageOf<T>; onPage: (p: number) => void }) {
   const { t } = useConsole();
-  if (page.pages <= 1) return null;
   return (
-    <nav class="pager" aria-label={t('admin.pages')}>
-      <button type="button" disabled={page.page === 0} onClick={() => onPage(page.page - 1)}>
-        {t('admin.previous')}
-      </button>
-      <span class="muted">{t('admin.pageOf', { page: page.page + 1, pages: page.pages })}</span>
-      <button type="button" disabled={page.page + 1 >= page.pages} onClick={() => onPage(page.page + 1)}>
-        {t('admin.next')}
-      </button>
-    </nav>
+    <PageNav
+      label={t('admin.pages')}
+      previous={t('admin.previous')}
+      next={t('admin.next')}
+      position={t('admin.pageOf', { page: page.page + 1, pages: page.pages })}
+      page={page.page}
+      pages={page.pages}
+      onPage={onPage}
+    />
   );
 }
 

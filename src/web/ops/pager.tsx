@@ -3,6 +3,7 @@
  * Previous / Next navigation under a table, with the page in words for screen readers.
  */
 import { useConsole } from '../context.ts';
+import { PageNav } from '../list-controls.tsx';
 
 /** Rows per page: one screen at 1280×720 without scrolling past the header. */
 export const PAGE_SIZE = 15;
@@ -16,18 +17,16 @@ export function paged<T>(items: readonly T[], page: number, size = PAGE_SIZE) {
 
 export function Pager({ page, pages, onPage }: { page: number; pages: number; onPage: (p: number) => void }) {
   const { t } = useConsole();
-  if (pages <= 1) return null;
   return (
-    <nav class="ops-pager" aria-label={t('ops.pages')}>
-      <button type="button" disabled={page === 0} onClick={() => onPage(page - 1)}>
-        ‹ {t('ops.previous')}
-      </button>
-      <span aria-live="polite" data-testid="page">
-        {t('ops.pageOf', { page: page + 1, pages })}
-      </span>
-      <button type="button" disabled={page >= pages - 1} onClick={() => onPage(page + 1)}>
-        {t('ops.next')} ›
-      </button>
-    </nav>
+    <PageNav
+      class="ops-pager"
+      label={t('ops.pages')}
+      previous={`‹ ${t('ops.previous')}`}
+      next={`${t('ops.next')} ›`}
+      position={t('ops.pageOf', { page: page + 1, pages })}
+      page={page}
+      pages={pages}
+      onPage={onPage}
+    />
   );
 }

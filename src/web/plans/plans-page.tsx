@@ -8,7 +8,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { useConsole } from '../context.ts';
 import { LOCALE } from '../i18n/i18n.ts';
-import { SearchField } from '../list-controls.tsx';
+import { PageNav, SearchField } from '../list-controls.tsx';
 import { newest, type PlanSummary, type PlanVersion } from './plan-api.ts';
 import './plans.css';
 
@@ -179,17 +179,15 @@ export function PlansPage({ permissions }: { permissions: readonly string[] }) {
           </tbody>
         </table>
       )}
-      {pages > 1 && (
-        <nav class="pager" aria-label={t('plans.pages')}>
-          <button type="button" disabled={page === 0} onClick={() => setPage(page - 1)}>
-            {t('plans.previous')}
-          </button>
-          <span class="muted">{t('plans.pageOf', { page: page + 1, pages })}</span>
-          <button type="button" disabled={page + 1 >= pages} onClick={() => setPage(page + 1)}>
-            {t('plans.next')}
-          </button>
-        </nav>
-      )}
+      <PageNav
+        label={t('plans.pages')}
+        previous={t('plans.previous')}
+        next={t('plans.next')}
+        position={t('plans.pageOf', { page: page + 1, pages })}
+        page={page}
+        pages={pages}
+        onPage={setPage}
+      />
     </section>
   );
 }

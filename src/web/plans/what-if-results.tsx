@@ -6,6 +6,7 @@
 import { useState } from 'preact/hooks';
 import { useConsole } from '../context.ts';
 import { LOCALE } from '../i18n/i18n.ts';
+import { PageNav } from '../list-controls.tsx';
 import { formatDuration, stateLabel } from './plan-format.ts';
 import { differenceText, SUMMARY_KEYS, type Notified, type WhatIfReport } from './what-if-model.ts';
 
@@ -91,17 +92,15 @@ export function WhatIfResults({ report }: { report: WhatIfReport }) {
           </li>
         ))}
       </ol>
-      {pages > 1 && (
-        <nav class="pager" aria-label={t('plans.pages')}>
-          <button type="button" disabled={page === 0} onClick={() => setPage(page - 1)}>
-            {t('plans.previous')}
-          </button>
-          <span class="muted">{t('plans.pageOf', { page: page + 1, pages })}</span>
-          <button type="button" disabled={page + 1 >= pages} onClick={() => setPage(page + 1)}>
-            {t('plans.next')}
-          </button>
-        </nav>
-      )}
+      <PageNav
+        label={t('plans.pages')}
+        previous={t('plans.previous')}
+        next={t('plans.next')}
+        position={t('plans.pageOf', { page: page + 1, pages })}
+        page={page}
+        pages={pages}
+        onPage={setPage}
+      />
     </section>
   );
 }
