@@ -335,13 +335,18 @@ export class AlarmRuntime {
     }
   }
 
-  /** The active alarms raised by `source` (every device of the adapter when `device` is undefined). */
+  /**
+   * The active alarms raised by `source` (every device of the adapter when `device` is
+   * undefined), at most the fan-out limit of that adapter's: the store selects by adapter, so an
+   * ESPA call does not read every active alarm of the installation.
+   */
   async activeFrom(source: AlarmSource): Promise<AlarmRecord[]> {
-    return (await this.activeAlarms()).filter(
-      (a) =>
-        a.facts.source.adapter === source.adapter &&
-        (source.device === undefined || a.facts.source.device === source.device),
-    );
+    const ofAdapter = await this.d.store.queryAlarms({
+      status: 'active',
+      adapter: source.adapter,
+      limit: MAX_SIGNAL_FANOUT,
+    });
+    return ofAdapter.filter((a) => source.device === undefined || a.facts.source.device === source.device);
   }
 
   private async activeAlarms(): Promise<AlarmRecord[]> {

@@ -25,7 +25,7 @@ export class RuntimeIntake implements AlarmIntake {
     return (await this.runtime().activeFrom(source)).map((a) => a.facts.id);
   }
 
-  /** Over `activeFrom` (at most the runtime's fan-out limit of active alarms in all), filtered by prefix. */
+  /** Over `activeFrom` (at most the runtime's fan-out limit of the adapter's active alarms), filtered by prefix. */
   async activeUnder(adapter: string, devicePrefix: string): Promise<readonly ActiveAlarm[]> {
     const out: ActiveAlarm[] = [];
     for (const a of await this.runtime().activeFrom({ adapter })) {
