@@ -17,6 +17,7 @@ import { EspaxSimulator } from '../../adapters/espax/espax-simulator.ts';
 import { startDectSim } from '../support/dect-sim.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { ManualTimers, Recorder } from '../support/manual-timers.ts';
+import { nursePolls, nurseStatuses } from '../support/nurse-call-polls.ts';
 import { settled } from '../support/settled.ts';
 import { schemaFailures } from '../support/xmllint.ts';
 
@@ -28,25 +29,8 @@ let armed: Recorder<number>;
 let espax: EspaxSimulator;
 let h: Harness;
 
-/** Lets the nurse-call station poll (each poll a whole exchange) until `check` holds. */
-async function pollUntil(check: () => boolean | Promise<boolean>, what: string, polls = 30): Promise<void> {
-  for (let i = 0; i < polls; i++) {
-    if (await check()) return;
-    const next = armed.next((ms) => ms === POLL_MS);
-    timers.advance(POLL_MS);
-    await next;
-    // The app may still be committing what the exchange started.
-    await h.advance(0);
-  }
-  assert.fail(`never happened after ${polls} polls: ${what}`);
-}
-
-/** Record 7 values the nurse-call system was told for `address`, in order. */
-const statuses = (address: string) =>
-  nurse.received
-    .map((r) => r.block)
-    .filter((b) => b.header === '2' && b.records.find((x) => x.id === '1')?.value === address)
-    .map((b) => b.records.find((x) => x.id === '7')?.value);
+const { pollUntil } = nursePolls(POLL_MS, () => ({ timers, armed, settle: () => h.advance(0) }));
+const statuses = (address: string) => nurseStatuses(nurse, address);
 
 before(async () => {
   timers = new ManualTimers();

@@ -17,6 +17,7 @@ import { createPostgresStore } from '../../src/store/pg-store.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { ManualTimers, Recorder } from '../support/manual-timers.ts';
 import { freshPgStore, pgUrl, type TestStore } from '../support/services.ts';
+import { nursePolls, nurseStatuses } from '../support/nurse-call-polls.ts';
 import { settled } from '../support/settled.ts';
 
 const POLL_MS = 2_000;
@@ -29,30 +30,8 @@ let again: KyselyAlarmStore | undefined;
 let h: Harness;
 let espa: EspaConfig;
 
-/** Lets the nurse-call station poll (each poll a whole exchange) until `check` holds. */
-async function pollUntil(check: () => boolean | Promise<boolean>, what: string, polls = 30): Promise<void> {
-  for (let i = 0; i < polls; i++) {
-    if (await check()) return;
-    const next = armed.next((ms) => ms === POLL_MS);
-    timers.advance(POLL_MS);
-    await next;
-    await h.advance(0);
-  }
-  assert.fail(`never happened after ${polls} polls: ${what}`);
-}
-
-/** Lets the nurse-call station poll `n` times. */
-async function polls(n: number): Promise<void> {
-  let left = n;
-  await pollUntil(() => left-- === 0, `${n} polls`, n + 1);
-}
-
-/** Record 7 values the nurse-call system was told for `address`, in order. */
-const statuses = (address: string) =>
-  nurse.received
-    .map((r) => r.block)
-    .filter((b) => b.header === '2' && b.records.find((x) => x.id === '1')?.value === address)
-    .map((b) => b.records.find((x) => x.id === '7')?.value);
+const { pollUntil, polls } = nursePolls(POLL_MS, () => ({ timers, armed, settle: () => h.advance(0) }));
+const statuses = (address: string) => nurseStatuses(nurse, address);
 
 /** A nurse call to `address`, ACKed; resolves with its alarm id once '2' (in queue) went back. */
 async function raised(address: string): Promise<string> {
